@@ -1,0 +1,88 @@
+# MemKD: `make demo` and `make test` set up everything they need (apt packages, a Python venv
+# under .venv) and then run. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON3 ?= python3
+APT_PACKAGES := libhdf5-dev libopenblas-dev libpython3-dev pkg-config
+VENV_PACKAGES := numpy scikit-learn h5py pytest
+# The CPU PyTorch wheel the machine image carries (PyPI's torch is a multi-GB CUDA build).
+TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*cpu*.whl))
+
+# Datasets: the shared UCR archive beside the repository when present, else data/ (shipped).
+SHARED_UCR := $(abspath ../shared/ucr/UCRArchive_2018)
+ifneq ($(wildcard $(SHARED_UCR)),)
+export MEMKD_DATA_ROOT ?= $(SHARED_UCR)
+endif
+# One BLAS thread: faster on 2 cores at our shapes, and results independent of thread count.
+export OPENBLAS_NUM_THREADS := 1
+# Build the extension against the headers of the interpreter that imports it.
+PYTHON_LIBPC := $(shell $(PYTHON3) -c "import sysconfig; print(sysconfig.get_config_var('LIBPC') or '')" 2>/dev/null)
+export PKG_CONFIG_PATH := $(PYTHON_LIBPC)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+EXT_SUFFIX = $(shell $(PY) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
+
+RELEASE_BIN := .build/release
+SCRIPT := $(RELEASE_BIN)/memkd-script
+BENCH_ARGS ?=
+DEMO_DATASET ?= ItalyPowerDemand
+DEMO_ARGS ?= --seeds 1 --epochs 60 --patience 20
+
+.PHONY: deps apt venv build test swift-test python-test python-ext demo bench clean
+
+deps: apt venv
+
+# Install the Debian packages that are missing; retry once after `apt-get install -f`, because
+# a concurrent apt run (or the image's docker-clean hook) can make the first attempt fail.
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  ( $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing ) || \
+	  ( sleep 5; $$SUDO apt-get install -y -f -q; $$SUDO apt-get update -q && \
+	    $$SUDO apt-get install -y -q $$missing ); \
+	fi
+
+venv: $(VENV)/.memkd-deps
+
+$(VENV)/.memkd-deps:
+	$(PYTHON3) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(VENV_PACKAGES)
+	@if [ -n "$(TORCH_WHEEL)" ]; then \
+	  echo "installing $(TORCH_WHEEL)"; $(PY) -m pip install -q "$(TORCH_WHEEL)"; \
+	else echo "no CPU torch wheel on this machine: PyTorch comparisons will be skipped"; fi
+	touch $@
+
+build: apt
+	swift build -c release --product memkd-script
+	swift build -c release --product memkd-bench
+
+demo: build
+	$(SCRIPT) train-teacher --dataset $(DEMO_DATASET) $(DEMO_ARGS)
+
+# Every test: Swift (unit, gradient checks, PyTorch fixture, CLI) then Python (pytest).
+test: deps swift-test python-test
+
+swift-test: apt
+	swift build --build-tests
+	swift test --skip-build
+
+# The extension as the Python tests import it (debug build from swift-test; `pip install`
+# builds a release one).
+python-ext: apt
+	swift build --product MemKDPy
+	cp .build/debug/libMemKDPy.so bindings/python/memkd/_memkd$(EXT_SUFFIX)
+
+python-test: venv python-ext
+	$(PY) -m pytest -q Tests/python bindings/python/tests
+
+bench: build venv
+	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
+
+clean:
+	rm -rf .build bindings/python/memkd/_memkd*.so

@@ -1,0 +1,6 @@
+// CBLAS: OpenBLAS's C interface (Debian libopenblas-dev).
+// blasint is a 32-bit C int in Debian's build, so every size is Int32 in Swift.
+#ifndef MEMKD_CBLAS_SHIM_H
+#define MEMKD_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,86 @@
+internal import CBLAS
+import RealModule
+
+/// The floating-point types the LSTM engine runs in: `Float` for training and inference, `Double`
+/// for gradient checks against finite differences.
+///
+/// Why a protocol and not two copies of the engine: every numerical routine is written once,
+/// generically; the only per-type code is the BLAS entry point (`cblas_sgemm` / `cblas_dgemm`).
+public protocol EngineScalar: BinaryFloatingPoint, Real, Codable, Sendable
+where RawSignificand: FixedWidthInteger {
+  /// Row-major `C[m, n] = alpha * op(A) * op(B) + beta * C` (BLAS GEMM).
+  ///
+  /// `op(A)` is `[m, k]` (stored `[k, m]` when `transA`), `op(B)` is `[k, n]` (stored `[n, k]`
+  /// when `transB`); `lda`, `ldb`, `ldc` are the row strides of the stored matrices in elements.
+  /// Implementation detail of the kernels in `BLAS/`: call `Kernels.gemm` instead.
+  static func _gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Self, a: UnsafePointer<Self>, lda: Int,
+    b: UnsafePointer<Self>, ldb: Int,
+    beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+/// BLAS sizes are 32-bit C ints in Debian's OpenBLAS (`blasint`); a larger size is a programming
+/// error in the caller, never silently truncated.
+@inline(__always)
+func blasInt(_ value: Int) -> Int32 {
+  guard let converted = Int32(exactly: value) else {
+    preconditionFailure("BLAS dimension \(value) does not fit a 32-bit blasint")
+  }
+  return converted
+}
+
+@inline(__always)
+func blasTranspose(_ transposed: Bool) -> CBLAS_TRANSPOSE {
+  transposed ? CblasTrans : CblasNoTrans
+}
+
+extension Float: EngineScalar {
+  public static func _gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, blasTranspose(transA), blasTranspose(transB),
+      blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
+      beta, c, blasInt(ldc))
+  }
+}
+
+extension Double: EngineScalar {
+  public static func _gemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    alpha: Double, a: UnsafePointer<Double>, lda: Int,
+    b: UnsafePointer<Double>, ldb: Int,
+    beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    cblas_dgemm(
+      CblasRowMajor, blasTranspose(transA), blasTranspose(transB),
+      blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
+      beta, c, blasInt(ldc))
+  }
+}
+
+/// Process-wide BLAS settings.
+public enum BLASRuntime {
+  /// OpenBLAS runs single-threaded: on the 2-core target machines two BLAS threads are slower at
+  /// our shapes and stall badly under load (interop-probe.md, section B). Parallelism comes from
+  /// independent runs in separate processes. Also makes results independent of the thread count.
+  /// Idempotent; every engine entry point calls it.
+  public static func configure() {
+    _ = configured
+  }
+
+  private static let configured: Bool = {
+    openblas_set_num_threads(1)
+    return true
+  }()
+
+  /// OpenBLAS's build description, for benchmark reports.
+  public static var configuration: String {
+    guard let text = openblas_get_config() else { return "unknown" }
+    return String(cString: text)
+  }
+}

@@ -1,0 +1,96 @@
+/// The few dense kernels the engine needs, over Swift arrays with explicit offsets.
+///
+/// Pointers exist only inside these functions; shapes are checked against the array sizes before
+/// any pointer arithmetic (a wrong shape traps with a message instead of corrupting memory).
+enum Kernels {
+  /// Row-major GEMM on arrays: `C[m, n] (at cOffset) = alpha * op(A) op(B) + beta * C`.
+  /// See `EngineScalar._gemm` for the layout of `op(A)` / `op(B)`.
+  static func gemm<S: EngineScalar>(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: S = 1, a: [S], aOffset: Int = 0, lda: Int,
+    b: [S], bOffset: Int = 0, ldb: Int,
+    beta: S = 0, c: inout [S], cOffset: Int = 0, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    let aRows = transA ? k : m
+    let aCols = transA ? m : k
+    let bRows = transB ? n : k
+    let bCols = transB ? k : n
+    precondition(aCols <= lda && bCols <= ldb && n <= ldc, "gemm: leading dimension too small")
+    precondition(aRows == 0 || aOffset + (aRows - 1) * lda + aCols <= a.count, "gemm: A too small")
+    precondition(bRows == 0 || bOffset + (bRows - 1) * ldb + bCols <= b.count, "gemm: B too small")
+    precondition(cOffset + (m - 1) * ldc + n <= c.count, "gemm: C too small")
+    if k == 0 {
+      // BLAS leaves C untouched when k == 0 only if beta == 1; make the semantics explicit.
+      for row in 0..<m {
+        for col in 0..<n { c[cOffset + row * ldc + col] *= beta }
+      }
+      return
+    }
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
+          S._gemm(
+            transA: transA, transB: transB, m: m, n: n, k: k,
+            alpha: alpha, a: ap.baseAddress! + aOffset, lda: lda,
+            b: bp.baseAddress! + bOffset, ldb: ldb,
+            beta: beta, c: cp.baseAddress! + cOffset, ldc: ldc)
+        }
+      }
+    }
+  }
+
+  /// `out[r, 0..<cols] += sum_k a[r, k] * b[k, 0..<cols]` for `a [rows, inner]`,
+  /// `b [inner, cols]`, `out [rows, cols]`, all row-major and dense.
+  ///
+  /// Why not BLAS: the student's recurrent product is `[32, 8] x [8, 32]` per time step, where a
+  /// BLAS call's fixed overhead (~1 us) is several times the arithmetic. The inner loop runs over
+  /// contiguous `cols` and vectorises (FMA with `-target-cpu haswell`).
+  @inline(__always)
+  static func smallMatMulAdd<S: EngineScalar>(
+    rows: Int, inner: Int, cols: Int,
+    a: UnsafePointer<S>, b: UnsafePointer<S>, out: UnsafeMutablePointer<S>
+  ) {
+    for r in 0..<rows {
+      let outRow = out + r * cols
+      let aRow = a + r * inner
+      for k in 0..<inner {
+        let scale = aRow[k]
+        let bRow = b + k * cols
+        for col in 0..<cols {
+          outRow[col] += scale * bRow[col]
+        }
+      }
+    }
+  }
+
+  /// Row-major transpose: `[rows, cols]` -> `[cols, rows]`.
+  static func transpose<S>(_ matrix: [S], rows: Int, cols: Int) -> [S] {
+    precondition(matrix.count == rows * cols, "transpose: \(matrix.count) != \(rows) x \(cols)")
+    guard let first = matrix.first else { return [] }
+    var result = [S](repeating: first, count: matrix.count)
+    for r in 0..<rows {
+      for c in 0..<cols { result[c * rows + r] = matrix[r * cols + c] }
+    }
+    return result
+  }
+
+  /// `[outer, middle, inner]` -> `[middle, outer, inner]` (batch-major <-> time-major).
+  static func swapLeadingAxes<S>(_ tensor: [S], outer: Int, middle: Int, inner: Int) -> [S] {
+    precondition(tensor.count == outer * middle * inner, "swapLeadingAxes: size mismatch")
+    guard let first = tensor.first else { return [] }
+    var result = [S](repeating: first, count: tensor.count)
+    tensor.withUnsafeBufferPointer { src in
+      result.withUnsafeMutableBufferPointer { dst in
+        for o in 0..<outer {
+          for m in 0..<middle {
+            let from = (o * middle + m) * inner
+            let to = (m * outer + o) * inner
+            for i in 0..<inner { dst[to + i] = src[from + i] }
+          }
+        }
+      }
+    }
+    return result
+  }
+}

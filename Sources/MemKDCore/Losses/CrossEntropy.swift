@@ -1,0 +1,72 @@
+import RealModule
+
+/// Softmax cross-entropy on logits, computed with a max-shifted log-sum-exp so that large logits
+/// neither overflow nor lose the small ones.
+public enum CrossEntropy {
+  /// Mean over the batch of `-log softmax(z_b)[y_b]` (PyTorch's `F.cross_entropy`, mean
+  /// reduction) and its gradient `(softmax(z) - onehot(y)) / B`.
+  /// - Parameters:
+  ///   - logits: `[B, C]` row-major.
+  ///   - labels: `[B]`, each in `0..<classes`.
+  public static func lossAndGradient<S: EngineScalar>(
+    logits: [S], labels: [Int], classes: Int
+  ) -> (loss: S, gradient: [S]) {
+    let batch = labels.count
+    precondition(logits.count == batch * classes, "cross-entropy: logits are not [B, C]")
+    var gradient = [S](repeating: 0, count: logits.count)
+    var total: S = 0
+    let scale = 1 / S(batch)
+    for b in 0..<batch {
+      let label = labels[b]
+      precondition(label >= 0 && label < classes, "cross-entropy: label \(label) out of range")
+      let row = b * classes
+      var maximum = logits[row]
+      for k in 1..<classes { maximum = Swift.max(maximum, logits[row + k]) }
+      var sum: S = 0
+      for k in 0..<classes {
+        let e = S.exp(logits[row + k] - maximum)
+        gradient[row + k] = e
+        sum += e
+      }
+      let logSumExp = maximum + S.log(sum)
+      total += logSumExp - logits[row + label]
+      for k in 0..<classes { gradient[row + k] = gradient[row + k] / sum * scale }
+      gradient[row + label] -= scale
+    }
+    return (total * scale, gradient)
+  }
+
+  /// Per-sample losses `-log softmax(z_b)[y_b]` in Double (evaluation: summed over many batches).
+  public static func sampleLosses<S: EngineScalar>(
+    logits: [S], labels: [Int], classes: Int
+  ) -> [Double] {
+    precondition(logits.count == labels.count * classes, "cross-entropy: logits are not [B, C]")
+    return labels.indices.map { b in
+      let row = logits[(b * classes)..<((b + 1) * classes)].map { Double($0) }
+      return Softmax.logSumExp(row) - row[labels[b]]
+    }
+  }
+}
+
+/// Softmax helpers in Double (metrics read probabilities).
+public enum Softmax {
+  /// `log(sum(exp(values)))` without overflow.
+  public static func logSumExp(_ values: [Double]) -> Double {
+    guard let maximum = values.max(), maximum.isFinite else { return values.max() ?? -.infinity }
+    var sum = 0.0
+    for value in values { sum += Double.exp(value - maximum) }
+    return maximum + Double.log(sum)
+  }
+
+  /// Row-wise softmax of `[N, C]` logits, returned in Double.
+  public static func probabilities<S: EngineScalar>(logits: [S], classes: Int) -> [Double] {
+    precondition(classes > 0 && logits.count % classes == 0, "softmax: logits are not [N, C]")
+    var result = [Double](repeating: 0, count: logits.count)
+    for row in 0..<(logits.count / classes) {
+      let values = logits[(row * classes)..<((row + 1) * classes)].map { Double($0) }
+      let lse = logSumExp(values)
+      for k in 0..<classes { result[row * classes + k] = Double.exp(values[k] - lse) }
+    }
+    return result
+  }
+}

@@ -1,0 +1,154 @@
+/// A stacked LSTM with a linear head on the last time step of the last layer: PyTorch's
+/// `nn.LSTM(batch_first=True)` followed by `nn.Linear`, with zero initial states.
+///
+/// Generic over the scalar so that the same code trains in `Float` and is gradient-checked in
+/// `Double`. Inputs are batch-major `[B, T, D]` like PyTorch's `batch_first`; internally every
+/// layer runs time-major.
+public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
+  public var parameters: LSTMParameters<Scalar>
+  public var config: LSTMConfig { parameters.config }
+
+  public init(parameters: LSTMParameters<Scalar>) {
+    BLASRuntime.configure()
+    self.parameters = parameters
+  }
+
+  /// A freshly initialised model (PyTorch's uniform(+-1/sqrt(H)) rule, drawn from `seed`).
+  public init(config: LSTMConfig, seed: UInt64) {
+    precondition(config.validationError == nil, config.validationError ?? "")
+    self.init(parameters: .initialized(for: config, seed: seed))
+  }
+
+  /// Runs the network on a batch.
+  /// - Parameters:
+  ///   - inputs: `[batch, T, inputSize]` row-major; T is inferred from the count.
+  ///   - batch: number of series B.
+  /// - Returns: logits `[B, C]` and everything the backward pass needs (including every
+  ///   layer's hidden sequence).
+  public func forward(inputs: [Scalar], batch: Int) -> LSTMForwardPass<Scalar> {
+    let stride = batch * config.inputSize
+    precondition(
+      batch > 0 && !inputs.isEmpty && inputs.count % stride == 0,
+      "LSTM forward: \(inputs.count) values is not [\(batch), T, \(config.inputSize)]")
+    let length = inputs.count / stride
+    var layerInput = Kernels.swapLeadingAxes(
+      inputs, outer: batch, middle: length, inner: config.inputSize)
+    var traces: [LSTMLayerTrace<Scalar>] = []
+    traces.reserveCapacity(config.layers)
+    for layer in 0..<config.layers {
+      let shape = layerShape(layer, batch: batch, length: length)
+      let trace = LSTMLayerKernels.forward(
+        input: layerInput, shape: shape,
+        weightIH: parameters.weightIH(layer), weightHH: parameters.weightHH(layer),
+        biasIH: parameters.biasIH(layer), biasHH: parameters.biasHH(layer))
+      layerInput = trace.hidden
+      traces.append(trace)
+    }
+    let H = config.hiddenSize
+    // Last layer's state at the last step: rows (T-1)*B ..< T*B of the time-major output.
+    let lastOffset = (length - 1) * batch * H
+    var logits = [Scalar](repeating: 0, count: batch * config.classes)
+    for b in 0..<batch {
+      for k in 0..<config.classes { logits[b * config.classes + k] = parameters.headBias[k] }
+    }
+    Kernels.gemm(
+      transB: true, m: batch, n: config.classes, k: H,
+      a: layerInput, aOffset: lastOffset, lda: H, b: parameters.headWeight, ldb: H,
+      beta: 1, c: &logits, ldc: config.classes)
+    return LSTMForwardPass(
+      config: config, batch: batch, length: length, logits: logits, traces: traces)
+  }
+
+  /// Backpropagation through the head and every layer.
+  /// - Parameters:
+  ///   - pass: the forward pass of the same parameters.
+  ///   - logitGradient: `dL/dlogits` `[B, C]`.
+  ///   - hiddenGradients: extra `dL/dH_l` per layer index, each `[B, T, H]` (batch-major, the
+  ///     layout `LSTMForwardPass.hiddenSequence` returns); distillation losses inject here.
+  ///   - needInputGradient: also return `dL/dinputs` `[B, T, D]`.
+  /// - Returns: parameter gradients in `LSTMParameters` layout, and the input gradient (empty
+  ///   unless requested).
+  public func backward(
+    _ pass: LSTMForwardPass<Scalar>, logitGradient: [Scalar],
+    hiddenGradients: [Int: [Scalar]] = [:], needInputGradient: Bool = false
+  ) -> (parameters: LSTMParameters<Scalar>, inputs: [Scalar]) {
+    let (B, T, H, C) = (pass.batch, pass.length, config.hiddenSize, config.classes)
+    precondition(pass.config == config, "LSTM backward: forward pass of another model")
+    precondition(logitGradient.count == B * C, "LSTM backward: logit gradient is not [\(B), \(C)]")
+    var gradients = LSTMParameters<Scalar>(zerosFor: config)
+    let last = config.layers - 1
+    let lastOffset = (T - 1) * B * H
+    // Head: dW [C, H] = dz^T h_T, db = column sums of dz, dh_T = dz W.
+    Kernels.gemm(
+      transA: true, m: C, n: H, k: B, a: logitGradient, lda: C,
+      b: pass.traces[last].hidden, bOffset: lastOffset, ldb: H,
+      c: &gradients.tensors[4 * config.layers], ldc: H)
+    for b in 0..<B {
+      for k in 0..<C { gradients.tensors[4 * config.layers + 1][k] += logitGradient[b * C + k] }
+    }
+    var hiddenGradient = [Scalar](repeating: 0, count: T * B * H)
+    Kernels.gemm(
+      m: B, n: H, k: C, a: logitGradient, lda: C, b: parameters.headWeight, ldb: H,
+      c: &hiddenGradient, cOffset: lastOffset, ldc: H)
+
+    var inputGradient: [Scalar] = []
+    for layer in stride(from: last, through: 0, by: -1) {
+      if let injected = hiddenGradients[layer] {
+        precondition(
+          injected.count == B * T * H, "LSTM backward: hidden gradient \(layer) is not [B, T, H]")
+        let timeMajor = Kernels.swapLeadingAxes(injected, outer: B, middle: T, inner: H)
+        for index in hiddenGradient.indices { hiddenGradient[index] += timeMajor[index] }
+      }
+      let needInput = layer > 0 || needInputGradient
+      let layerGradients = LSTMLayerKernels.backward(
+        trace: pass.traces[layer], shape: layerShape(layer, batch: B, length: T),
+        weightIH: parameters.weightIH(layer), weightHH: parameters.weightHH(layer),
+        hiddenGradient: hiddenGradient, needInputGradient: needInput)
+      gradients.tensors[4 * layer] = layerGradients.weightIH
+      gradients.tensors[4 * layer + 1] = layerGradients.weightHH
+      gradients.tensors[4 * layer + 2] = layerGradients.bias
+      gradients.tensors[4 * layer + 3] = layerGradients.bias
+      if layer > 0 {
+        hiddenGradient = layerGradients.input
+      } else if needInputGradient {
+        inputGradient = Kernels.swapLeadingAxes(
+          layerGradients.input, outer: T, middle: B, inner: config.inputSize)
+      }
+    }
+    return (gradients, inputGradient)
+  }
+
+  func layerShape(_ layer: Int, batch: Int, length: Int) -> LayerShape {
+    LayerShape(
+      batch: batch, length: length, inputSize: config.layerInputSize(layer),
+      hidden: config.hiddenSize)
+  }
+}
+
+/// The result of `LSTMClassifier.forward`: logits plus the activations backward needs.
+public struct LSTMForwardPass<Scalar: EngineScalar>: Sendable {
+  public let config: LSTMConfig
+  public let batch: Int
+  public let length: Int
+  /// `[B, C]`
+  public let logits: [Scalar]
+  let traces: [LSTMLayerTrace<Scalar>]
+
+  /// Layer `layer`'s output sequence `[B, T, H]` (batch-major).
+  public func hiddenSequence(layer: Int) -> [Scalar] {
+    Kernels.swapLeadingAxes(
+      traces[layer].hidden, outer: length, middle: batch, inner: config.hiddenSize)
+  }
+
+  /// Every layer's output sequence, each `[B, T, H]`.
+  public var hiddenSequences: [[Scalar]] {
+    (0..<config.layers).map { hiddenSequence(layer: $0) }
+  }
+
+  /// The last layer's final hidden state `[B, H]` (what the head reads).
+  public var lastHidden: [Scalar] {
+    let H = config.hiddenSize
+    let start = (length - 1) * batch * H
+    return Array(traces[config.layers - 1].hidden[start..<(start + batch * H)])
+  }
+}

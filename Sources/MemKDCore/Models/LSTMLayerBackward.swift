@@ -1,0 +1,113 @@
+/// Gradients of one LSTM layer's parameters and input.
+struct LSTMLayerGradients<S: EngineScalar> {
+  /// `[4H, D]`
+  var weightIH: [S]
+  /// `[4H, H]`
+  var weightHH: [S]
+  /// `[4H]`; PyTorch's two bias vectors receive the same gradient.
+  var bias: [S]
+  /// Gradient of the layer input, time-major `[T, B, D]`; empty when not requested.
+  var input: [S]
+}
+
+extension LSTMLayerKernels {
+  /// Backpropagation through time for one layer.
+  ///
+  /// - Parameter hiddenGradient: `dL/dh_t` from outside the recurrence, time-major `[T, B, H]`:
+  ///   the layer above's input gradient, the head's gradient at the last step, and any
+  ///   distillation loss's gradient at every step, already summed.
+  /// The per-step work is elementwise plus the recurrent product `dG_t W_hh`; the weight
+  /// gradients are one GEMM each after the sweep (`dG^T X` and `dG[1:]^T h[:-1]`).
+  static func backward<S: EngineScalar>(
+    trace: LSTMLayerTrace<S>, shape: LayerShape, weightIH: [S], weightHH: [S],
+    hiddenGradient: [S], needInputGradient: Bool
+  ) -> LSTMLayerGradients<S> {
+    let (B, T, H, G, D) = (shape.batch, shape.length, shape.hidden, shape.gateWidth, shape.inputSize)
+    precondition(hiddenGradient.count == shape.rows * H, "LSTM backward: gradient size mismatch")
+    var gateGradient = [S](repeating: 0, count: shape.rows * G)
+    var recurrentGradient = [S](repeating: 0, count: B * H)  // dL/dh_{t} through h_{t} -> step t+1
+    var cellGradient = [S](repeating: 0, count: B * H)  // dL/dc_{t} through c_{t} -> step t+1
+    let useBLAS = H > smallHiddenLimit
+
+    weightHH.withUnsafeBufferPointer { w in
+      gateGradient.withUnsafeMutableBufferPointer { dgp in
+        recurrentGradient.withUnsafeMutableBufferPointer { drp in
+          cellGradient.withUnsafeMutableBufferPointer { dcp in
+            trace.gates.withUnsafeBufferPointer { gp in
+              trace.cells.withUnsafeBufferPointer { cp in
+                trace.cellTanh.withUnsafeBufferPointer { tp in
+                  hiddenGradient.withUnsafeBufferPointer { dhp in
+                    let dG = dgp.baseAddress!, dRec = drp.baseAddress!, dC = dcp.baseAddress!
+                    let gates = gp.baseAddress!, cells = cp.baseAddress!, cellTanh = tp.baseAddress!
+                    let dHidden = dhp.baseAddress!, wp = w.baseAddress!
+                    for t in stride(from: T - 1, through: 0, by: -1) {
+                      let dGt = dG + t * B * G
+                      for b in 0..<B {
+                        let gateRow = gates + (t * B + b) * G
+                        let dGateRow = dGt + b * G
+                        let offset = (t * B + b) * H
+                        for j in 0..<H {
+                          let i = gateRow[j], f = gateRow[H + j]
+                          let cand = gateRow[2 * H + j], o = gateRow[3 * H + j]
+                          let dh = dHidden[offset + j] + dRec[b * H + j]
+                          let cTanh = cellTanh[offset + j]
+                          let dOut = dh * cTanh
+                          let dc = dh * o * (1 - cTanh * cTanh) + dC[b * H + j]
+                          let cPrevious: S = t > 0 ? cells[offset - B * H + j] : 0
+                          dC[b * H + j] = dc * f
+                          dGateRow[j] = dc * cand * i * (1 - i)
+                          dGateRow[H + j] = dc * cPrevious * f * (1 - f)
+                          dGateRow[2 * H + j] = dc * i * (1 - cand * cand)
+                          dGateRow[3 * H + j] = dOut * o * (1 - o)
+                        }
+                      }
+                      guard t > 0 else { break }
+                      // dL/dh_{t-1} through the recurrence: dG_t [B, 4H] x W_hh [4H, H].
+                      if useBLAS {
+                        S._gemm(
+                          transA: false, transB: false, m: B, n: H, k: G,
+                          alpha: 1, a: UnsafePointer(dGt), lda: G, b: wp, ldb: H,
+                          beta: 0, c: dRec, ldc: H)
+                      } else {
+                        dRec.update(repeating: 0, count: B * H)
+                        Kernels.smallMatMulAdd(
+                          rows: B, inner: G, cols: H, a: UnsafePointer(dGt), b: wp, out: dRec)
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    var gradients = LSTMLayerGradients<S>(
+      weightIH: [S](repeating: 0, count: G * D), weightHH: [S](repeating: 0, count: G * H),
+      bias: [S](repeating: 0, count: G), input: [])
+    // dW_ih [4H, D] = dG^T [4H, T*B] x X [T*B, D]
+    Kernels.gemm(
+      transA: true, m: G, n: D, k: shape.rows, a: gateGradient, lda: G,
+      b: trace.input, ldb: D, c: &gradients.weightIH, ldc: D)
+    // dW_hh [4H, H] = dG[1:]^T x h[:-1] (h_{-1} = 0 contributes nothing)
+    Kernels.gemm(
+      transA: true, m: G, n: H, k: (T - 1) * B, a: gateGradient, aOffset: B * G, lda: G,
+      b: trace.hidden, ldb: H, c: &gradients.weightHH, ldc: H)
+    gateGradient.withUnsafeBufferPointer { dG in
+      gradients.bias.withUnsafeMutableBufferPointer { db in
+        for row in 0..<shape.rows {
+          for j in 0..<G { db[j] += dG[row * G + j] }
+        }
+      }
+    }
+    if needInputGradient {
+      // dX [T*B, D] = dG [T*B, 4H] x W_ih [4H, D]
+      gradients.input = [S](repeating: 0, count: shape.rows * D)
+      Kernels.gemm(
+        m: shape.rows, n: D, k: G, a: gateGradient, lda: G, b: weightIH, ldb: D,
+        c: &gradients.input, ldc: D)
+    }
+    return gradients
+  }
+}

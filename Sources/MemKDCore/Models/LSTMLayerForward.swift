@@ -1,0 +1,119 @@
+import RealModule
+
+/// What one LSTM layer's forward pass keeps for its backward pass. All tensors are time-major
+/// (`[T, B, ...]`) so that each time step is one contiguous block.
+struct LSTMLayerTrace<S: EngineScalar>: Sendable {
+  /// Layer input `[T, B, D]`.
+  var input: [S]
+  /// Activated gates `[T, B, 4H]`: sigmoid(i), sigmoid(f), tanh(g), sigmoid(o), in that order.
+  var gates: [S]
+  /// Cell states `[T, B, H]`.
+  var cells: [S]
+  /// `tanh(c)` `[T, B, H]` (reused by backward instead of recomputed).
+  var cellTanh: [S]
+  /// Hidden states (the layer's output sequence) `[T, B, H]`.
+  var hidden: [S]
+}
+
+/// Hidden sizes up to this use the hand-written recurrent product instead of BLAS: below it a
+/// BLAS call's fixed cost exceeds the arithmetic (student H = 8; measured in interop-probe.md).
+let smallHiddenLimit = 32
+
+@inline(__always)
+func sigmoid<S: EngineScalar>(_ x: S) -> S {
+  1 / (1 + S.exp(-x))
+}
+
+/// Geometry of one layer's pass over a batch.
+struct LayerShape {
+  let batch: Int
+  let length: Int
+  let inputSize: Int
+  let hidden: Int
+  var gateWidth: Int { 4 * hidden }
+  var rows: Int { batch * length }
+}
+
+enum LSTMLayerKernels {
+  /// One LSTM layer over a whole batch, PyTorch semantics, zero initial state.
+  ///
+  /// The input projections of all time steps are one GEMM (`[T*B, D] x [D, 4H]`); only the
+  /// recurrent product `h_{t-1} W_hh^T` stays per step (BLAS for large H, a small kernel for
+  /// small H).
+  /// - Parameter input: time-major `[T, B, D]`.
+  static func forward<S: EngineScalar>(
+    input: [S], shape: LayerShape,
+    weightIH: [S], weightHH: [S], biasIH: [S], biasHH: [S]
+  ) -> LSTMLayerTrace<S> {
+    let (B, T, H, G) = (shape.batch, shape.length, shape.hidden, shape.gateWidth)
+    precondition(input.count == shape.rows * shape.inputSize, "LSTM layer: input size mismatch")
+    // Pre-activations start as the summed biases, then get every step's input projection.
+    var gates = [S](repeating: 0, count: shape.rows * G)
+    gates.withUnsafeMutableBufferPointer { g in
+      for row in 0..<shape.rows {
+        for j in 0..<G { g[row * G + j] = biasIH[j] + biasHH[j] }
+      }
+    }
+    Kernels.gemm(
+      transB: true, m: shape.rows, n: G, k: shape.inputSize,
+      a: input, lda: shape.inputSize, b: weightIH, ldb: shape.inputSize,
+      beta: 1, c: &gates, ldc: G)
+
+    var cells = [S](repeating: 0, count: shape.rows * H)
+    var cellTanh = cells
+    var hidden = cells
+    let useBLAS = H > smallHiddenLimit
+    // The small kernel wants W_hh^T `[H, 4H]` so its inner loop runs over contiguous gates.
+    let recurrentWeight = useBLAS ? weightHH : Kernels.transpose(weightHH, rows: G, cols: H)
+
+    recurrentWeight.withUnsafeBufferPointer { w in
+      gates.withUnsafeMutableBufferPointer { gp in
+        cells.withUnsafeMutableBufferPointer { cp in
+          cellTanh.withUnsafeMutableBufferPointer { tp in
+            hidden.withUnsafeMutableBufferPointer { hp in
+              let g = gp.baseAddress!, c = cp.baseAddress!, tc = tp.baseAddress!
+              let h = hp.baseAddress!, wp = w.baseAddress!
+              for t in 0..<T {
+                let gt = g + t * B * G
+                if t > 0 {
+                  let previous = UnsafePointer(h + (t - 1) * B * H)
+                  if useBLAS {
+                    S._gemm(
+                      transA: false, transB: true, m: B, n: G, k: H,
+                      alpha: 1, a: previous, lda: H, b: wp, ldb: H, beta: 1, c: gt, ldc: G)
+                  } else {
+                    Kernels.smallMatMulAdd(
+                      rows: B, inner: H, cols: G, a: previous, b: wp, out: gt)
+                  }
+                }
+                for b in 0..<B {
+                  let row = gt + b * G
+                  let offset = (t * B + b) * H
+                  let previousOffset = offset - B * H
+                  for j in 0..<H {
+                    let i = sigmoid(row[j])
+                    let f = sigmoid(row[H + j])
+                    let cand = S.tanh(row[2 * H + j])
+                    let o = sigmoid(row[3 * H + j])
+                    row[j] = i
+                    row[H + j] = f
+                    row[2 * H + j] = cand
+                    row[3 * H + j] = o
+                    let cPrevious: S = t > 0 ? c[previousOffset + j] : 0
+                    let cNew = f * cPrevious + i * cand
+                    let cTanh = S.tanh(cNew)
+                    c[offset + j] = cNew
+                    tc[offset + j] = cTanh
+                    h[offset + j] = o * cTanh
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return LSTMLayerTrace(
+      input: input, gates: gates, cells: cells, cellTanh: cellTanh, hidden: hidden)
+  }
+}

@@ -1,0 +1,65 @@
+import RealModule
+
+/// Adam (Kingma & Ba) with PyTorch's defaults and arithmetic (`torch.optim.Adam`, no weight
+/// decay, no amsgrad), so a Swift run and a PyTorch run of the same gradients take the same steps.
+///
+/// State is one first/second moment per parameter element plus the step count; it is `Codable`
+/// so a run can be saved and resumed exactly.
+public struct Adam<Scalar: EngineScalar>: Sendable, Equatable, Codable {
+  public var learningRate: Double
+  public var beta1: Double = 0.9
+  public var beta2: Double = 0.999
+  public var epsilon: Double = 1e-8
+  /// Number of updates taken so far.
+  public private(set) var step: Int = 0
+  /// `m` per tensor, same layout as the parameters.
+  public private(set) var firstMoments: [[Scalar]] = []
+  /// `v` per tensor.
+  public private(set) var secondMoments: [[Scalar]] = []
+
+  public init(learningRate: Double) {
+    self.learningRate = learningRate
+  }
+
+  /// One update of `parameters` along `gradients` (same tensor list layout).
+  ///
+  /// PyTorch's order of operations: `m = lerp(m, g, 1 - b1)`, `v = b2 v + (1 - b2) g^2`,
+  /// `p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)`.
+  public mutating func update(_ parameters: inout [[Scalar]], gradients: [[Scalar]]) {
+    precondition(parameters.count == gradients.count, "Adam: parameter/gradient count mismatch")
+    if firstMoments.isEmpty {
+      firstMoments = parameters.map { [Scalar](repeating: 0, count: $0.count) }
+      secondMoments = firstMoments
+    }
+    precondition(firstMoments.count == parameters.count, "Adam: parameter list changed")
+    step += 1
+    let t = Double(step)
+    let stepSize = Scalar(learningRate / (1 - Double.pow(beta1, t)))
+    let correction2Root = Scalar((1 - Double.pow(beta2, t)).squareRoot())
+    let oneMinusBeta1 = Scalar(1 - beta1)
+    let b2 = Scalar(beta2)
+    let oneMinusBeta2 = Scalar(1 - beta2)
+    let eps = Scalar(epsilon)
+    for index in parameters.indices {
+      precondition(
+        parameters[index].count == gradients[index].count
+          && parameters[index].count == firstMoments[index].count,
+        "Adam: tensor \(index) changed size")
+      parameters[index].withUnsafeMutableBufferPointer { p in
+        gradients[index].withUnsafeBufferPointer { g in
+          firstMoments[index].withUnsafeMutableBufferPointer { m in
+            secondMoments[index].withUnsafeMutableBufferPointer { v in
+              for j in 0..<p.count {
+                let grad = g[j]
+                m[j] += (grad - m[j]) * oneMinusBeta1
+                v[j] = v[j] * b2 + oneMinusBeta2 * grad * grad
+                let denominator = v[j].squareRoot() / correction2Root + eps
+                p[j] -= stepSize * (m[j] / denominator)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import MemKDCore
+
+/// `memkd-bench`: times a teacher and a student training epoch and, when a Python with torch is
+/// given, the same epochs in PyTorch in the same run, and prints both with their ratio.
+@main
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "memkd-bench",
+    abstract: "Time one training epoch of the 3x100 teacher and the 1x8 student (MemKD vs PyTorch).")
+
+  @Option(help: "Training samples per epoch.") var samples = 448
+  @Option(help: "Series length T.") var length = 100
+  @Option(help: "Mini-batch size.") var batchSize = 32
+  @Option(help: "Classes of the synthetic task.") var classes = 14
+  @Option(help: "Timed epochs per workload (after one warm-up); the best is reported.")
+  var repeats = 3
+  @Option(help: "Python interpreter with torch for the reference run (omit to skip PyTorch).")
+  var pytorch: String?
+  @Option(help: "The PyTorch reference script.")
+  var referenceScript = "bench/pytorch_reference.py"
+  @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
+
+  func validate() throws {
+    for (name, value) in [
+      ("--samples", samples), ("--length", length), ("--batch-size", batchSize),
+      ("--repeats", repeats),
+    ] where value < 1 {
+      throw ValidationError("\(name) must be at least 1 (got \(value))")
+    }
+    if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
+  }
+
+  func run() throws {
+    BLASRuntime.configure()
+    let data = syntheticData(samples: samples, length: length, classes: classes)
+    let workloads = [
+      Workload(name: "teacher", config: .teacher(classes: classes), learningRate: 0.01),
+      Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),
+    ]
+    var report = BenchReport(
+      samples: samples, length: length, batchSize: batchSize, classes: classes,
+      blas: BLASRuntime.configuration)
+    for workload in workloads {
+      let times = try workload.epochSeconds(data: data, batchSize: batchSize, repeats: repeats)
+      let flop = workload.flopPerEpoch(samples: samples, length: length)
+      report.memkd[workload.name] = EpochTiming(times: times, flop: flop)
+    }
+    if let python = pytorch {
+      report.pytorch = try runReference(python: python)
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+      print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    } else {
+      print(report.table)
+    }
+  }
+
+  /// Runs the reference script with the same shapes and decodes its JSON.
+  func runReference(python: String) throws -> PyTorchReport {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [
+      referenceScript, "--samples", "\(samples)", "--length", "\(length)",
+      "--batch-size", "\(batchSize)", "--classes", "\(classes)", "--threads", "1",
+      "--repeats", "\(repeats)", "--json",
+    ]
+    let output = Pipe()
+    process.standardOutput = output
+    do {
+      try process.run()
+    } catch {
+      throw ValidationError("--pytorch \(python): cannot run (\(error.localizedDescription))")
+    }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw ValidationError(
+        "\(referenceScript) failed with exit status \(process.terminationStatus) (see its message above)")
+    }
+    do {
+      return try JSONDecoder().decode(PyTorchReport.self, from: data)
+    } catch {
+      throw ValidationError("\(referenceScript) printed no valid JSON: \(error)")
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import MemKDCore
+
+/// Best and median of a workload's timed epochs.
+struct EpochTiming: Codable {
+  var epochSecondsBest: Double
+  var epochSecondsMedian: Double
+  var flop: Double
+  var gflops: Double
+
+  init(times: [Double], flop: Double) {
+    let sorted = times.sorted()
+    epochSecondsBest = sorted.first ?? .nan
+    epochSecondsMedian = sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+    self.flop = flop
+    gflops = flop / epochSecondsBest / 1e9
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case epochSecondsBest = "epoch_s_best", epochSecondsMedian = "epoch_s_median", flop, gflops
+  }
+}
+
+/// What `bench/pytorch_reference.py --json` prints.
+struct PyTorchReport: Codable {
+  var torchVersion: String
+  var threads: Int
+  var teacher: EpochTiming
+  var student: EpochTiming
+
+  enum CodingKeys: String, CodingKey {
+    case torchVersion = "torch_version", threads, teacher, student
+  }
+}
+
+/// The benchmark's result: MemKD timings, optional PyTorch timings, and their ratios.
+struct BenchReport: Encodable {
+  var samples: Int
+  var length: Int
+  var batchSize: Int
+  var classes: Int
+  var blas: String
+  var memkd: [String: EpochTiming] = [:]
+  var pytorch: PyTorchReport?
+
+  /// The targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
+  static let targets: [String: Double] = ["teacher": 0.6, "student": 0.1]
+
+  func pytorchTiming(_ name: String) -> EpochTiming? {
+    name == "teacher" ? pytorch?.teacher : name == "student" ? pytorch?.student : nil
+  }
+
+  /// MemKD best epoch / PyTorch best epoch.
+  var ratios: [String: Double] {
+    var result: [String: Double] = [:]
+    for (name, timing) in memkd {
+      if let reference = pytorchTiming(name) {
+        result[name] = timing.epochSecondsBest / reference.epochSecondsBest
+      }
+    }
+    return result
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case samples, length, batchSize = "batch_size", classes, blas, memkd, pytorch, ratios, targets
+  }
+
+  func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(samples, forKey: .samples)
+    try container.encode(length, forKey: .length)
+    try container.encode(batchSize, forKey: .batchSize)
+    try container.encode(classes, forKey: .classes)
+    try container.encode(blas, forKey: .blas)
+    try container.encode(memkd, forKey: .memkd)
+    try container.encodeIfPresent(pytorch, forKey: .pytorch)
+    try container.encode(ratios, forKey: .ratios)
+    try container.encode(BenchReport.targets, forKey: .targets)
+  }
+
+  var table: String {
+    var lines = [
+      "One training epoch: \(samples) samples, T = \(length), batch \(batchSize), \(classes) classes "
+        + "(forward, cross-entropy, backward, clip, Adam)",
+      "",
+    ]
+    let header = [
+      "workload", "MemKD s", "MemKD GFLOP/s", "PyTorch s", "PyTorch GFLOP/s", "ratio", "target",
+      "met",
+    ]
+    var rows: [[String]] = []
+    for name in ["teacher", "student"] {
+      guard let timing = memkd[name] else { continue }
+      var row = [
+        name == "teacher" ? "teacher 3x100" : "student 1x8",
+        String(format: "%.4f", timing.epochSecondsBest), String(format: "%.1f", timing.gflops),
+      ]
+      if let reference = pytorchTiming(name), let ratio = ratios[name],
+        let target = BenchReport.targets[name]
+      {
+        row += [
+          String(format: "%.4f", reference.epochSecondsBest),
+          String(format: "%.1f", reference.gflops), String(format: "%.3fx", ratio),
+          String(format: "<= %.2fx", target), ratio <= target ? "yes" : "NO",
+        ]
+      } else {
+        row += ["-", "-", "-", "-", "-"]
+      }
+      rows.append(row)
+    }
+    lines.append(TextTable.render(header: header, rows: rows))
+    if let pytorch {
+      lines.append("")
+      lines.append("PyTorch \(pytorch.torchVersion), \(pytorch.threads) thread(s); MemKD BLAS: \(blas)")
+    } else {
+      lines.append("")
+      lines.append("PyTorch reference skipped (no --pytorch interpreter given).")
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,48 @@
+import MemKDCore
+
+/// A benchmark workload: one training epoch of a model shape on synthetic data.
+struct Workload {
+  var name: String
+  var config: LSTMConfig
+  var learningRate: Double
+
+  /// Matrix-product FLOP of one epoch, the same model as `bench/pytorch_reference.py`: per layer
+  /// and sample-step `2 (D + H) 4H` forward, backward twice forward, plus the head.
+  func flopPerEpoch(samples: Int, length: Int) -> Double {
+    var perStep = 0
+    for layer in 0..<config.layers {
+      perStep += 2 * (config.layerInputSize(layer) + config.hiddenSize) * 4 * config.hiddenSize
+    }
+    let forward = samples * length * perStep + samples * 2 * config.hiddenSize * config.classes
+    return Double(3 * forward)
+  }
+
+  /// Wall seconds of `repeats` epochs after one warm-up epoch.
+  func epochSeconds(data: SeriesSet, batchSize: Int, repeats: Int) throws -> [Double] {
+    var model = LSTMClassifier<Float>(config: config, seed: 0)
+    let trainer = try Trainer(
+      config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0))
+    var optimizer = Adam<Float>(learningRate: learningRate)
+    var shuffles = SeededGenerator(seed: 4321)
+    let clock = ContinuousClock()
+    var times: [Double] = []
+    for epoch in 0...repeats {
+      let start = clock.now
+      _ = try trainer.runEpoch(
+        &model, optimizer: &optimizer, train: data, shuffles: &shuffles, epoch: epoch + 1)
+      if epoch > 0 { times.append((clock.now - start).seconds) }
+    }
+    return times
+  }
+}
+
+/// Synthetic series of the benchmark's shape: standard-normal-like values, uniform labels.
+func syntheticData(samples: Int, length: Int, classes: Int) -> SeriesSet {
+  var generator = SeededGenerator(seed: 1234)
+  let values: [Float] = (0..<(samples * length)).map { _ in
+    // Sum of uniforms: roughly normal, cheap and reproducible.
+    Float((0..<4).reduce(0.0) { sum, _ in sum + generator.uniform(-0.866, 0.866) })
+  }
+  let labels = (0..<samples).map { _ in generator.index(below: classes) }
+  return SeriesSet(values: values, labels: labels, length: length, channels: 1)
+}

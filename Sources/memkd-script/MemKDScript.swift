@@ -1,0 +1,11 @@
+import ArgumentParser
+import MemKDCore
+
+@main
+struct MemKDScript: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "memkd-script",
+    abstract: "Train LSTM teachers and distil tiny students on UCR time-series data.",
+    version: MemKDVersion.string,
+    subcommands: [TrainTeacher.self])
+}

@@ -1,0 +1,138 @@
+import MemKDCore
+import MemKDTestSupport
+import Testing
+
+/// Hand-written BPTT against finite differences, in Double.
+///
+/// The checked loss is `CE(logits, y) + sum_l <R_l, H_l>` with a random `R_l [B, T, H]` per
+/// layer: the second term's gradient is injected through `hiddenGradients`, exactly how the
+/// distillation losses inject theirs, so the check covers the injection at every step of every
+/// layer as well as the head path.
+@Suite("LSTM gradients vs finite differences")
+struct LSTMGradientTests {
+  struct Problem {
+    var model: LSTMClassifier<Double>
+    var inputs: [Double]
+    var labels: [Int]
+    var projections: [[Double]]
+    var batch: Int
+
+    init(config: LSTMConfig, batch: Int, length: Int, seed: UInt64) {
+      var random = RandomTensors(seed: seed)
+      model = LSTMClassifier(parameters: random.parameters(config, scale: 0.5))
+      inputs = random.uniform(batch * length * config.inputSize, scale: 1.5)
+      labels = random.labels(batch, classes: config.classes)
+      projections = (0..<config.layers).map { _ in
+        random.uniform(batch * length * config.hiddenSize)
+      }
+      self.batch = batch
+    }
+
+    func loss(_ model: LSTMClassifier<Double>, inputs: [Double]) -> Double {
+      let pass = model.forward(inputs: inputs, batch: batch)
+      var total = CrossEntropy.lossAndGradient(
+        logits: pass.logits, labels: labels, classes: model.config.classes
+      ).loss
+      for (layer, projection) in projections.enumerated() {
+        let hidden = pass.hiddenSequence(layer: layer)
+        for index in hidden.indices { total += hidden[index] * projection[index] }
+      }
+      return total
+    }
+
+    func analytic() -> (parameters: LSTMParameters<Double>, inputs: [Double]) {
+      let pass = model.forward(inputs: inputs, batch: batch)
+      let gradient = CrossEntropy.lossAndGradient(
+        logits: pass.logits, labels: labels, classes: model.config.classes
+      ).gradient
+      var injected: [Int: [Double]] = [:]
+      for (layer, projection) in projections.enumerated() { injected[layer] = projection }
+      return model.backward(
+        pass, logitGradient: gradient, hiddenGradients: injected, needInputGradient: true)
+    }
+
+    /// Largest relative error over the given (tensor, element) positions.
+    func worstParameterError(_ positions: [(Int, Int)]) -> (error: Double, name: String) {
+      let gradients = analytic().parameters
+      var worst = (error: 0.0, name: "")
+      for (tensor, element) in positions {
+        let numeric = FiniteDifference.derivative(of: model.parameters.tensors[tensor], at: element) {
+          values in
+          var shifted = model
+          shifted.parameters.tensors[tensor] = values
+          return loss(shifted, inputs: inputs)
+        }
+        let error = FiniteDifference.relativeError(gradients.tensors[tensor][element], numeric)
+        if error > worst.error {
+          worst = (error, "\(model.parameters.names[tensor])[\(element)] analytic \(gradients.tensors[tensor][element]) numeric \(numeric)")
+        }
+      }
+      return worst
+    }
+  }
+
+  static let smallConfigs: [LSTMConfig] = [
+    LSTMConfig(inputSize: 1, hiddenSize: 1, layers: 1, classes: 2),
+    LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 1, classes: 3),
+    LSTMConfig(inputSize: 1, hiddenSize: 1, layers: 3, classes: 2),
+    LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 3, classes: 4),
+  ]
+
+  @Test("every parameter of small models", arguments: smallConfigs)
+  func everyParameter(config: LSTMConfig) {
+    let problem = Problem(config: config, batch: 3, length: 6, seed: 11)
+    var positions: [(Int, Int)] = []
+    for (tensor, values) in problem.model.parameters.tensors.enumerated() {
+      for element in values.indices { positions.append((tensor, element)) }
+    }
+    let worst = problem.worstParameterError(positions)
+    #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
+  }
+
+  @Test("input gradient (the injected hidden gradients flowing down every layer)",
+    arguments: smallConfigs)
+  func inputGradient(config: LSTMConfig) {
+    let problem = Problem(config: config, batch: 2, length: 5, seed: 12)
+    let analytic = problem.analytic().inputs
+    var worst = 0.0
+    for index in problem.inputs.indices {
+      let numeric = FiniteDifference.derivative(of: problem.inputs, at: index) { values in
+        problem.loss(problem.model, inputs: values)
+      }
+      worst = max(worst, FiniteDifference.relativeError(analytic[index], numeric))
+    }
+    #expect(worst < 1e-6, "worst input-gradient relative error \(worst)")
+  }
+
+  @Test("200 random parameters of the 3 x 100 teacher")
+  func teacherSample() {
+    let config = LSTMConfig.teacher(classes: 5)
+    let problem = Problem(config: config, batch: 2, length: 4, seed: 13)
+    var generator = SeededGenerator(seed: 99)
+    let tensors = problem.model.parameters.tensors
+    let total = tensors.reduce(0) { $0 + $1.count }
+    var positions: [(Int, Int)] = []
+    for _ in 0..<200 {
+      var flat = generator.index(below: total)
+      var tensor = 0
+      while flat >= tensors[tensor].count {
+        flat -= tensors[tensor].count
+        tensor += 1
+      }
+      positions.append((tensor, flat))
+    }
+    let worst = problem.worstParameterError(positions)
+    #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
+  }
+
+  @Test("both recurrent paths: small kernel (H = 32) and BLAS (H = 33)")
+  func recurrentPathsAtThreshold() {
+    for hidden in [32, 33] {
+      let config = LSTMConfig(inputSize: 1, hiddenSize: hidden, layers: 1, classes: 2)
+      let problem = Problem(config: config, batch: 2, length: 3, seed: 14)
+      let positions = [(1, 0), (1, 4 * hidden * hidden - 1), (1, hidden * 2 + 5), (0, 3)]
+      let worst = problem.worstParameterError(positions)
+      #expect(worst.error < 1e-6, "H = \(hidden): \(worst.name) relative error \(worst.error)")
+    }
+  }
+}

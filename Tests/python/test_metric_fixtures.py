@@ -1,0 +1,105 @@
+"""Keeps Tests/Fixtures/metrics.json in sync with scikit-learn.
+
+Why: the Swift metric tests trust the committed JSON. This test re-runs the generator in memory
+(Tests/Fixtures/make_metric_fixtures.py, imported as a module) and requires the committed values
+to equal freshly computed ones to 1e-12, so neither a hand edit of the JSON nor a change in
+scikit-learn's definitions can go unnoticed. Regenerate with
+`python Tests/Fixtures/make_metric_fixtures.py` after an intended change.
+
+Run: .venv/bin/python -m pytest Tests/python/test_metric_fixtures.py
+"""
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("scipy")
+
+FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures"
+TOLERANCE = 1e-12
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_metric_fixtures", FIXTURES / "make_metric_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generator = _load_generator()
+
+
+@pytest.fixture(scope="module")
+def committed():
+    with open(FIXTURES / "metrics.json", encoding="utf-8") as f:
+        # parse_constant rejects NaN/Infinity: undefined values must be null (valid JSON).
+        return json.load(f, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    return generator.build_fixtures()
+
+
+def _assert_close(committed, fresh, path="$"):
+    """Structural equality; floats to TOLERANCE, everything else exactly."""
+    if isinstance(fresh, dict):
+        assert isinstance(committed, dict), path
+        assert committed.keys() == fresh.keys(), f"{path}: keys differ"
+        for key in fresh:
+            _assert_close(committed[key], fresh[key], f"{path}.{key}")
+    elif isinstance(fresh, list):
+        assert isinstance(committed, list), path
+        assert len(committed) == len(fresh), f"{path}: length {len(committed)} vs {len(fresh)}"
+        for i, (c, f) in enumerate(zip(committed, fresh)):
+            _assert_close(c, f, f"{path}[{i}]")
+    elif isinstance(fresh, float):
+        assert isinstance(committed, (int, float)) and not isinstance(committed, bool), path
+        assert math.isfinite(fresh), f"{path}: generator produced {fresh}"
+        assert abs(committed - fresh) <= TOLERANCE, f"{path}: {committed} vs fresh {fresh}"
+    else:
+        assert type(committed) is type(fresh), f"{path}: {committed!r} vs {fresh!r}"
+        assert committed == fresh, f"{path}: {committed!r} vs {fresh!r}"
+
+
+def test_committed_fixture_matches_fresh_sklearn_values(committed, fresh):
+    # Library versions are provenance only: values must agree whatever the versions are.
+    strip = lambda d: {k: v for k, v in d.items() if k != "provenance"}
+    _assert_close(strip(committed), strip(fresh))
+    assert committed["provenance"]["seed"] == fresh["provenance"]["seed"]
+
+
+def test_generator_is_deterministic(fresh):
+    _assert_close(generator.build_fixtures(), fresh)
+
+
+def test_fixture_covers_the_required_cases(committed):
+    names = {case["name"] for case in committed["classification"]}
+    assert len(names) >= 12
+    class_counts = {case["classCount"] for case in committed["classification"]}
+    assert {2, 3, 5, 14} <= class_counts
+    assert any(case["skippedROC"] for case in committed["classification"])
+    assert any(case["macroROCAUC"] is None for case in committed["classification"])
+    assert any(len(case["labels"]) <= 3 for case in committed["classification"])
+    for case in committed["classification"]:
+        n, k = len(case["labels"]), case["classCount"]
+        assert len(case["probabilities"]) == n and all(len(r) == k for r in case["probabilities"])
+        assert len(case["rocAUC"]) == k and len(case["averagePrecision"]) == k
+
+
+def test_paper_average_rank_of_memkd(committed):
+    # The paper reports MemKD's average rank among students as 1.75 (Table II).
+    students = next(r for r in committed["ranks"] if r["name"] == "tableIIStudents")
+    assert students["averageRanks"][-1] == 1.75
+
+
+def test_tie_rounding_is_half_away_from_zero():
+    assert 0.85885 * 10000 == 8588.5  # exactly representable product: the rule matters here
+    assert generator._round_half_away(0.85885 * 10000) == 8589
+    assert round(0.85885 * 10000) == 8588  # Python's half-to-even, deliberately not used
+    assert generator._round_half_away(0.49999999999999994) == 0

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""PyTorch reference side of `make bench`.
+
+Times one full training epoch of the MemKD teacher and student LSTM
+classifiers in PyTorch on CPU, so the Swift engine's numbers can be put next
+to them.
+
+Each epoch visits every mini-batch once (fixed shuffle order, last batch may
+be smaller) and does: forward, mean cross-entropy, backward,
+clip_grad_norm_(1.0), Adam step.
+
+    teacher: nn.LSTM(input, 100, num_layers=3, batch_first=True) + Linear(100, C), Adam lr 0.01
+    student: nn.LSTM(input, 8,   num_layers=1, batch_first=True) + Linear(8, C),   Adam lr 0.1
+
+One warm-up epoch is run first, then `--repeats` timed epochs; best (min) and
+median wall-clock seconds (time.perf_counter) are reported, together with the
+analytic FLOP count per epoch and achieved GFLOP/s (flop / best epoch time).
+
+FLOP model (matrix products only, elementwise gate math ignored):
+    per LSTM layer with input D, hidden H, per sample-step:
+        forward  2 * (D + H) * 4H
+        backward 2 * forward
+    head Linear(H, C), applied once per sample (last step):
+        forward  2 * H * C, backward 2 * forward
+    epoch flop = 3 * (samples * length * sum_layers 2*(D+H)*4H + samples * 2*H*C)
+
+With --json exactly one JSON object is written to stdout:
+    {"torch_version", "threads", "samples", "length", "batch_size", "classes",
+     "teacher": {"epoch_s_best", "epoch_s_median", "flop", "gflops"},
+     "student": {...}}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import numpy as np
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:  # pragma: no cover - reported to the caller
+    print("pytorch_reference.py: torch is not importable", file=sys.stderr)
+    sys.exit(2)
+
+DATA_SEED = 1234
+SHUFFLE_SEED = 4321
+INIT_SEED = 0
+
+
+class LSTMClassifier(nn.Module):
+    """Stacked LSTM (batch_first) + Linear head on the last step of the last layer."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int, num_classes: int):
+        super().__init__()
+        self.lstm = nn.LSTM(input_size, hidden_size, num_layers=num_layers, batch_first=True)
+        self.head = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm(x)  # zero initial state
+        return self.head(out[:, -1, :])
+
+
+def epoch_flop(samples: int, length: int, input_size: int, hidden: int, layers: int,
+               classes: int) -> int:
+    per_step = 0
+    d = input_size
+    for _ in range(layers):
+        per_step += 2 * (d + hidden) * 4 * hidden
+        d = hidden
+    forward = samples * length * per_step + samples * 2 * hidden * classes
+    return 3 * forward  # forward + backward (2x forward)
+
+
+def make_batches(x: torch.Tensor, y: torch.Tensor, batch_size: int):
+    n = x.shape[0]
+    order = torch.from_numpy(np.random.default_rng(SHUFFLE_SEED).permutation(n))
+    batches = []
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        # contiguous copies so indexing cost is not part of the timed loop
+        batches.append((x[idx].contiguous(), y[idx].contiguous()))
+    return batches
+
+
+def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, batches) -> float:
+    last = 0.0
+    for xb, yb in batches:
+        opt.zero_grad(set_to_none=True)
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        last = loss.detach()
+    return float(last)
+
+
+def bench_model(name: str, hidden: int, layers: int, lr: float, batches, args) -> dict:
+    torch.manual_seed(INIT_SEED)
+    model = LSTMClassifier(args.input_size, hidden, layers, args.classes)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+
+    train_epoch(model, opt, batches)  # warm-up
+    times = []
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        train_epoch(model, opt, batches)
+        times.append(time.perf_counter() - t0)
+
+    best = min(times)
+    flop = epoch_flop(args.samples, args.length, args.input_size, hidden, layers, args.classes)
+    return {
+        "epoch_s_best": best,
+        "epoch_s_median": statistics.median(times),
+        "flop": flop,
+        "gflops": flop / best / 1e9,
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--samples", type=int, default=448)
+    p.add_argument("--length", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--classes", type=int, default=14)
+    p.add_argument("--input-size", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    args = p.parse_args(argv)
+    if args.repeats < 1:
+        p.error("--repeats must be >= 1")
+
+    torch.set_num_threads(args.threads)
+
+    rng = np.random.default_rng(DATA_SEED)
+    x = rng.normal(0.0, 1.0, size=(args.samples, args.length, args.input_size)).astype(np.float32)
+    y = rng.integers(0, args.classes, size=args.samples).astype(np.int64)
+    batches = make_batches(torch.from_numpy(x), torch.from_numpy(y), args.batch_size)
+
+    result = {
+        "torch_version": torch.__version__,
+        "threads": args.threads,
+        "samples": args.samples,
+        "length": args.length,
+        "batch_size": args.batch_size,
+        "classes": args.classes,
+        "teacher": bench_model("teacher", 100, 3, 0.01, batches, args),
+        "student": bench_model("student", 8, 1, 0.1, batches, args),
+    }
+
+    if args.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return 0
+
+    print(f"PyTorch {result['torch_version']}  threads={args.threads}  "
+          f"samples={args.samples} length={args.length} batch={args.batch_size} "
+          f"classes={args.classes} input={args.input_size} repeats={args.repeats}")
+    print(f"{'model':<8} {'epoch best (s)':>15} {'epoch median (s)':>17} "
+          f"{'GFLOP/epoch':>12} {'GFLOP/s':>9}")
+    for name in ("teacher", "student"):
+        r = result[name]
+        print(f"{name:<8} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
+              f"{r['flop'] / 1e9:>12.4f} {r['gflops']:>9.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
