@@ -1,0 +1,76 @@
+import Foundation
+
+/// One UCR dataset, loaded and preprocessed: the archive's own train/test split, both resampled and
+/// normalised (PROTOCOL.md "Data"), with the class mapping shared by the two splits.
+///
+/// Why the raw labels are kept: checkpoints record `classLabels` so predictions can be reported in
+/// the archive's own label values, and so a model is never evaluated under a different mapping.
+public struct UCRDataset: Sendable {
+  public let name: String
+  /// The folder the two `.tsv` files were read from.
+  public let directory: String
+  /// [count, preprocessing.length, 1], labels in 0..<classCount.
+  public let train: SeriesSet
+  /// [count, preprocessing.length, 1], labels in 0..<classCount.
+  public let test: SeriesSet
+  /// Original label token of class k (sorted numerically when all labels are numbers, else
+  /// lexicographically).
+  public let classLabels: [String]
+  public var classCount: Int { classLabels.count }
+  public let preprocessing: Preprocessing
+
+  /// Loads `<root>/<name>/<name>_{TRAIN,TEST}.tsv`, the root chosen by `DataLocator`
+  /// (`dataRoot`, else $MEMKD_DATA_ROOT, else the repo's `data/`).
+  public static func load(
+    name: String, dataRoot: String? = nil, preprocessing: Preprocessing = Preprocessing()
+  ) throws -> UCRDataset {
+    let directory = try DataLocator.datasetDirectory(name: name, explicit: dataRoot)
+    return try load(name: name, directory: directory, preprocessing: preprocessing)
+  }
+
+  /// Loads `<directory>/<name>_{TRAIN,TEST}.tsv` directly (no root lookup).
+  static func load(name: String, directory: String, preprocessing: Preprocessing) throws
+    -> UCRDataset
+  {
+    guard preprocessing.length >= 1 else {
+      throw DataError(
+        .invalidArgument, file: directory,
+        "preprocessing length must be at least 1, got \(preprocessing.length)")
+    }
+    let trainPath = (directory as NSString).appendingPathComponent("\(name)_TRAIN.tsv")
+    let testPath = (directory as NSString).appendingPathComponent("\(name)_TEST.tsv")
+    // Check both splits before parsing either, so a missing split is reported at once.
+    for (path, split) in [(trainPath, "TRAIN"), (testPath, "TEST")]
+    where !FileManager.default.fileExists(atPath: path) {
+      throw DataError(.missingFile, file: path, "\(split) split of dataset '\(name)' not found")
+    }
+    let trainFile = try UCRFile.read(path: trainPath)
+    let testFile = try UCRFile.read(path: testPath)
+    let classes = UCRLabelMapping(trainFile.labelTokens + testFile.labelTokens)
+    let trainLabels = trainFile.labelTokens.map(classes.index(of:))
+    let trainClasses = Set(trainLabels)
+    guard trainClasses.count >= 2 else {
+      let only = trainClasses.first.map { classes.tokens[$0] } ?? "?"
+      throw DataError(
+        .singleClass, file: trainPath,
+        "training split has a single class (label '\(only)'); at least 2 are needed")
+    }
+    return UCRDataset(
+      name: name, directory: directory,
+      train: makeSet(trainFile, labels: trainLabels, preprocessing),
+      test: makeSet(testFile, labels: testFile.labelTokens.map(classes.index(of:)), preprocessing),
+      classLabels: classes.tokens, preprocessing: preprocessing)
+  }
+
+  /// Preprocesses every series of `file` into a [count, length, 1] Float set.
+  private static func makeSet(_ file: UCRFile, labels: [Int], _ preprocessing: Preprocessing)
+    -> SeriesSet
+  {
+    var values = [Float]()
+    values.reserveCapacity(file.series.count * preprocessing.length)
+    for series in file.series {
+      for value in preprocessing.apply(series) { values.append(Float(value)) }
+    }
+    return SeriesSet(values: values, labels: labels, length: preprocessing.length, channels: 1)
+  }
+}
