@@ -3,4 +3,6 @@
 #ifndef MEMKD_CBLAS_SHIM_H
 #define MEMKD_CBLAS_SHIM_H
 #include <cblas.h>
+// mallopt: the engine keeps its large per-batch buffers on the heap (see BLASRuntime).
+#include <malloc.h>
 #endif

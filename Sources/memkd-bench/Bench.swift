@@ -20,6 +20,8 @@ struct Bench: ParsableCommand {
   var pytorch: String?
   @Option(help: "The PyTorch reference script.")
   var referenceScript = "bench/pytorch_reference.py"
+  @Option(help: "Comma-separated workloads to run (teacher, student).")
+  var workloads = "teacher,student"
   @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
 
   func validate() throws {
@@ -30,19 +32,24 @@ struct Bench: ParsableCommand {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
+    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(["teacher", "student"])
+    if !unknown.isEmpty {
+      throw ValidationError("--workloads: unknown \(unknown.sorted()); choose from teacher, student")
+    }
   }
 
   func run() throws {
     BLASRuntime.configure()
     let data = syntheticData(samples: samples, length: length, classes: classes)
-    let workloads = [
+    let selected = Set(workloads.split(separator: ",").map(String.init))
+    let chosen = [
       Workload(name: "teacher", config: .teacher(classes: classes), learningRate: 0.01),
       Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),
-    ]
+    ].filter { selected.contains($0.name) }
     var report = BenchReport(
       samples: samples, length: length, batchSize: batchSize, classes: classes,
       blas: BLASRuntime.configuration)
-    for workload in workloads {
+    for workload in chosen {
       let times = try workload.epochSeconds(data: data, batchSize: batchSize, repeats: repeats)
       let flop = workload.flopPerEpoch(samples: samples, length: length)
       report.memkd[workload.name] = EpochTiming(times: times, flop: flop)

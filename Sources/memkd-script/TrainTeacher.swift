@@ -46,6 +46,9 @@ struct TrainTeacher: ParsableCommand {
   @Option(help: "Fraction of the training split held out for validation.")
   var validationFraction: Double = 0.2
 
+  @Option(help: "Threads per run (speed only: results are identical for any value).")
+  var threads: Int = 2
+
   @Flag(help: "Print the result as one JSON object instead of a table.")
   var json = false
 
@@ -66,6 +69,7 @@ struct TrainTeacher: ParsableCommand {
     }
     if hidden < 1 { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
     if layers < 1 { throw ValidationError("--layers must be at least 1 (got \(layers))") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
     if let problem = trainingConfig.validationError { throw ValidationError(problem) }
   }
 
@@ -85,7 +89,7 @@ struct TrainTeacher: ParsableCommand {
     }
     let protocolConfig = TeacherTraining(
       training: trainingConfig, initialisations: seeds, hiddenSize: hidden, layers: layers,
-      validationFraction: validationFraction)
+      validationFraction: validationFraction, threads: threads)
     var progress = ProgressLine(quiet: quiet)
     var updates = 0
     let clock = ContinuousClock()

@@ -1,12 +1,14 @@
 internal import CBLAS
 import RealModule
 
+
 /// The floating-point types the LSTM engine runs in: `Float` for training and inference, `Double`
 /// for gradient checks against finite differences.
 ///
 /// Why a protocol and not two copies of the engine: every numerical routine is written once,
 /// generically; the only per-type code is the BLAS entry point (`cblas_sgemm` / `cblas_dgemm`).
-public protocol EngineScalar: BinaryFloatingPoint, Real, Codable, Sendable
+public protocol EngineScalar: BinaryFloatingPoint, Real, Codable, Sendable, SIMDScalar,
+  GateActivations
 where RawSignificand: FixedWidthInteger {
   /// Row-major `C[m, n] = alpha * op(A) * op(B) + beta * C` (BLAS GEMM).
   ///
@@ -75,6 +77,14 @@ public enum BLASRuntime {
 
   private static let configured: Bool = {
     openblas_set_num_threads(1)
+    #if os(Linux)
+      // A teacher batch allocates tens of MB of activations and gradients (e.g. gates
+      // [T, B, 4H] = 5 MB per layer). glibc serves such blocks with mmap and returns them with
+      // munmap, so every batch page-faults its memory in again (measured: ~8 % of a teacher
+      // epoch). Keeping large blocks on the heap and not trimming it makes them reusable.
+      _ = mallopt(M_MMAP_THRESHOLD, 512 << 20)
+      _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+    #endif
     return true
   }()
 

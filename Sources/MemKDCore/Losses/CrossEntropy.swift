@@ -8,14 +8,16 @@ public enum CrossEntropy {
   /// - Parameters:
   ///   - logits: `[B, C]` row-major.
   ///   - labels: `[B]`, each in `0..<classes`.
+  ///   - meanOver: the divisor `B` of the mean; defaults to `labels.count`. A slice of a batch
+  ///     passes the whole batch's size, so the slices' losses and gradients add up to the batch's.
   public static func lossAndGradient<S: EngineScalar>(
-    logits: [S], labels: [Int], classes: Int
+    logits: [S], labels: [Int], classes: Int, meanOver: Int? = nil
   ) -> (loss: S, gradient: [S]) {
     let batch = labels.count
     precondition(logits.count == batch * classes, "cross-entropy: logits are not [B, C]")
     var gradient = [S](repeating: 0, count: logits.count)
     var total: S = 0
-    let scale = 1 / S(batch)
+    let scale = 1 / S(meanOver ?? batch)
     for b in 0..<batch {
       let label = labels[b]
       precondition(label >= 0 && label < classes, "cross-entropy: label \(label) out of range")

@@ -46,19 +46,21 @@ extension LSTMLayerKernels {
                         let gateRow = gates + (t * B + b) * G
                         let dGateRow = dGt + b * G
                         let offset = (t * B + b) * H
-                        for j in 0..<H {
-                          let i = gateRow[j], f = gateRow[H + j]
-                          let cand = gateRow[2 * H + j], o = gateRow[3 * H + j]
-                          let dh = dHidden[offset + j] + dRec[b * H + j]
-                          let cTanh = cellTanh[offset + j]
-                          let dOut = dh * cTanh
-                          let dc = dh * o * (1 - cTanh * cTanh) + dC[b * H + j]
-                          let cPrevious: S = t > 0 ? cells[offset - B * H + j] : 0
-                          dC[b * H + j] = dc * f
-                          dGateRow[j] = dc * cand * i * (1 - i)
-                          dGateRow[H + j] = dc * cPrevious * f * (1 - f)
-                          dGateRow[2 * H + j] = dc * i * (1 - cand * cand)
-                          dGateRow[3 * H + j] = dOut * o * (1 - o)
+                        let dCell = dC + b * H, dRecurrent = dRec + b * H
+                        forEachLaneChunk(H) { j, n in
+                          let i = (gateRow + j).lanes(n), f = (gateRow + H + j).lanes(n)
+                          let cand = (gateRow + 2 * H + j).lanes(n)
+                          let o = (gateRow + 3 * H + j).lanes(n)
+                          let cTanh = (cellTanh + offset + j).lanes(n)
+                          let cPrevious =
+                            t > 0 ? (cells + offset - B * H + j).lanes(n) : Lanes<S>()
+                          let dh = (dHidden + offset + j).lanes(n) + (dRecurrent + j).lanes(n)
+                          let dc = dh * o * (1 - cTanh * cTanh) + (dCell + j).lanes(n)
+                          (dCell + j).store(dc * f, n)
+                          (dGateRow + j).store(dc * cand * i * (1 - i), n)
+                          (dGateRow + H + j).store(dc * cPrevious * f * (1 - f), n)
+                          (dGateRow + 2 * H + j).store(dc * i * (1 - cand * cand), n)
+                          (dGateRow + 3 * H + j).store(dh * cTanh * o * (1 - o), n)
                         }
                       }
                       guard t > 0 else { break }

@@ -19,11 +19,6 @@ struct LSTMLayerTrace<S: EngineScalar>: Sendable {
 /// BLAS call's fixed cost exceeds the arithmetic (student H = 8; measured in interop-probe.md).
 let smallHiddenLimit = 32
 
-@inline(__always)
-func sigmoid<S: EngineScalar>(_ x: S) -> S {
-  1 / (1 + S.exp(-x))
-}
-
 /// Geometry of one layer's pass over a batch.
 struct LayerShape {
   let batch: Int
@@ -88,23 +83,22 @@ enum LSTMLayerKernels {
                 }
                 for b in 0..<B {
                   let row = gt + b * G
+                  S._sigmoid(row, count: 2 * H)  // i, f
+                  S._tanh(row + 2 * H, count: H)  // g
+                  S._sigmoid(row + 3 * H, count: H)  // o
                   let offset = (t * B + b) * H
-                  let previousOffset = offset - B * H
-                  for j in 0..<H {
-                    let i = sigmoid(row[j])
-                    let f = sigmoid(row[H + j])
-                    let cand = S.tanh(row[2 * H + j])
-                    let o = sigmoid(row[3 * H + j])
-                    row[j] = i
-                    row[H + j] = f
-                    row[2 * H + j] = cand
-                    row[3 * H + j] = o
-                    let cPrevious: S = t > 0 ? c[previousOffset + j] : 0
-                    let cNew = f * cPrevious + i * cand
-                    let cTanh = S.tanh(cNew)
-                    c[offset + j] = cNew
-                    tc[offset + j] = cTanh
-                    h[offset + j] = o * cTanh
+                  let cell = c + offset, cellT = tc + offset, hiddenRow = h + offset
+                  // c = f * c_prev + i * g (c_prev = 0 at t = 0)
+                  forEachLaneChunk(H) { j, n in
+                    var value = (row + j).lanes(n) * (row + 2 * H + j).lanes(n)
+                    if t > 0 { value += (row + H + j).lanes(n) * (cell - B * H + j).lanes(n) }
+                    (cell + j).store(value, n)
+                  }
+                  cellT.update(from: cell, count: H)
+                  S._tanh(cellT, count: H)
+                  // h = o * tanh(c)
+                  forEachLaneChunk(H) { j, n in
+                    (hiddenRow + j).store((row + 3 * H + j).lanes(n) * (cellT + j).lanes(n), n)
                   }
                 }
               }

@@ -10,16 +10,19 @@ public struct TeacherTraining: Sendable {
   public var initialisations: Int = 5
   /// Fraction of the training split held out for validation (stratified, seeded by `seed`).
   public var validationFraction: Double = 0.2
+  /// Threads per run (speed only; see `Trainer.threads`).
+  public var threads: Int = 2
 
   public init(
     training: TrainingConfig, initialisations: Int = 5, hiddenSize: Int = 100, layers: Int = 3,
-    validationFraction: Double = 0.2
+    validationFraction: Double = 0.2, threads: Int = 2
   ) {
     self.training = training
     self.initialisations = initialisations
     self.hiddenSize = hiddenSize
     self.layers = layers
     self.validationFraction = validationFraction
+    self.threads = threads
   }
 
   /// Progress of a multi-initialisation run.
@@ -72,7 +75,7 @@ public struct TeacherTraining: Sendable {
     for index in 0..<initialisations {
       var runConfig = training
       runConfig.seed = training.seed &+ UInt64(index)
-      let trainer = try Trainer(config: runConfig)
+      let trainer = try Trainer(config: runConfig, threads: threads)
       var model = LSTMClassifier<Float>(config: config, seed: runConfig.seed)
       let history = try trainer.fit(&model, train: train, validation: validation) { epoch in
         progress(Progress(run: index, runs: initialisations, epoch: epoch))

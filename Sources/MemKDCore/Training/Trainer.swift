@@ -16,10 +16,14 @@ public struct TrainingHistory: Sendable, Codable, Equatable {
 /// validation loss with the best weights restored.
 public struct Trainer: Sendable {
   public let config: TrainingConfig
+  /// Threads for a batch's shards (at most `config.batchShards` are used). Changes speed only.
+  public let threads: Int
 
-  public init(config: TrainingConfig) throws {
+  public init(config: TrainingConfig, threads: Int = 2) throws {
     if let problem = config.validationError { throw TrainingError.invalidConfig(problem) }
+    guard threads >= 1 else { throw TrainingError.invalidConfig("threads must be at least 1 (got \(threads))") }
     self.config = config
+    self.threads = threads
   }
 
   /// Runs the whole schedule on `model` (which ends holding the best-validation-loss weights).
@@ -87,13 +91,10 @@ public struct Trainer: Sendable {
     var lossSum = 0.0
     for (index, batch) in batches.enumerated() {
       let (inputs, labels) = train.gather(batch)
-      let pass = model.forward(inputs: inputs, batch: batch.count)
-      let (loss, logitGradient) = CrossEntropy.lossAndGradient(
-        logits: pass.logits, labels: labels, classes: model.config.classes)
+      var (loss, gradients) = batchGradient(model, inputs: inputs, labels: labels)
       guard loss.isFinite else {
         throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index + 1, loss: Double(loss))
       }
-      var gradients = model.backward(pass, logitGradient: logitGradient).parameters.tensors
       if let maxNorm = config.clipNorm {
         GradientClipping.clip(&gradients, maxNorm: maxNorm)
       }
@@ -101,6 +102,43 @@ public struct Trainer: Sendable {
       lossSum += Double(loss) * Double(batch.count)
     }
     return lossSum / Double(train.count)
+  }
+}
+
+extension Trainer {
+  /// Mean cross-entropy of one batch and its gradient, computed in `config.batchShards`
+  /// contiguous slices (concurrently on up to `threads` threads) and summed in slice order.
+  /// - Parameters:
+  ///   - inputs: `[B, T, D]`.
+  ///   - labels: `[B]`.
+  public func batchGradient(
+    _ model: LSTMClassifier<Float>, inputs: [Float], labels: [Int]
+  ) -> (loss: Float, gradients: [[Float]]) {
+    let batch = labels.count
+    let stride = inputs.count / batch
+    let classes = model.config.classes
+    let slices = (0..<config.batchShards).map { shard in
+      (batch * shard / config.batchShards)..<(batch * (shard + 1) / config.batchShards)
+    }.filter { !$0.isEmpty }
+    let parts = parallelMap(slices.count, threads: threads) { index in
+      let rows = slices[index]
+      let pass = model.forward(
+        inputs: Array(inputs[(rows.lowerBound * stride)..<(rows.upperBound * stride)]),
+        batch: rows.count)
+      let (loss, logitGradient) = CrossEntropy.lossAndGradient(
+        logits: pass.logits, labels: Array(labels[rows]), classes: classes, meanOver: batch)
+      return (loss, model.backward(pass, logitGradient: logitGradient).parameters.tensors)
+    }
+    var (loss, gradients) = parts[0]
+    for (partLoss, partGradients) in parts.dropFirst() {
+      loss += partLoss
+      for tensor in gradients.indices {
+        for element in gradients[tensor].indices {
+          gradients[tensor][element] += partGradients[tensor][element]
+        }
+      }
+    }
+    return (loss, gradients)
   }
 }
 

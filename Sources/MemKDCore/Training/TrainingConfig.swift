@@ -15,11 +15,16 @@ public struct TrainingConfig: Codable, Sendable, Equatable, Hashable {
   public var plateauFactor: Double = 0.5
   /// Seeds the initialisation and the per-epoch shuffles.
   public var seed: UInt64 = 0
+  /// Each batch is split into this many contiguous slices whose gradients are computed
+  /// independently (concurrently when threads allow) and summed in slice order. Part of the
+  /// config because it fixes the floating-point summation order: results depend on it, never on
+  /// the thread count.
+  public var batchShards: Int = 2
 
   public init(
     learningRate: Double, maxEpochs: Int = 500, batchSize: Int = 32,
     earlyStoppingPatience: Int = 50, clipNorm: Double? = 1.0, plateauPatience: Int? = 20,
-    plateauFactor: Double = 0.5, seed: UInt64 = 0
+    plateauFactor: Double = 0.5, seed: UInt64 = 0, batchShards: Int = 2
   ) {
     self.learningRate = learningRate
     self.maxEpochs = maxEpochs
@@ -29,12 +34,14 @@ public struct TrainingConfig: Codable, Sendable, Equatable, Hashable {
     self.plateauPatience = plateauPatience
     self.plateauFactor = plateauFactor
     self.seed = seed
+    self.batchShards = batchShards
   }
 
   /// A description of the first impossible value, naming the option, or nil.
   public var validationError: String? {
     if maxEpochs < 1 { return "epochs must be at least 1 (got \(maxEpochs))" }
     if batchSize < 1 { return "batch size must be at least 1 (got \(batchSize))" }
+    if batchShards < 1 { return "batch shards must be at least 1 (got \(batchShards))" }
     if !(learningRate > 0) || !learningRate.isFinite {
       return "learning rate must be a positive number (got \(learningRate))"
     }
