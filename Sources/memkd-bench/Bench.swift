@@ -20,6 +20,8 @@ struct Bench: ParsableCommand {
   var pytorch: String?
   @Option(help: "The PyTorch reference script.")
   var referenceScript = "bench/pytorch_reference.py"
+  @Option(help: "Threads for MemKD's batch shards (the table also shows one thread).")
+  var threads = 2
   @Option(help: "Comma-separated workloads to run (teacher, student).")
   var workloads = "teacher,student"
   @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
@@ -27,7 +29,7 @@ struct Bench: ParsableCommand {
   func validate() throws {
     for (name, value) in [
       ("--samples", samples), ("--length", length), ("--batch-size", batchSize),
-      ("--repeats", repeats),
+      ("--repeats", repeats), ("--threads", threads),
     ] where value < 1 {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
@@ -47,12 +49,18 @@ struct Bench: ParsableCommand {
       Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),
     ].filter { selected.contains($0.name) }
     var report = BenchReport(
-      samples: samples, length: length, batchSize: batchSize, classes: classes,
+      samples: samples, length: length, batchSize: batchSize, classes: classes, threads: threads,
       blas: BLASRuntime.configuration)
     for workload in chosen {
-      let times = try workload.epochSeconds(data: data, batchSize: batchSize, repeats: repeats)
       let flop = workload.flopPerEpoch(samples: samples, length: length)
+      let times = try workload.epochSeconds(
+        data: data, batchSize: batchSize, repeats: repeats, threads: threads)
       report.memkd[workload.name] = EpochTiming(times: times, flop: flop)
+      if threads != 1 {
+        let single = try workload.epochSeconds(
+          data: data, batchSize: batchSize, repeats: repeats, threads: 1)
+        report.memkdSingleThread[workload.name] = EpochTiming(times: single, flop: flop)
+      }
     }
     if let python = pytorch {
       report.pytorch = try runReference(python: python)

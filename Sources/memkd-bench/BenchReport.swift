@@ -39,8 +39,12 @@ struct BenchReport: Encodable {
   var length: Int
   var batchSize: Int
   var classes: Int
+  /// Threads MemKD used for `memkd` (batch shards run concurrently).
+  var threads: Int
   var blas: String
   var memkd: [String: EpochTiming] = [:]
+  /// The same workloads on one thread (only when `threads` is not 1).
+  var memkdSingleThread: [String: EpochTiming] = [:]
   var pytorch: PyTorchReport?
 
   /// The targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
@@ -62,7 +66,8 @@ struct BenchReport: Encodable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case samples, length, batchSize = "batch_size", classes, blas, memkd, pytorch, ratios, targets
+    case samples, length, batchSize = "batch_size", classes, threads, blas, memkd
+    case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets
   }
 
   func encode(to encoder: Encoder) throws {
@@ -71,8 +76,10 @@ struct BenchReport: Encodable {
     try container.encode(length, forKey: .length)
     try container.encode(batchSize, forKey: .batchSize)
     try container.encode(classes, forKey: .classes)
+    try container.encode(threads, forKey: .threads)
     try container.encode(blas, forKey: .blas)
     try container.encode(memkd, forKey: .memkd)
+    try container.encode(memkdSingleThread, forKey: .memkdSingleThread)
     try container.encodeIfPresent(pytorch, forKey: .pytorch)
     try container.encode(ratios, forKey: .ratios)
     try container.encode(BenchReport.targets, forKey: .targets)
@@ -85,15 +92,17 @@ struct BenchReport: Encodable {
       "",
     ]
     let header = [
-      "workload", "MemKD s", "MemKD GFLOP/s", "PyTorch s", "PyTorch GFLOP/s", "ratio", "target",
-      "met",
+      "workload", "MemKD s (\(threads)t)", "GFLOP/s", "MemKD s (1t)", "PyTorch s (1t)", "GFLOP/s",
+      "ratio", "target", "met", "ratio 1t",
     ]
     var rows: [[String]] = []
     for name in ["teacher", "student"] {
       guard let timing = memkd[name] else { continue }
+      let single = threads == 1 ? timing : memkdSingleThread[name]
       var row = [
         name == "teacher" ? "teacher 3x100" : "student 1x8",
         String(format: "%.4f", timing.epochSecondsBest), String(format: "%.1f", timing.gflops),
+        single.map { String(format: "%.4f", $0.epochSecondsBest) } ?? "-",
       ]
       if let reference = pytorchTiming(name), let ratio = ratios[name],
         let target = BenchReport.targets[name]
@@ -102,9 +111,11 @@ struct BenchReport: Encodable {
           String(format: "%.4f", reference.epochSecondsBest),
           String(format: "%.1f", reference.gflops), String(format: "%.3fx", ratio),
           String(format: "<= %.2fx", target), ratio <= target ? "yes" : "NO",
+          single.map { String(format: "%.3fx", $0.epochSecondsBest / reference.epochSecondsBest) }
+            ?? "-",
         ]
       } else {
-        row += ["-", "-", "-", "-", "-"]
+        row += ["-", "-", "-", "-", "-", "-"]
       }
       rows.append(row)
     }

@@ -18,10 +18,11 @@ struct Workload {
   }
 
   /// Wall seconds of `repeats` epochs after one warm-up epoch.
-  func epochSeconds(data: SeriesSet, batchSize: Int, repeats: Int) throws -> [Double] {
+  func epochSeconds(data: SeriesSet, batchSize: Int, repeats: Int, threads: Int) throws -> [Double] {
     var model = LSTMClassifier<Float>(config: config, seed: 0)
     let trainer = try Trainer(
-      config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0))
+      config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0),
+      threads: threads)
     var optimizer = Adam<Float>(learningRate: learningRate)
     var shuffles = SeededGenerator(seed: 4321)
     let clock = ContinuousClock()

@@ -47,21 +47,44 @@ enum Kernels {
   /// BLAS call's fixed overhead (~1 us) is several times the arithmetic. Each 8-column chunk of
   /// an output row is accumulated in a register across `inner` (fused multiply-add with
   /// `-target-cpu haswell`) and stored once, so there is no store-to-load chain through memory.
+  /// (Each output element still sums over `k` in order, so the result does not depend on the
+  /// row blocking.)
   @inline(__always)
   static func smallMatMulAdd<S: EngineScalar>(
     rows: Int, inner: Int, cols: Int,
     a: UnsafePointer<S>, b: UnsafePointer<S>, out: UnsafeMutablePointer<S>
   ) {
-    for r in 0..<rows {
-      let outRow = out + r * cols
-      let aRow = a + r * inner
+    // Four rows at a time: four independent accumulator chains share each load of `b`, which
+    // hides the FMA latency that a single chain per chunk would expose.
+    var r = 0
+    while r + 4 <= rows {
+      let a0 = a + r * inner, a1 = a0 + inner, a2 = a1 + inner, a3 = a2 + inner
+      let o0 = out + r * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols
       forEachLaneChunk(cols) { chunk, count in
-        var accumulator = (outRow + chunk).lanes(count)
+        var s0 = (o0 + chunk).lanes(count), s1 = (o1 + chunk).lanes(count)
+        var s2 = (o2 + chunk).lanes(count), s3 = (o3 + chunk).lanes(count)
         for k in 0..<inner {
-          accumulator.addProduct(aRow[k], (b + k * cols + chunk).lanes(count))
+          let column = (b + k * cols + chunk).lanes(count)
+          s0.addProduct(a0[k], column)
+          s1.addProduct(a1[k], column)
+          s2.addProduct(a2[k], column)
+          s3.addProduct(a3[k], column)
         }
-        (outRow + chunk).store(accumulator, count)
+        (o0 + chunk).store(s0, count)
+        (o1 + chunk).store(s1, count)
+        (o2 + chunk).store(s2, count)
+        (o3 + chunk).store(s3, count)
       }
+      r += 4
+    }
+    while r < rows {
+      let aRow = a + r * inner, outRow = out + r * cols
+      forEachLaneChunk(cols) { chunk, count in
+        var sum = (outRow + chunk).lanes(count)
+        for k in 0..<inner { sum.addProduct(aRow[k], (b + k * cols + chunk).lanes(count)) }
+        (outRow + chunk).store(sum, count)
+      }
+      r += 1
     }
   }
 

@@ -83,22 +83,25 @@ enum LSTMLayerKernels {
                 }
                 for b in 0..<B {
                   let row = gt + b * G
-                  S._sigmoid(row, count: 2 * H)  // i, f
-                  S._tanh(row + 2 * H, count: H)  // g
-                  S._sigmoid(row + 3 * H, count: H)  // o
                   let offset = (t * B + b) * H
                   let cell = c + offset, cellT = tc + offset, hiddenRow = h + offset
-                  // c = f * c_prev + i * g (c_prev = 0 at t = 0)
+                  // Activate the gates, then c = f * c_prev + i * g (c_prev = 0 at t = 0) and
+                  // h = o * tanh(c), all in registers, eight units at a time.
                   forEachLaneChunk(H) { j, n in
-                    var value = (row + j).lanes(n) * (row + 2 * H + j).lanes(n)
-                    if t > 0 { value += (row + H + j).lanes(n) * (cell - B * H + j).lanes(n) }
-                    (cell + j).store(value, n)
-                  }
-                  cellT.update(from: cell, count: H)
-                  S._tanh(cellT, count: H)
-                  // h = o * tanh(c)
-                  forEachLaneChunk(H) { j, n in
-                    (hiddenRow + j).store((row + 3 * H + j).lanes(n) * (cellT + j).lanes(n), n)
+                    let i = S._sigmoid((row + j).lanes(n))
+                    let f = S._sigmoid((row + H + j).lanes(n))
+                    let cand = S._tanh((row + 2 * H + j).lanes(n))
+                    let o = S._sigmoid((row + 3 * H + j).lanes(n))
+                    (row + j).store(i, n)
+                    (row + H + j).store(f, n)
+                    (row + 2 * H + j).store(cand, n)
+                    (row + 3 * H + j).store(o, n)
+                    var cellValue = i * cand
+                    if t > 0 { cellValue += f * (cell - B * H + j).lanes(n) }
+                    let cellTanh = S._tanh(cellValue)
+                    (cell + j).store(cellValue, n)
+                    (cellT + j).store(cellTanh, n)
+                    (hiddenRow + j).store(o * cellTanh, n)
                   }
                 }
               }

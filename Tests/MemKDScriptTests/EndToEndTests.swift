@@ -1,0 +1,99 @@
+import Foundation
+import MemKDTestSupport
+import Testing
+
+/// Runs the built `memkd-script` binary (next to the test bundle) and checks output and exit code.
+@Suite("memkd-script end to end")
+struct EndToEndTests {
+  struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static var binary: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("memkd-script")
+  }
+
+  func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    let process = Process()
+    process.executableURL = Self.binary
+    process.arguments = arguments
+    var merged = ProcessInfo.processInfo.environment
+    merged["MEMKD_DATA_ROOT"] = nil
+    merged.merge(environment) { $1 }
+    process.environment = merged
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  static let shippedData = TestFiles.repositoryRoot.appendingPathComponent("data").path
+
+  @Test("train-teacher --json on a shipped dataset")
+  func trainTeacherJSON() throws {
+    let result = try run([
+      "train-teacher", "--dataset", "ItalyPowerDemand", "--data-root", Self.shippedData,
+      "--seeds", "2", "--epochs", "2", "--hidden", "4", "--layers", "1", "--json", "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["dataset"] as? String == "ItalyPowerDemand")
+    #expect(object["params"] as? Int == 4 * 4 * (1 + 4 + 2) + 2 * (4 + 1))
+    let test = try #require(object["test"] as? [String: Any])
+    for key in ["acc", "auc_roc", "auc_prc"] {
+      let value = try #require(test[key] as? Double, "test.\(key)")
+      #expect(value >= 0 && value <= 1)
+    }
+    #expect((object["runs"] as? [Any])?.count == 2)
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test("the table names the dataset and the metrics; progress goes to stderr")
+  func trainTeacherTable() throws {
+    let result = try run([
+      "train-teacher", "--dataset", "Trace", "--data-root", Self.shippedData,
+      "--seeds", "1", "--epochs", "1", "--hidden", "2", "--layers", "1",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("Trace") && result.stdout.contains("AUC-PRC"))
+    #expect(result.stderr.contains("epoch 1/1"))
+  }
+
+  @Test("$MEMKD_DATA_ROOT is used when --data-root is absent")
+  func environmentRoot() throws {
+    let result = try run(
+      [
+        "train-teacher", "--dataset", "ItalyPowerDemand", "--seeds", "1", "--epochs", "1",
+        "--hidden", "2", "--layers", "1", "--json", "--quiet",
+      ], environment: ["MEMKD_DATA_ROOT": Self.shippedData])
+    #expect(result.status == 0, "\(result.stderr)")
+  }
+
+  @Test("an unknown dataset fails naming it and the root")
+  func unknownDataset() throws {
+    let result = try run([
+      "train-teacher", "--dataset", "NoSuchSet", "--data-root", Self.shippedData, "--quiet",
+    ])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("NoSuchSet"))
+    #expect(result.stderr.contains(Self.shippedData))
+  }
+
+  @Test("an impossible option fails naming the flag")
+  func badOption() throws {
+    let result = try run(["train-teacher", "--dataset", "Trace", "--seeds", "0"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("--seeds"))
+  }
+}
