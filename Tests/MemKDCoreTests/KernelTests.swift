@@ -80,6 +80,9 @@ struct KernelTests {
     var c: [Double] = [9, 1, 1, 1, 1]
     Kernels.gemm(transB: true, m: 2, n: 2, k: 3, a: a, lda: 3, b: b, ldb: 3, c: &c, cOffset: 1, ldc: 2)
     #expect(c == [9, 4, 2, 10, 5])
+    var garbage: [Double] = [.nan, .infinity]
+    Kernels.gemm(m: 1, n: 2, k: 0, a: [], lda: 1, b: [], ldb: 2, c: &garbage, ldc: 2)
+    #expect(garbage == [0, 0])
     var scaled: [Double] = [2, 4]
     Kernels.gemm(m: 1, n: 2, k: 0, a: [], lda: 1, b: [], ldb: 2, beta: 0.5, c: &scaled, ldc: 2)
     #expect(scaled == [1, 2])

@@ -89,6 +89,20 @@ struct LSTMGradientTests {
     #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
   }
 
+  @Test("series of length 1 (no recurrent step)")
+  func lengthOne() {
+    let config = LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 2, classes: 3)
+    let problem = Problem(config: config, batch: 3, length: 1, seed: 15)
+    var positions: [(Int, Int)] = []
+    for (tensor, values) in problem.model.parameters.tensors.enumerated() {
+      for element in values.indices { positions.append((tensor, element)) }
+    }
+    let worst = problem.worstParameterError(positions)
+    #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
+    // W_hh never acts at T = 1: its gradient is exactly zero.
+    #expect(problem.analytic().parameters.tensors[1].allSatisfy { $0 == 0 })
+  }
+
   @Test("input gradient (the injected hidden gradients flowing down every layer)",
     arguments: smallConfigs)
   func inputGradient(config: LSTMConfig) {

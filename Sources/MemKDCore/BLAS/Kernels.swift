@@ -21,9 +21,12 @@ enum Kernels {
     precondition(bRows == 0 || bOffset + (bRows - 1) * ldb + bCols <= b.count, "gemm: B too small")
     precondition(cOffset + (m - 1) * ldc + n <= c.count, "gemm: C too small")
     if k == 0 {
-      // BLAS leaves C untouched when k == 0 only if beta == 1; make the semantics explicit.
+      // No products: C = beta C, and beta == 0 overwrites (C may be uninitialised, as BLAS allows).
       for row in 0..<m {
-        for col in 0..<n { c[cOffset + row * ldc + col] *= beta }
+        for col in 0..<n {
+          let index = cOffset + row * ldc + col
+          c[index] = beta == 0 ? 0 : c[index] * beta
+        }
       }
       return
     }
@@ -86,6 +89,13 @@ enum Kernels {
       }
       r += 1
     }
+  }
+
+  /// An array of `count` elements whose contents are unspecified: for buffers that the caller
+  /// overwrites completely before reading (GEMM outputs with beta 0, per-step activations), so
+  /// they are not zero-filled first. Only for trivial scalar types.
+  static func uninitialized<S: EngineScalar>(_ count: Int) -> [S] {
+    [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
   }
 
   /// Row-major transpose: `[rows, cols]` -> `[cols, rows]`.

@@ -24,7 +24,7 @@ extension LSTMLayerKernels {
   ) -> LSTMLayerGradients<S> {
     let (B, T, H, G, D) = (shape.batch, shape.length, shape.hidden, shape.gateWidth, shape.inputSize)
     precondition(hiddenGradient.count == shape.rows * H, "LSTM backward: gradient size mismatch")
-    var gateGradient = [S](repeating: 0, count: shape.rows * G)
+    var gateGradient: [S] = Kernels.uninitialized(shape.rows * G)  // every entry written below
     var recurrentGradient = [S](repeating: 0, count: B * H)  // dL/dh_{t} through h_{t} -> step t+1
     var cellGradient = [S](repeating: 0, count: B * H)  // dL/dc_{t} through c_{t} -> step t+1
     let useBLAS = H > smallHiddenLimit
@@ -86,7 +86,7 @@ extension LSTMLayerKernels {
     }
 
     var gradients = LSTMLayerGradients<S>(
-      weightIH: [S](repeating: 0, count: G * D), weightHH: [S](repeating: 0, count: G * H),
+      weightIH: Kernels.uninitialized(G * D), weightHH: Kernels.uninitialized(G * H),
       bias: [S](repeating: 0, count: G), input: [])
     // dW_ih [4H, D] = dG^T [4H, T*B] x X [T*B, D]
     Kernels.gemm(
@@ -105,7 +105,7 @@ extension LSTMLayerKernels {
     }
     if needInputGradient {
       // dX [T*B, D] = dG [T*B, 4H] x W_ih [4H, D]
-      gradients.input = [S](repeating: 0, count: shape.rows * D)
+      gradients.input = Kernels.uninitialized(shape.rows * D)
       Kernels.gemm(
         m: shape.rows, n: D, k: G, a: gateGradient, lda: G, b: weightIH, ldb: D,
         c: &gradients.input, ldc: D)

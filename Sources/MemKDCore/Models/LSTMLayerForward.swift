@@ -43,7 +43,7 @@ enum LSTMLayerKernels {
     let (B, T, H, G) = (shape.batch, shape.length, shape.hidden, shape.gateWidth)
     precondition(input.count == shape.rows * shape.inputSize, "LSTM layer: input size mismatch")
     // Pre-activations start as the summed biases, then get every step's input projection.
-    var gates = [S](repeating: 0, count: shape.rows * G)
+    var gates: [S] = Kernels.uninitialized(shape.rows * G)
     gates.withUnsafeMutableBufferPointer { g in
       for row in 0..<shape.rows {
         for j in 0..<G { g[row * G + j] = biasIH[j] + biasHH[j] }
@@ -54,7 +54,7 @@ enum LSTMLayerKernels {
       a: input, lda: shape.inputSize, b: weightIH, ldb: shape.inputSize,
       beta: 1, c: &gates, ldc: G)
 
-    var cells = [S](repeating: 0, count: shape.rows * H)
+    var cells: [S] = Kernels.uninitialized(shape.rows * H)
     var cellTanh = cells
     var hidden = cells
     let useBLAS = H > smallHiddenLimit

@@ -10,10 +10,26 @@ func parallelMap<T: Sendable>(
 ) -> [T] {
   guard threads > 1, count > 1 else { return (0..<count).map(body) }
   let results = ResultSlots<T>(count: count)
-  DispatchQueue.concurrentPerform(iterations: count) { index in
-    results.store(body(index), at: index)
+  if count == 2 {
+    // The common case (two shards, two cores): a persistent worker, see `ShardWorker`.
+    withoutActuallyEscaping(body) { body in
+      let unchecked = UncheckedSendable(body)
+      ShardWorker.shared.run(
+        { results.store(unchecked.value(0), at: 0) },
+        { results.store(unchecked.value(1), at: 1) })
+    }
+  } else {
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+      results.store(body(index), at: index)
+    }
   }
   return results.values
+}
+
+/// Carries a non-escaping closure into `ShardWorker.run`, which returns only after it has run.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }
 
 /// One slot per iteration, each written by exactly one iteration before `values` is read.
