@@ -51,6 +51,13 @@ struct LSTMGradientTests {
         pass, logitGradient: gradient, hiddenGradients: injected, needInputGradient: true)
     }
 
+    /// Every (tensor, element) position of the model's parameters.
+    var everyPosition: [(Int, Int)] {
+      model.parameters.tensors.enumerated().flatMap { tensor, values in
+        values.indices.map { (tensor, $0) }
+      }
+    }
+
     /// Largest relative error over the given (tensor, element) positions.
     func worstParameterError(_ positions: [(Int, Int)]) -> (error: Double, name: String) {
       let gradients = analytic().parameters
@@ -81,11 +88,7 @@ struct LSTMGradientTests {
   @Test("every parameter of small models", arguments: smallConfigs)
   func everyParameter(config: LSTMConfig) {
     let problem = Problem(config: config, batch: 3, length: 6, seed: 11)
-    var positions: [(Int, Int)] = []
-    for (tensor, values) in problem.model.parameters.tensors.enumerated() {
-      for element in values.indices { positions.append((tensor, element)) }
-    }
-    let worst = problem.worstParameterError(positions)
+    let worst = problem.worstParameterError(problem.everyPosition)
     #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
   }
 
@@ -93,11 +96,7 @@ struct LSTMGradientTests {
   func lengthOne() {
     let config = LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 2, classes: 3)
     let problem = Problem(config: config, batch: 3, length: 1, seed: 15)
-    var positions: [(Int, Int)] = []
-    for (tensor, values) in problem.model.parameters.tensors.enumerated() {
-      for element in values.indices { positions.append((tensor, element)) }
-    }
-    let worst = problem.worstParameterError(positions)
+    let worst = problem.worstParameterError(problem.everyPosition)
     #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
     // W_hh never acts at T = 1: its gradient is exactly zero.
     #expect(problem.analytic().parameters.tensors[1].allSatisfy { $0 == 0 })

@@ -38,27 +38,26 @@ enum DecimalParsing {
     var digits = 0  // significant digits accumulated (leading zeros excluded)
     var sawDigit = false
     var decimalExponent = 0
-    while i < count, bytes[i] &- UInt8(ascii: "0") < 10 {
-      let digit = UInt64(bytes[i] &- UInt8(ascii: "0"))
+    /// Adds one decimal digit to the significand; false when more than 19 significant digits
+    /// (beyond UInt64 and the exact fast path) are needed.
+    func accumulate(_ digit: UInt64) -> Bool {
       if significand != 0 || digit != 0 {
         digits += 1
-        if digits > 19 { return nil }
+        if digits > 19 { return false }
         significand = significand &* 10 &+ digit
       }
       sawDigit = true
+      return true
+    }
+    while i < count, bytes[i] &- UInt8(ascii: "0") < 10 {
+      guard accumulate(UInt64(bytes[i] &- UInt8(ascii: "0"))) else { return nil }
       i += 1
     }
     if i < count, bytes[i] == UInt8(ascii: ".") {
       i += 1
       while i < count, bytes[i] &- UInt8(ascii: "0") < 10 {
-        let digit = UInt64(bytes[i] &- UInt8(ascii: "0"))
-        if significand != 0 || digit != 0 {
-          digits += 1
-          if digits > 19 { return nil }
-          significand = significand &* 10 &+ digit
-        }
+        guard accumulate(UInt64(bytes[i] &- UInt8(ascii: "0"))) else { return nil }
         decimalExponent -= 1
-        sawDigit = true
         i += 1
       }
     }
