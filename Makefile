@@ -27,7 +27,7 @@ RELEASE_BIN := .build/release
 SCRIPT := $(RELEASE_BIN)/memkd-script
 BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
-DEMO_ARGS ?= --seeds 1 --epochs 60 --patience 20
+DEMO_ARGS ?= --seeds 5 --epochs 100 --patience 20
 
 .PHONY: deps apt venv build test swift-test python-test python-ext demo bench clean
 

@@ -56,7 +56,7 @@ struct TrainTeacher: ParsableCommand {
   var quiet = false
 
   /// The teacher learning rate default: 0.001, not the paper's 0.01. On FaceAll (seed 0, clipping
-  /// and plateau on) 0.01 reached test AUC-PRC 0.71 against 0.83 for 0.001; PROTOCOL.md saw
+  /// and plateau on) 0.01 reached test AUC-PRC 0.67 against 0.89 for 0.001; PROTOCOL.md saw
   /// 0.01 stick at chance for some initialisations in PyTorch too. See README, "Teacher
   /// learning rate".
   static let defaultLearningRate = 0.001
