@@ -93,7 +93,7 @@ struct TrainTeacher: ParsableCommand {
     var updates = 0
     let clock = ContinuousClock()
     let start = clock.now
-    let outcome = try protocolConfig.run(on: dataset) { update in
+    let finished = try protocolConfig.run(on: dataset, progress: { update in
       updates += 1
       let epoch = update.epoch
       let elapsed = (clock.now - start).seconds
@@ -107,8 +107,9 @@ struct TrainTeacher: ParsableCommand {
         epoch.validationLoss, epoch.validationAUCPRC * 100, epoch.learningRate,
         formatDuration(elapsed), formatDuration(eta))
       progress.update(text, force: epoch.epoch == 1, count: updates)
-    }
+    })
     progress.finish()
+    guard let outcome = finished else { throw ExitCode.failure }
     let wallTime = (clock.now - start).seconds
     let result = TeacherResultJSON(
       dataset: dataset, outcome: outcome, protocolConfig: protocolConfig, wallTime: wallTime)

@@ -151,3 +151,61 @@ struct TrainerTests {
     }
   }
 }
+
+@Suite("Resuming a run")
+struct ResumeTests {
+  let train = sineTask(count: 40, seed: 11)
+  let validation = sineTask(count: 20, seed: 12)
+  let config = LSTMConfig(inputSize: 1, hiddenSize: 8, layers: 2, classes: 3)
+  let training = TrainingConfig(
+    learningRate: 0.05, maxEpochs: 10, batchSize: 16, plateauPatience: 1, seed: 21)
+
+  @Test("10 epochs straight equal 5, an interruption, and 5 more")
+  func trainerResume() throws {
+    let trainer = try Trainer(config: training)
+    let model = LSTMClassifier<Float>(config: config, seed: training.seed)
+    var straight = trainer.start(model)
+    try trainer.resume(&straight, train: train, validation: validation)
+
+    var interrupted = trainer.start(model)
+    try trainer.resume(&interrupted, train: train, validation: validation, afterEpoch: {
+      $0.epochs.count < 5
+    })
+    #expect(interrupted.epochs.count == 5 && !interrupted.finished)
+    var resumed = interrupted
+    try trainer.resume(&resumed, train: train, validation: validation)
+
+    #expect(resumed.parameters == straight.parameters)
+    #expect(resumed.best == straight.best)
+    #expect(resumed.optimizer == straight.optimizer)
+    #expect(resumed.shuffles == straight.shuffles)
+    #expect(resumed.epochs.map(\.validationLoss) == straight.epochs.map(\.validationLoss))
+    #expect(resumed.epochs.map(\.learningRate) == straight.epochs.map(\.learningRate))
+  }
+
+  @Test("a multi-initialisation teacher run resumes mid-way through its second initialisation")
+  func teacherResume() throws {
+    let dataset = try UCRDataset.load(
+      name: "ItalyPowerDemand",
+      dataRoot: TestFiles.repositoryRoot.appendingPathComponent("data").path,
+      preprocessing: Preprocessing(length: 24))
+    var small = training
+    small.maxEpochs = 4
+    let protocolConfig = TeacherTraining(
+      training: small, initialisations: 3, hiddenSize: 6, layers: 1)
+    let straight = try #require(try protocolConfig.run(on: dataset))
+
+    var saved: TeacherTraining.State?
+    let stopped = try protocolConfig.run(on: dataset, afterEpoch: { state in
+      saved = state
+      return !(state.runs.count == 1 && state.current?.epochs.count == 2)
+    })
+    #expect(stopped == nil)
+    let state = try #require(saved)
+    #expect(state.runs.count == 1 && state.current?.epochs.count == 2)
+    let resumed = try #require(try protocolConfig.run(on: dataset, from: state))
+    #expect(resumed.model == straight.model)
+    #expect(resumed.runs.map(\.test) == straight.runs.map(\.test))
+    #expect(resumed.best.seed == straight.best.seed)
+  }
+}

@@ -21,6 +21,21 @@ public struct Adam<Scalar: EngineScalar>: Sendable, Equatable, Codable {
     self.learningRate = learningRate
   }
 
+  /// Restores a saved state (resuming a run). Moments are per tensor, in parameter order; empty
+  /// before the first step.
+  public init(
+    learningRate: Double, step: Int, firstMoments: [[Scalar]], secondMoments: [[Scalar]],
+    beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8
+  ) {
+    self.learningRate = learningRate
+    self.step = step
+    self.firstMoments = firstMoments
+    self.secondMoments = secondMoments
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+  }
+
   /// One update of `parameters` along `gradients` (same tensor list layout).
   ///
   /// PyTorch's order of operations: `m = lerp(m, g, 1 - b1)`, `v = b2 v + (1 - b2) g^2`,

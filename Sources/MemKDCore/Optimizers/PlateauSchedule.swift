@@ -14,6 +14,13 @@ public struct PlateauSchedule: Codable, Sendable, Equatable {
     self.factor = factor
   }
 
+  /// Restores a saved state (resuming a run).
+  public init(patience: Int, factor: Double, best: Double, badEpochs: Int) {
+    self.init(patience: patience, factor: factor)
+    self.best = best
+    self.badEpochs = badEpochs
+  }
+
   /// Records one epoch's validation loss and returns the learning rate to use next.
   public mutating func step(validationLoss: Double, learningRate: Double) -> Double {
     if validationLoss < best * (1 - threshold) {

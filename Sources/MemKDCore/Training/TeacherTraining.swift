@@ -52,47 +52,103 @@ public struct TeacherTraining: Sendable {
     public var validationIndices: [Int]
   }
 
+  /// Where a multi-initialisation run stands: the finished initialisations, the best so far, and
+  /// the one in progress. Saved after every epoch, it lets `run` resume exactly.
+  public struct State: Sendable, Equatable {
+    /// Finished initialisations, in order.
+    public var runs: [Run] = []
+    /// Index into `runs` of the best validation AUC-PRC so far, and its weights.
+    public var bestIndex: Int?
+    public var bestParameters: LSTMParameters<Float>?
+    /// The initialisation `runs.count`, when it has started.
+    public var current: TrainingState?
+
+    public init(
+      runs: [Run] = [], bestIndex: Int? = nil, bestParameters: LSTMParameters<Float>? = nil,
+      current: TrainingState? = nil
+    ) {
+      self.runs = runs
+      self.bestIndex = bestIndex
+      self.bestParameters = bestParameters
+      self.current = current
+    }
+  }
+
+  /// The architecture trained on `dataset`.
+  public func modelConfig(for dataset: UCRDataset) -> LSTMConfig {
+    LSTMConfig(
+      inputSize: dataset.train.channels, hiddenSize: hiddenSize, layers: layers,
+      classes: dataset.classCount)
+  }
+
+  /// The seeded stratified train/validation split of the archive's training series.
+  public func split(_ dataset: UCRDataset) -> (train: [Int], validation: [Int]) {
+    StratifiedSplit.split(
+      labels: dataset.train.labels, validationFraction: validationFraction, seed: training.seed)
+  }
+
   /// Trains `initialisations` teachers on `dataset` and keeps the best by validation AUC-PRC
   /// (ties: the earlier run).
+  /// - Parameters:
+  ///   - state: where to resume from (a fresh run by default).
+  ///   - afterEpoch: called with the whole state after every epoch; returning false stops the
+  ///     run there (an interruption) and `run` returns nil.
   public func run(
-    on dataset: UCRDataset, progress: (Progress) -> Void = { _ in }
-  ) throws -> Outcome {
+    on dataset: UCRDataset, from state: State = State(),
+    progress: (Progress) -> Void = { _ in },
+    afterEpoch: (State) throws -> Bool = { _ in true }
+  ) throws -> Outcome? {
     guard initialisations >= 1 else {
       throw TrainingError.invalidConfig("seeds must be at least 1 (got \(initialisations))")
     }
-    let config = LSTMConfig(
-      inputSize: dataset.train.channels, hiddenSize: hiddenSize, layers: layers,
-      classes: dataset.classCount)
+    let config = modelConfig(for: dataset)
     if let problem = config.validationError { throw TrainingError.invalidConfig(problem) }
-    let split = StratifiedSplit.split(
-      labels: dataset.train.labels, validationFraction: validationFraction, seed: training.seed)
+    let split = split(dataset)
     let train = dataset.train.subset(split.train)
     let validation = dataset.train.subset(split.validation)
 
-    var runs: [Run] = []
-    var bestModel: LSTMClassifier<Float>?
-    var bestIndex = 0
-    for index in 0..<initialisations {
+    var state = state
+    while state.runs.count < initialisations {
+      let index = state.runs.count
       var runConfig = training
       runConfig.seed = training.seed &+ UInt64(index)
       let trainer = try Trainer(config: runConfig, threads: threads)
-      var model = LSTMClassifier<Float>(config: config, seed: runConfig.seed)
-      let history = try trainer.fit(&model, train: train, validation: validation) { epoch in
-        progress(Progress(run: index, runs: initialisations, epoch: epoch))
-      }
+      var current =
+        state.current ?? trainer.start(LSTMClassifier(config: config, seed: runConfig.seed))
+      var interrupted = false
+      try trainer.resume(
+        &current, train: train, validation: validation,
+        progress: { progress(Progress(run: index, runs: initialisations, epoch: $0)) },
+        afterEpoch: { epochState in
+          var snapshot = state
+          snapshot.current = epochState
+          if epochState.finished { return true }  // recorded below, with the run's metrics
+          interrupted = try !afterEpoch(snapshot)
+          return !interrupted
+        })
+      if interrupted { return nil }
+      let model = LSTMClassifier(parameters: current.best)
       let validationResult = model.evaluate(on: validation)
       let run = Run(
         seed: runConfig.seed, validation: validationResult.metrics,
         validationLoss: validationResult.loss, test: model.evaluate(on: dataset.test).metrics,
-        history: history)
-      if bestModel == nil || run.validation.aucPRC > runs[bestIndex].validation.aucPRC {
-        bestModel = model
-        bestIndex = index
+        history: current.history)
+      let improves = state.bestIndex.map {
+        run.validation.aucPRC > state.runs[$0].validation.aucPRC
+      } ?? true
+      if improves {
+        state.bestIndex = index
+        state.bestParameters = current.best
       }
-      runs.append(run)
+      state.runs.append(run)
+      state.current = nil
+      if try !afterEpoch(state) && state.runs.count < initialisations { return nil }
+    }
+    guard let bestIndex = state.bestIndex, let best = state.bestParameters else {
+      throw TrainingError.invalidConfig("no initialisation finished")
     }
     return Outcome(
-      model: bestModel!, best: runs[bestIndex], runs: runs, trainIndices: split.train,
-      validationIndices: split.validation)
+      model: LSTMClassifier(parameters: best), best: state.runs[bestIndex], runs: state.runs,
+      trainIndices: split.train, validationIndices: split.validation)
   }
 }

@@ -1,16 +1,3 @@
-/// The outcome of one training run.
-public struct TrainingHistory: Sendable, Codable, Equatable {
-  /// Every epoch that ran, in order.
-  public var epochs: [EpochReport]
-  /// 1-based epoch whose weights were kept (lowest validation loss).
-  public var bestEpoch: Int
-  public var bestValidationLoss: Double
-  /// True when early stopping ended the run before `maxEpochs`.
-  public var stoppedEarly: Bool
-  /// Total wall time, seconds.
-  public var seconds: Double
-}
-
 /// Trains an `LSTMClassifier<Float>` with cross-entropy: seeded shuffles, Adam, optional
 /// gradient-norm clipping, plateau halving of the learning rate, and early stopping on the
 /// validation loss with the best weights restored.
@@ -32,51 +19,72 @@ public struct Trainer: Sendable {
     _ model: inout LSTMClassifier<Float>, train: SeriesSet, validation: SeriesSet,
     progress: (EpochReport) -> Void = { _ in }
   ) throws -> TrainingHistory {
+    var state = start(model)
+    try resume(&state, train: train, validation: validation, progress: progress)
+    model.parameters = state.best
+    return state.history
+  }
+
+  /// The state before the first epoch of a run starting from `model`'s weights.
+  public func start(_ model: LSTMClassifier<Float>) -> TrainingState {
+    TrainingState(
+      parameters: model.parameters, optimizer: Adam(learningRate: config.learningRate),
+      shuffles: SeededGenerator.stream(seed: config.seed, "shuffle"),
+      schedule: config.plateauPatience.map {
+        PlateauSchedule(patience: $0, factor: config.plateauFactor)
+      },
+      best: model.parameters)
+  }
+
+  /// Runs epochs from `state` until early stopping or `maxEpochs`, updating `state` in place.
+  ///
+  /// `state` after any epoch holds everything the rest of the run depends on, so a run saved
+  /// after epoch k and resumed here ends bit-identical to one that never stopped.
+  /// - Parameters:
+  ///   - progress: called after every epoch.
+  ///   - afterEpoch: called with the state after every epoch (e.g. to save a resume checkpoint);
+  ///     returning false stops the run there, unfinished (an interruption).
+  public func resume(
+    _ state: inout TrainingState, train: SeriesSet, validation: SeriesSet,
+    progress: (EpochReport) -> Void = { _ in },
+    afterEpoch: (TrainingState) throws -> Bool = { _ in true }
+  ) throws {
     guard train.count > 0 else { throw TrainingError.emptySplit("the training split is empty") }
     guard validation.count > 0 else {
       throw TrainingError.emptySplit("the validation split is empty (too few training series)")
     }
     let clock = ContinuousClock()
-    let runStart = clock.now
-    var optimizer = Adam<Float>(learningRate: config.learningRate)
-    var schedule = config.plateauPatience.map {
-      PlateauSchedule(patience: $0, factor: config.plateauFactor)
-    }
-    var shuffles = SeededGenerator.stream(seed: config.seed, "shuffle")
-    var best = model.parameters
-    var bestLoss = Double.infinity
-    var bestEpoch = 0
-    var history: [EpochReport] = []
-
-    for epoch in 1...config.maxEpochs {
+    var model = LSTMClassifier(parameters: state.parameters)
+    while !state.finished {
       let epochStart = clock.now
+      let epoch = state.epochs.count + 1
       let trainLoss = try runEpoch(
-        &model, optimizer: &optimizer, train: train, shuffles: &shuffles, epoch: epoch)
+        &model, optimizer: &state.optimizer, train: train, shuffles: &state.shuffles, epoch: epoch)
       let evaluation = model.evaluate(on: validation)
-      if evaluation.loss < bestLoss {
-        bestLoss = evaluation.loss
-        bestEpoch = epoch
-        best = model.parameters
+      if evaluation.loss < state.bestLoss {
+        state.bestLoss = evaluation.loss
+        state.bestEpoch = epoch
+        state.best = model.parameters
       }
-      let usedRate = optimizer.learningRate
-      if var plateau = schedule {
-        optimizer.learningRate = plateau.step(
-          validationLoss: evaluation.loss, learningRate: optimizer.learningRate)
-        schedule = plateau
+      let usedRate = state.optimizer.learningRate
+      if var plateau = state.schedule {
+        state.optimizer.learningRate = plateau.step(
+          validationLoss: evaluation.loss, learningRate: state.optimizer.learningRate)
+        state.schedule = plateau
       }
+      let seconds = (clock.now - epochStart).seconds
       let report = EpochReport(
         epoch: epoch, maxEpochs: config.maxEpochs, trainLoss: trainLoss,
         validationLoss: evaluation.loss, validationAUCPRC: evaluation.metrics.aucPRC,
-        learningRate: usedRate, epochsSinceBest: epoch - bestEpoch,
-        seconds: (clock.now - epochStart).seconds)
-      history.append(report)
+        learningRate: usedRate, epochsSinceBest: epoch - state.bestEpoch, seconds: seconds)
+      state.parameters = model.parameters
+      state.epochs.append(report)
+      state.seconds += seconds
+      state.finished =
+        epoch >= config.maxEpochs || epoch - state.bestEpoch >= config.earlyStoppingPatience
       progress(report)
-      if epoch - bestEpoch >= config.earlyStoppingPatience { break }
+      guard try afterEpoch(state) else { return }
     }
-    model.parameters = best
-    return TrainingHistory(
-      epochs: history, bestEpoch: bestEpoch, bestValidationLoss: bestLoss,
-      stoppedEarly: history.count < config.maxEpochs, seconds: (clock.now - runStart).seconds)
   }
 
   /// One pass over the shuffled training set (forward, cross-entropy, backward, clipping, Adam
