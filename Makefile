@@ -76,6 +76,7 @@ swift-test: apt
 # builds a release one).
 python-ext: apt
 	swift build --product MemKDPy
+	swift build --product memkd-script
 	cp .build/debug/libMemKDPy.so bindings/python/memkd/_memkd$(EXT_SUFFIX)
 
 python-test: venv python-ext

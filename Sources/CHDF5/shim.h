@@ -27,4 +27,15 @@ static inline unsigned chdf5_version_major(void) { return H5_VERS_MAJOR; }
 static inline unsigned chdf5_version_minor(void) { return H5_VERS_MINOR; }
 static inline unsigned chdf5_version_release(void) { return H5_VERS_RELEASE; }
 
+// Standard (on-disk) types: little-endian is what MemKD writes; the big-endian twins let a reader
+// recognise every IEEE / two's-complement layout it can convert.
+static inline hid_t chdf5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t chdf5_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t chdf5_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t chdf5_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t chdf5_ieee_f32be(void) { return H5T_IEEE_F32BE; }
+static inline hid_t chdf5_ieee_f64be(void) { return H5T_IEEE_F64BE; }
+static inline hid_t chdf5_std_i32be(void) { return H5T_STD_I32BE; }
+static inline hid_t chdf5_std_i64be(void) { return H5T_STD_I64BE; }
+
 #endif

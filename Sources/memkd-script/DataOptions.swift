@@ -1,10 +1,13 @@
 import ArgumentParser
 import MemKDCore
 
-/// Where datasets come from and how they are preprocessed (shared by every data command).
+/// Which dataset and where datasets live (shared by every data command).
 struct DataOptions: ParsableArguments {
-  @Option(help: "UCR dataset name (a folder <root>/<NAME>/ holding <NAME>_TRAIN.tsv and <NAME>_TEST.tsv).")
-  var dataset: String
+  @Option(
+    help: ArgumentHelp(
+      "UCR dataset name (a folder <root>/<NAME>/ holding <NAME>_TRAIN.tsv and <NAME>_TEST.tsv).",
+      discussion: "Commands that read a checkpoint default to the checkpoint's dataset."))
+  var dataset: String?
 
   @Option(
     help: ArgumentHelp(
@@ -12,20 +15,61 @@ struct DataOptions: ParsableArguments {
       discussion: "Default: $MEMKD_DATA_ROOT, else the datasets shipped in the repository's data/ folder."))
   var dataRoot: String?
 
-  @Option(help: "Resample every series to this length (linear interpolation).")
-  var length: Int = 100
+  /// The dataset to use: `--dataset`, else `recorded` (a checkpoint's); they must agree.
+  func name(recorded: String?, file: String? = nil) throws -> String {
+    switch (dataset, recorded) {
+    case (let given?, let recorded?) where given != recorded:
+      throw ValidationError(
+        "--dataset \(given) differs from the dataset \(recorded) recorded in \(file ?? "the checkpoint")")
+    case (let given?, _):
+      return given
+    case (nil, let recorded?):
+      return recorded
+    case (nil, nil):
+      throw ValidationError("--dataset is required")
+    }
+  }
 
-  @Flag(inversion: .prefixedNo, help: "Z-normalise each series on its own.")
-  var zNormalize = true
+  /// Loads `name` with `preprocessing`; data errors name the file and line.
+  func load(_ name: String, preprocessing: Preprocessing) throws -> UCRDataset {
+    try UCRDataset.load(name: name, dataRoot: dataRoot, preprocessing: preprocessing)
+  }
+}
 
-  var preprocessing: Preprocessing { Preprocessing(length: length, zNormalize: zNormalize) }
+/// How series are prepared before training (recorded in the checkpoint; later commands reuse it).
+struct PreprocessingOptions: ParsableArguments {
+  @Option(help: "Resample every series to this length (linear interpolation). Default: 100.")
+  var length: Int?
+
+  @Flag(help: "Keep each series' scale (default: z-normalise each series on its own).")
+  var noZNormalize = false
+
+  var preprocessing: Preprocessing {
+    Preprocessing(length: length ?? 100, zNormalize: !noZNormalize)
+  }
+
+  /// Flags given explicitly (they conflict with a checkpoint's recorded preprocessing).
+  var explicitFlags: [String] {
+    (length == nil ? [] : ["--length"]) + (noZNormalize ? ["--no-z-normalize"] : [])
+  }
 
   func validate() throws {
-    if length < 2 { throw ValidationError("--length must be at least 2 (got \(length))") }
-    if dataset.isEmpty { throw ValidationError("--dataset must name a dataset") }
+    if let length, length < 2 { throw ValidationError("--length must be at least 2 (got \(length))") }
   }
+}
 
-  func load() throws -> UCRDataset {
-    try UCRDataset.load(name: dataset, dataRoot: dataRoot, preprocessing: preprocessing)
+/// Loads a dataset the way a checkpoint was trained on it and checks that its label mapping is
+/// the checkpoint's (otherwise the model's outputs would mean other classes).
+func loadDataset(for checkpoint: ModelCheckpoint, path: String, options: DataOptions) throws
+  -> UCRDataset
+{
+  let name = try options.name(recorded: checkpoint.data.dataset, file: path)
+  let dataset = try options.load(name, preprocessing: checkpoint.data.preprocessing)
+  guard dataset.classLabels == checkpoint.data.classLabels else {
+    throw FileFormatError.mismatch(
+      file: path,
+      message: "the model's classes \(checkpoint.data.classLabels) are not dataset \(name)'s "
+        + "labels \(dataset.classLabels)")
   }
+  return dataset
 }

@@ -29,17 +29,18 @@ struct TeacherResultJSON: Encodable {
   var training: TrainingConfig
   var preprocessing: Preprocessing
   var split: [String: Int]
+  var checkpoint: String
   var wallTime: Double
   var version: String
 
   enum CodingKeys: String, CodingKey {
     case dataset, classes, params, model, seed, test, validation, runs, training, preprocessing
-    case split, wallTime = "wall_time_s", version
+    case split, checkpoint, wallTime = "wall_time_s", version
   }
 
   init(
     dataset: UCRDataset, outcome: TeacherTraining.Outcome, protocolConfig: TeacherTraining,
-    wallTime: Double
+    checkpoint: String, wallTime: Double
   ) {
     self.dataset = dataset.name
     classes = dataset.classCount
@@ -60,6 +61,7 @@ struct TeacherResultJSON: Encodable {
       "train": outcome.trainIndices.count, "validation": outcome.validationIndices.count,
       "test": dataset.test.count,
     ]
+    self.checkpoint = checkpoint
     self.wallTime = wallTime
     version = MemKDVersion.string
   }
@@ -86,6 +88,7 @@ struct TeacherResultJSON: Encodable {
     if !test.skippedClasses.isEmpty {
       text += "\n\nClasses absent from the test split (skipped): \(test.skippedClasses)"
     }
-    return text + "\n\nMetrics in percent; total time \(formatDuration(wallTime))."
+    return text
+      + "\n\nMetrics in percent; total time \(formatDuration(wallTime)). Teacher saved to \(checkpoint)."
   }
 }

@@ -2,49 +2,33 @@ import ArgumentParser
 import Foundation
 import MemKDCore
 
-/// `memkd-script train-teacher`: the paper's teacher protocol on one dataset.
+/// `memkd-script train-teacher`: the paper's teacher protocol on one dataset, saved as a
+/// checkpoint that is rewritten after every epoch so an interrupted run can be resumed.
 struct TrainTeacher: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train a stacked-LSTM teacher (several initialisations, best by validation AUC-PRC).",
     discussion: """
       Prints test accuracy, AUC-ROC and AUC-PRC (percent) and the parameter count of the kept \
-      teacher. Progress goes to standard error; results to standard output.
+      teacher, and saves it as an HDF5 checkpoint (--out). While training, the checkpoint holds \
+      the resume state; `--resume FILE` continues an interrupted run and ends bit-identical to \
+      an uninterrupted one. Progress goes to standard error; results to standard output.
       """)
 
   @OptionGroup var data: DataOptions
+  @OptionGroup var preprocessingOptions: PreprocessingOptions
+  @OptionGroup var teacher: TeacherOptions
 
-  @Option(help: "Number of initialisations (seeds seed, seed+1, ...); the best by validation AUC-PRC is kept.")
-  var seeds: Int = 5
+  @Option(help: "Checkpoint file to write. Default: <dataset>-teacher.h5 (with --resume: the resumed file).")
+  var out: String?
 
-  @Option(help: "Base seed: data split, initialisation and shuffles.")
-  var seed: UInt64 = 0
+  @Option(help: "Continue the interrupted run saved in this checkpoint (its settings are used).")
+  var resume: String?
 
-  @Option(help: "Maximum epochs per initialisation.")
-  var epochs: Int = 500
+  @Option(help: "Rewrite the checkpoint every N epochs while training.")
+  var checkpointEvery: Int = 1
 
-  @Option(help: "Stop after this many epochs without a lower validation loss.")
-  var patience: Int = 50
-
-  @Option(name: .customLong("lr"), help: "Adam's initial learning rate.")
-  var learningRate: Double = TrainTeacher.defaultLearningRate
-
-  @Option(help: "Mini-batch size.")
-  var batchSize: Int = 32
-
-  @Option(help: "Gradient-norm clipping bound (0 turns clipping off).")
-  var clip: Double = 1.0
-
-  @Option(help: "Halve the learning rate after this many epochs without improvement (0 turns it off).")
-  var plateauPatience: Int = 20
-
-  @Option(help: "LSTM hidden units per layer.")
-  var hidden: Int = 100
-
-  @Option(help: "Number of stacked LSTM layers.")
-  var layers: Int = 3
-
-  @Option(help: "Fraction of the training split held out for validation.")
-  var validationFraction: Double = 0.2
+  @Option(help: ArgumentHelp("Stop (as if interrupted) after this many epochs in total.", visibility: .hidden))
+  var stopAfterEpochs: Int?
 
   @Option(help: "Threads per run (speed only: results are identical for any value).")
   var threads: Int = 2
@@ -55,68 +39,71 @@ struct TrainTeacher: ParsableCommand {
   @Flag(help: "No progress output on standard error.")
   var quiet = false
 
-  /// The teacher learning rate default: 0.001, not the paper's 0.01. On FaceAll (seed 0, clipping
-  /// and plateau on) 0.01 reached test AUC-PRC 0.67 against 0.89 for 0.001; PROTOCOL.md saw
-  /// 0.01 stick at chance for some initialisations in PyTorch too. See README, "Teacher
-  /// learning rate".
-  static let defaultLearningRate = 0.001
-
   func validate() throws {
-    if seeds < 1 { throw ValidationError("--seeds must be at least 1 (got \(seeds))") }
-    if clip < 0 { throw ValidationError("--clip must be 0 (off) or positive (got \(clip))") }
-    if plateauPatience < 0 {
-      throw ValidationError("--plateau-patience must be 0 (off) or positive (got \(plateauPatience))")
-    }
-    if !(validationFraction > 0 && validationFraction < 1) {
-      throw ValidationError("--validation-fraction must be in (0, 1) (got \(validationFraction))")
-    }
-    if hidden < 1 { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
-    if layers < 1 { throw ValidationError("--layers must be at least 1 (got \(layers))") }
     if threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
-    if let problem = trainingConfig.validationError { throw ValidationError(problem) }
-  }
-
-  var trainingConfig: TrainingConfig {
-    TrainingConfig(
-      learningRate: learningRate, maxEpochs: epochs, batchSize: batchSize,
-      earlyStoppingPatience: patience, clipNorm: clip > 0 ? clip : nil,
-      plateauPatience: plateauPatience > 0 ? plateauPatience : nil, seed: seed)
+    if checkpointEvery < 1 {
+      throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))")
+    }
+    if resume != nil {
+      let conflicts = teacher.explicitFlags + preprocessingOptions.explicitFlags
+      if !conflicts.isEmpty {
+        throw ValidationError(
+          "--resume continues with the checkpoint's settings; remove \(conflicts.joined(separator: ", "))")
+      }
+    } else if let problem = teacher.trainingConfig.validationError {
+      throw ValidationError(problem)
+    }
   }
 
   func run() throws {
-    // Data errors name the file and line; they are not usage errors, so no usage text follows.
-    let dataset = try data.load()
-    let protocolConfig = TeacherTraining(
-      training: trainingConfig, initialisations: seeds, hiddenSize: hidden, layers: layers,
-      validationFraction: validationFraction, threads: threads)
+    var session = try resume.map { try TeacherSession.resuming($0, data: data, threads: threads) }
+      ?? TeacherSession.starting(
+        data: data, preprocessing: preprocessingOptions.preprocessing,
+        protocolConfig: teacher.protocolConfig(threads: threads), out: out)
+    if let out { session.out = out }
     var progress = ProgressLine(quiet: quiet)
     var updates = 0
     let clock = ContinuousClock()
     let start = clock.now
-    let finished = try protocolConfig.run(on: dataset, progress: { update in
-      updates += 1
-      let epoch = update.epoch
-      let elapsed = (clock.now - start).seconds
-      // Upper bound: remaining epochs of this run plus full budgets of the runs still to come.
-      let epochsDone = update.run * epoch.maxEpochs + epoch.epoch
-      let epochsLeft = (update.runs - update.run) * epoch.maxEpochs - epoch.epoch
-      let eta = elapsed / Double(epochsDone) * Double(epochsLeft)
-      let text = String(
-        format: "%@ init %d/%d  epoch %d/%d  train %.4f  val %.4f  val AUC-PRC %.2f  lr %.2g  (%@, ETA <= %@)",
-        dataset.name, update.run + 1, update.runs, epoch.epoch, epoch.maxEpochs, epoch.trainLoss,
-        epoch.validationLoss, epoch.validationAUCPRC * 100, epoch.learningRate,
-        formatDuration(elapsed), formatDuration(eta))
-      progress.update(text, force: epoch.epoch == 1, count: updates)
-    })
+    let epochsBefore = session.epochsDone
+    let datasetName = session.dataset.name
+    let outcome = try session.train(
+      progress: { update in
+        updates += 1
+        progress.update(
+          update.line(dataset: datasetName, elapsed: (clock.now - start).seconds),
+          force: update.epoch.epoch == 1, count: updates)
+      },
+      saveEvery: checkpointEvery,
+      continueAfter: { epochs in stopAfterEpochs.map { epochsBefore + epochs < $0 } ?? true })
     progress.finish()
-    guard let outcome = finished else { throw ExitCode.failure }
-    let wallTime = (clock.now - start).seconds
+    guard let outcome else {
+      FileHandle.standardError.write(
+        Data("stopped; resume with: memkd-script train-teacher --resume \(session.out)\n".utf8))
+      throw ExitCode(3)
+    }
     let result = TeacherResultJSON(
-      dataset: dataset, outcome: outcome, protocolConfig: protocolConfig, wallTime: wallTime)
+      dataset: session.dataset, outcome: outcome, protocolConfig: session.protocolConfig,
+      checkpoint: session.out, wallTime: (clock.now - start).seconds)
     if json {
       try printJSON(result)
     } else {
       print(result.table)
     }
+  }
+}
+
+extension TeacherTraining.Progress {
+  /// The progress line: dataset, initialisation, epoch, losses, validation AUC-PRC, rate, ETA.
+  func line(dataset: String, elapsed: Double) -> String {
+    // Upper bound: remaining epochs of this run plus full budgets of the runs still to come.
+    let epochsDone = run * epoch.maxEpochs + epoch.epoch
+    let epochsLeft = (runs - run) * epoch.maxEpochs - epoch.epoch
+    let eta = elapsed / Double(max(1, epochsDone)) * Double(epochsLeft)
+    return String(
+      format: "%@ init %d/%d  epoch %d/%d  train %.4f  val %.4f  val AUC-PRC %.2f  lr %.2g  (%@, ETA <= %@)",
+      dataset, run + 1, runs, epoch.epoch, epoch.maxEpochs, epoch.trainLoss,
+      epoch.validationLoss, epoch.validationAUCPRC * 100, epoch.learningRate,
+      formatDuration(elapsed), formatDuration(eta))
   }
 }

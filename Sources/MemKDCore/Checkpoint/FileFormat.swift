@@ -1,0 +1,74 @@
+/// Names and versions of the files MemKD writes, and the errors of reading them.
+///
+/// Why explicit: checkpoints and traces outlive the code that wrote them. Every file carries its
+/// format name and version as root attributes; a reader accepts its own format at any version
+/// up to the one it knows and says exactly what is wrong otherwise.
+public enum FileFormat {
+  public static let checkpoint = "memkd-checkpoint"
+  public static let traces = "memkd-traces"
+  /// The version this code writes and the newest it reads.
+  public static let checkpointVersion = 1
+  public static let tracesVersion = 1
+
+  /// Opens `path` and checks that it is a `format` file of a version this code reads.
+  static func open(_ path: String, expecting format: String, version supported: Int) throws
+    -> (file: HDF5File, root: HDF5Group, version: Int)
+  {
+    let file = try HDF5File.open(path)
+    let root = try file.root
+    guard root.hasAttribute("format") else {
+      throw FileFormatError.notMemKD(file: path, expected: format)
+    }
+    let found = try root.stringAttribute("format")
+    guard found == format else {
+      throw FileFormatError.wrongFormat(file: path, expected: format, found: found)
+    }
+    let version = try root.intAttribute("format_version")
+    guard version >= 1, version <= supported else {
+      throw FileFormatError.unsupportedVersion(
+        file: path, format: format, found: version, supported: supported)
+    }
+    return (file, root, version)
+  }
+
+  /// Writes the root attributes every MemKD file carries.
+  static func stamp(_ root: HDF5Group, format: String, version: Int) throws {
+    try root.setAttribute("format", format)
+    try root.setAttribute("format_version", version)
+    try root.setAttribute("memkd_version", MemKDVersion.string)
+  }
+}
+
+/// A file that opens as HDF5 but is not what the caller asked for.
+public enum FileFormatError: Error, CustomStringConvertible, Equatable {
+  case notMemKD(file: String, expected: String)
+  case wrongFormat(file: String, expected: String, found: String)
+  case unsupportedVersion(file: String, format: String, found: Int, supported: Int)
+  case invalid(file: String, message: String)
+  case mismatch(file: String, message: String)
+
+  public var description: String {
+    switch self {
+    case .notMemKD(let file, let expected):
+      return "\(file): not a MemKD file (no 'format' attribute; expected '\(expected)')"
+    case .wrongFormat(let file, let expected, let found):
+      return "\(file): is a '\(found)' file, expected '\(expected)'"
+    case .unsupportedVersion(let file, let format, let found, let supported):
+      return found > supported
+        ? "\(file): \(format) version \(found) is newer than this MemKD (\(MemKDVersion.string)) reads "
+          + "(up to \(supported)); update MemKD"
+        : "\(file): invalid \(format) version \(found)"
+    case .invalid(let file, let message):
+      return "\(file): \(message)"
+    case .mismatch(let file, let message):
+      return "\(file): \(message)"
+    }
+  }
+}
+
+extension UInt64 {
+  /// Seeds and generator states are UInt64; HDF5 attributes and h5py use int64. The bit
+  /// pattern is stored unchanged (documented in docs/checkpoint-format.md).
+  var storedBits: Int { Int(bitPattern: UInt(self)) }
+  init(storedBits: Int) { self = UInt64(UInt(bitPattern: storedBits)) }
+}

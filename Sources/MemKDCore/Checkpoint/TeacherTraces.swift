@@ -1,0 +1,128 @@
+/// A frozen teacher's outputs on a dataset split, computed once: distillation reads teacher
+/// quantities only from here and never runs the teacher. Schema: docs/checkpoint-format.md
+/// (format "memkd-traces", version 1).
+public struct TeacherTraces: Sendable, Equatable {
+  public var dataset: String
+  /// Which archive split the samples come from: "train" or "test".
+  public var split: String
+  public var preprocessing: Preprocessing
+  public var classLabels: [String]
+  /// SHA-256 (hex) of the teacher checkpoint file the traces were computed from, and its path
+  /// at the time.
+  public var teacherSHA256: String
+  public var teacherPath: String
+  /// The teacher's architecture.
+  public var config: LSTMConfig
+  /// Number of samples N and series length T.
+  public var count: Int
+  public var length: Int
+  /// Preprocessed inputs `[N, T, D]`.
+  public var inputs: [Float]
+  /// Every layer's hidden sequence, each `[N, T, H]`.
+  public var hidden: [[Float]]
+  /// Logits `[N, C]`.
+  public var logits: [Float]
+  /// Class indices `[N]`.
+  public var labels: [Int]
+  /// Row of each sample in the archive split file (0-based) `[N]`.
+  public var sampleIndex: [Int]
+
+  /// Runs `teacher` over `set` in chunks of `batchSize` and records everything.
+  public static func compute(
+    teacher: LSTMClassifier<Float>, on set: SeriesSet, dataset: UCRDataset, split: String,
+    teacherPath: String, teacherSHA256: String, batchSize: Int = 128
+  ) -> TeacherTraces {
+    let config = teacher.config
+    var hidden = [[Float]](repeating: [], count: config.layers)
+    var logits: [Float] = []
+    var start = 0
+    while start < set.count {
+      let end = min(start + batchSize, set.count)
+      let pass = teacher.forward(inputs: set.gather(start..<end).inputs, batch: end - start)
+      for layer in 0..<config.layers { hidden[layer] += pass.hiddenSequence(layer: layer) }
+      logits += pass.logits
+      start = end
+    }
+    return TeacherTraces(
+      dataset: dataset.name, split: split, preprocessing: dataset.preprocessing,
+      classLabels: dataset.classLabels, teacherSHA256: teacherSHA256, teacherPath: teacherPath,
+      config: config, count: set.count, length: set.length, inputs: set.values, hidden: hidden,
+      logits: logits, labels: set.labels, sampleIndex: Array(0..<set.count))
+  }
+
+  /// Writes the traces safely (temporary file, then rename). Datasets are stored uncompressed:
+  /// hidden states are incompressible floats and gzip would cost seconds per write.
+  public func write(to path: String) throws {
+    try HDF5File.write(to: path) { root in
+      try FileFormat.stamp(root, format: FileFormat.traces, version: FileFormat.tracesVersion)
+      try root.setAttribute("dataset", dataset)
+      try root.setAttribute("split", split)
+      try root.setAttribute("length", preprocessing.length)
+      try root.setAttribute("z_normalize", preprocessing.zNormalize ? 1 : 0)
+      try root.setAttribute("class_labels", classLabels)
+      try root.setAttribute("teacher_sha256", teacherSHA256)
+      try root.setAttribute("teacher_path", teacherPath)
+      try root.setAttribute("input_size", config.inputSize)
+      try root.setAttribute("hidden_size", config.hiddenSize)
+      try root.setAttribute("num_layers", config.layers)
+      try root.setAttribute("num_classes", config.classes)
+      let (N, T, H) = (count, length, config.hiddenSize)
+      try root.writeDataset("inputs", inputs, shape: [N, T, config.inputSize], compress: false)
+      let group = try root.createGroup("hidden")
+      for (layer, sequence) in hidden.enumerated() {
+        try group.writeDataset("layer\(layer)", sequence, shape: [N, T, H], compress: false)
+      }
+      try root.writeDataset("logits", logits, shape: [N, config.classes], compress: false)
+      try root.writeDataset("labels", labels.map { Int64($0) }, shape: [N], compress: false)
+      try root.writeDataset(
+        "sample_index", sampleIndex.map { Int64($0) }, shape: [N], compress: false)
+    }
+  }
+
+  /// Reads and validates a traces file (format, version, every dataset's dtype and shape).
+  public static func read(from path: String) throws -> TeacherTraces {
+    let (file, root, _) = try FileFormat.open(
+      path, expecting: FileFormat.traces, version: FileFormat.tracesVersion)
+    defer { try? file.close() }
+    let config = LSTMConfig(
+      inputSize: try root.intAttribute("input_size"),
+      hiddenSize: try root.intAttribute("hidden_size"),
+      layers: try root.intAttribute("num_layers"), classes: try root.intAttribute("num_classes"))
+    if let problem = config.validationError {
+      throw FileFormatError.invalid(file: path, message: "root attributes: \(problem)")
+    }
+    let (inputs, inputShape) = try root.readDataset("inputs", as: Float.self)
+    guard inputShape.count == 3, inputShape[2] == config.inputSize else {
+      throw FileFormatError.invalid(
+        file: path, message: "dataset /inputs: expected shape [N, T, \(config.inputSize)], found \(inputShape)")
+    }
+    let (N, T) = (inputShape[0], inputShape[1])
+    let hiddenGroup = try root.openGroup("hidden")
+    let hidden = try (0..<config.layers).map { layer in
+      try hiddenGroup.readDataset(
+        "layer\(layer)", as: Float.self, expectedShape: [N, T, config.hiddenSize]
+      ).values
+    }
+    let labels = try root.readDataset("labels", as: Int64.self, expectedShape: [N]).values
+    guard labels.allSatisfy({ $0 >= 0 && $0 < config.classes }) else {
+      throw FileFormatError.invalid(file: path, message: "dataset /labels: a label is outside 0..<\(config.classes)")
+    }
+    let classLabels = try root.stringArrayAttribute("class_labels")
+    guard classLabels.count == config.classes else {
+      throw FileFormatError.invalid(
+        file: path, message: "class_labels has \(classLabels.count) labels for \(config.classes) classes")
+    }
+    return TeacherTraces(
+      dataset: try root.stringAttribute("dataset"), split: try root.stringAttribute("split"),
+      preprocessing: Preprocessing(
+        length: try root.intAttribute("length"),
+        zNormalize: try root.intAttribute("z_normalize") != 0),
+      classLabels: classLabels, teacherSHA256: try root.stringAttribute("teacher_sha256"),
+      teacherPath: try root.stringAttribute("teacher_path"), config: config, count: N, length: T,
+      inputs: inputs, hidden: hidden,
+      logits: try root.readDataset("logits", as: Float.self, expectedShape: [N, config.classes]).values,
+      labels: labels.map { Int($0) },
+      sampleIndex: try root.readDataset("sample_index", as: Int64.self, expectedShape: [N]).values
+        .map { Int($0) })
+  }
+}

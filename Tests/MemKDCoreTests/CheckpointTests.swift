@@ -1,0 +1,164 @@
+import Foundation
+import MemKDCore
+import MemKDTestSupport
+import Testing
+
+/// A small teacher run on the shipped ItalyPowerDemand (length 24 keeps it fast).
+struct SmallTeacher {
+  static let dataset: UCRDataset = try! UCRDataset.load(
+    name: "ItalyPowerDemand", dataRoot: TestFiles.repositoryRoot.appendingPathComponent("data").path,
+    preprocessing: Preprocessing(length: 24))
+
+  static func protocolConfig(epochs: Int = 6, initialisations: Int = 2) -> TeacherTraining {
+    TeacherTraining(
+      training: TrainingConfig(learningRate: 0.01, maxEpochs: epochs, batchSize: 16, seed: 3),
+      initialisations: initialisations, hiddenSize: 6, layers: 2)
+  }
+}
+
+@Suite("Checkpoints")
+struct CheckpointTests {
+  @Test("a finished run round-trips: bit-identical weights, identical predictions and records")
+  func roundTrip() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let path = directory.appendingPathComponent("teacher.h5").path
+    var run = TeacherRun(
+      dataset: SmallTeacher.dataset, protocolConfig: SmallTeacher.protocolConfig(), out: path)
+    let outcome = try #require(try run.train())
+    let checkpoint = try ModelCheckpoint.read(from: path)
+    #expect(checkpoint.parameters == outcome.model.parameters)
+    #expect(checkpoint.isComplete && checkpoint.kind == "teacher")
+    #expect(checkpoint.results?.test == outcome.best.test)
+    #expect(checkpoint.results?.runs == outcome.runs)
+    #expect(checkpoint.data.classLabels == ["1", "2"])
+    #expect(checkpoint.data.preprocessing == Preprocessing(length: 24))
+    #expect(checkpoint.training.config == SmallTeacher.protocolConfig().training)
+    let test = SmallTeacher.dataset.test
+    #expect(checkpoint.model.logits(for: test) == outcome.model.logits(for: test))
+    // Writing what was read gives the same checkpoint again.
+    let again = directory.appendingPathComponent("again.h5").path
+    try checkpoint.write(to: again)
+    #expect(try ModelCheckpoint.read(from: again) == checkpoint)
+  }
+
+  @Test("5 epochs, an interruption, a resume from the file and 5 more equal 10 straight")
+  func resumeFromFile() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let straightPath = directory.appendingPathComponent("straight.h5").path
+    let resumedPath = directory.appendingPathComponent("resumed.h5").path
+    let config = SmallTeacher.protocolConfig(epochs: 5, initialisations: 2)  // 10 epochs in all
+
+    var straight = TeacherRun(dataset: SmallTeacher.dataset, protocolConfig: config, out: straightPath)
+    _ = try #require(try straight.train())
+
+    var first = TeacherRun(dataset: SmallTeacher.dataset, protocolConfig: config, out: resumedPath)
+    #expect(try first.train(continueAfter: { $0 < 7 }) == nil)
+    let saved = try ModelCheckpoint.read(from: resumedPath)
+    #expect(!saved.isComplete)
+    #expect(saved.resume?.runs.count == 1 && saved.resume?.current?.epochs.count == 2)
+    var second = try TeacherRun.resuming(
+      saved, path: resumedPath, dataset: SmallTeacher.dataset, threads: 1, out: resumedPath)
+    _ = try #require(try second.train())
+
+    let a = try ModelCheckpoint.read(from: straightPath)
+    let b = try ModelCheckpoint.read(from: resumedPath)
+    #expect(a.parameters == b.parameters)
+    #expect(a.results?.test == b.results?.test)
+    #expect(a.results?.runs.map(\.history.epochs.count) == b.results?.runs.map(\.history.epochs.count))
+    #expect(
+      a.results?.runs.map { $0.history.epochs.map(\.validationLoss) }
+        == b.results?.runs.map { $0.history.epochs.map(\.validationLoss) })
+  }
+
+  @Test("a finished checkpoint cannot be resumed")
+  func finishedCannotResume() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let path = directory.appendingPathComponent("done.h5").path
+    var run = TeacherRun(
+      dataset: SmallTeacher.dataset, protocolConfig: SmallTeacher.protocolConfig(epochs: 1, initialisations: 1),
+      out: path)
+    _ = try run.train()
+    let checkpoint = try ModelCheckpoint.read(from: path)
+    #expect(throws: FileFormatError.self) {
+      _ = try TeacherRun.resuming(
+        checkpoint, path: path, dataset: SmallTeacher.dataset, threads: 1, out: path)
+    }
+  }
+}
+
+@Suite("Checkpoint and trace errors")
+struct CheckpointErrorTests {
+  func message(_ body: () throws -> Void) -> String {
+    do {
+      try body()
+      return "no error"
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test("missing file, not HDF5, truncated: clear messages naming the file")
+  func unreadable() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let missing = directory.appendingPathComponent("missing.h5").path
+    #expect(message { _ = try ModelCheckpoint.read(from: missing) }.contains(missing))
+
+    let text = directory.appendingPathComponent("text.h5").path
+    try "not hdf5\n".write(toFile: text, atomically: true, encoding: .utf8)
+    let notHDF5 = message { _ = try ModelCheckpoint.read(from: text) }
+    #expect(notHDF5.contains(text) && notHDF5.lowercased().contains("hdf5"), "\(notHDF5)")
+
+    let good = directory.appendingPathComponent("good.h5").path
+    var run = TeacherRun(
+      dataset: SmallTeacher.dataset, protocolConfig: SmallTeacher.protocolConfig(epochs: 1, initialisations: 1),
+      out: good)
+    _ = try run.train()
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+    let truncated = directory.appendingPathComponent("truncated.h5").path
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+    let cut = message { _ = try ModelCheckpoint.read(from: truncated) }
+    #expect(cut.contains(truncated), "\(cut)")
+  }
+
+  @Test("wrong format name, newer version, missing group")
+  func wrongContents() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let traces = directory.appendingPathComponent("traces.h5").path
+    try HDF5File.write(to: traces) { root in
+      try root.setAttribute("format", "memkd-traces")
+      try root.setAttribute("format_version", 1)
+    }
+    #expect(
+      message { _ = try ModelCheckpoint.read(from: traces) }.contains("is a 'memkd-traces' file"))
+
+    let newer = directory.appendingPathComponent("newer.h5").path
+    try HDF5File.write(to: newer) { root in
+      try root.setAttribute("format", "memkd-checkpoint")
+      try root.setAttribute("format_version", 2)
+    }
+    #expect(message { _ = try ModelCheckpoint.read(from: newer) }.contains("version 2 is newer"))
+
+    let foreign = directory.appendingPathComponent("foreign.h5").path
+    try HDF5File.write(to: foreign) { root in _ = try root.createGroup("weights") }
+    #expect(message { _ = try ModelCheckpoint.read(from: foreign) }.contains("not a MemKD file"))
+
+    let hollow = directory.appendingPathComponent("hollow.h5").path
+    try HDF5File.write(to: hollow) { root in
+      try root.setAttribute("format", "memkd-checkpoint")
+      try root.setAttribute("format_version", 1)
+    }
+    let missingGroup = message { _ = try ModelCheckpoint.read(from: hollow) }
+    #expect(missingGroup.contains(hollow) && missingGroup.contains("model"), "\(missingGroup)")
+  }
+
+  @Test("an unwritable destination fails cleanly")
+  func unwritable() throws {
+    let checkpoint = ModelCheckpoint(
+      kind: "teacher",
+      parameters: .initialized(for: LSTMConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2), seed: 1),
+      data: .init(dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(), validationFraction: 0.2),
+      training: .init(config: TrainingConfig(learningRate: 0.1), initialisations: 1))
+    let path = "/nonexistent-directory-\(UUID().uuidString)/teacher.h5"
+    #expect(message { try checkpoint.write(to: path) }.contains("nonexistent-directory"))
+  }
+}
