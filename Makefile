@@ -63,7 +63,9 @@ build: apt
 	swift build -c release --product memkd-bench
 
 demo: build
-	$(SCRIPT) train-teacher --dataset $(DEMO_DATASET) $(DEMO_ARGS)
+	mkdir -p out
+	$(SCRIPT) train-teacher --dataset $(DEMO_DATASET) $(DEMO_ARGS) --out out/$(DEMO_DATASET)-teacher.h5
+	$(SCRIPT) inspect out/$(DEMO_DATASET)-teacher.h5
 
 # Every test: Swift (unit, gradient checks, PyTorch fixture, CLI) then Python (pytest).
 test: deps swift-test python-test
@@ -72,14 +74,15 @@ swift-test: apt
 	swift build --build-tests
 	swift test --skip-build
 
-# The extension as the Python tests import it (debug build from swift-test; `pip install`
-# builds a release one).
+# The extension as the Python tests import it (a debug build; `pip install` builds a release
+# one).
 python-ext: apt
 	swift build --product MemKDPy
-	swift build --product memkd-script
 	cp .build/debug/libMemKDPy.so bindings/python/memkd/_memkd$(EXT_SUFFIX)
 
+# The Python tests also run the debug memkd-script (checkpoint and trace files).
 python-test: venv python-ext
+	swift build --product memkd-script
 	$(PY) -m pytest -q Tests/python bindings/python/tests
 
 bench: build venv

@@ -36,11 +36,13 @@ struct Trace: ParsableCommand {
     var bytes: Int
     var computeSeconds: Double
     var writeSeconds: Double
+    var readSeconds: Double
     var teacherSha256: String
 
     enum CodingKeys: String, CodingKey {
       case traces, dataset, split, count, length, layers, bytes
       case hiddenSize = "hidden_size", computeSeconds = "compute_s", writeSeconds = "write_s"
+      case readSeconds = "read_s"
       case teacherSha256 = "teacher_sha256"
     }
   }
@@ -57,20 +59,28 @@ struct Trace: ParsableCommand {
     let computed = clock.now
     try traces.write(to: out)
     let written = clock.now
+    // Read the file back: proves it complete and measures what distillation will pay to load it.
+    guard try TeacherTraces.read(from: out) == traces else {
+      throw FileFormatError.invalid(file: out, message: "read back differently from what was written")
+    }
+    let verified = clock.now
     let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
     let summary = Summary(
       traces: out, dataset: dataset.name, split: split.rawValue, count: traces.count,
       length: traces.length, layers: traces.config.layers, hiddenSize: traces.config.hiddenSize,
       bytes: bytes, computeSeconds: (computed - start).seconds,
-      writeSeconds: (written - computed).seconds, teacherSha256: traces.teacherSHA256)
+      writeSeconds: (written - computed).seconds, readSeconds: (verified - written).seconds,
+      teacherSha256: traces.teacherSHA256)
     if json {
       try printJSON(summary)
     } else {
       print(
         "\(out): \(summary.count) series x \(summary.length) steps, \(summary.layers) layers x "
           + "\(summary.hiddenSize) units (\(dataset.name) \(split.rawValue)); "
-          + String(format: "%.1f MB; computed in %.2f s, written in %.2f s", Double(bytes) / 1e6,
-            summary.computeSeconds, summary.writeSeconds))
+          + String(
+            format: "%.1f MB; computed in %.2f s, written in %.2f s, read back in %.2f s",
+            Double(bytes) / 1e6, summary.computeSeconds, summary.writeSeconds,
+            summary.readSeconds))
     }
   }
 }

@@ -160,5 +160,8 @@ struct CheckpointErrorTests {
       training: .init(config: TrainingConfig(learningRate: 0.1), initialisations: 1))
     let path = "/nonexistent-directory-\(UUID().uuidString)/teacher.h5"
     #expect(message { try checkpoint.write(to: path) }.contains("nonexistent-directory"))
+    // /proc refuses new files even to root, so this is unwritable in any test environment.
+    #expect(message { try checkpoint.write(to: "/proc/memkd-teacher.h5") }.contains("/proc"))
+    #expect(!FileManager.default.fileExists(atPath: "/proc/memkd-teacher.h5"))
   }
 }

@@ -39,11 +39,17 @@ struct EndToEndTests {
 
   static let shippedData = TestFiles.repositoryRoot.appendingPathComponent("data").path
 
+  /// A checkpoint path in a fresh temporary directory (never the working directory).
+  func temporaryCheckpoint() throws -> String {
+    try TestFiles.temporaryDirectory().appendingPathComponent("teacher.h5").path
+  }
+
   @Test("train-teacher --json on a shipped dataset")
   func trainTeacherJSON() throws {
     let result = try run([
       "train-teacher", "--dataset", "ItalyPowerDemand", "--data-root", Self.shippedData,
       "--seeds", "2", "--epochs", "2", "--hidden", "4", "--layers", "1", "--json", "--quiet",
+      "--out", try temporaryCheckpoint(),
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let object = try #require(
@@ -64,6 +70,7 @@ struct EndToEndTests {
     let result = try run([
       "train-teacher", "--dataset", "Trace", "--data-root", Self.shippedData,
       "--seeds", "1", "--epochs", "1", "--hidden", "2", "--layers", "1",
+      "--out", try temporaryCheckpoint(),
     ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("Trace") && result.stdout.contains("AUC-PRC"))
@@ -75,7 +82,7 @@ struct EndToEndTests {
     let result = try run(
       [
         "train-teacher", "--dataset", "ItalyPowerDemand", "--seeds", "1", "--epochs", "1",
-        "--hidden", "2", "--layers", "1", "--json", "--quiet",
+        "--hidden", "2", "--layers", "1", "--json", "--quiet", "--out", try temporaryCheckpoint(),
       ], environment: ["MEMKD_DATA_ROOT": Self.shippedData])
     #expect(result.status == 0, "\(result.stderr)")
   }

@@ -191,8 +191,8 @@ def test_killed_training_resumes_to_the_same_teacher(tmp_path):
     assert killed.exists()
     with h5py.File(killed, "r") as f:  # whatever moment the kill hit, the file is whole
         complete = f.attrs["complete"]
-    if complete == 0:
-        run("train-teacher", "--resume", str(killed))
+    assert complete == 0, "the kill came after training had finished: nothing was resumed"
+    run("train-teacher", "--resume", str(killed))
     with h5py.File(straight, "r") as a, h5py.File(killed, "r") as b:
         assert b.attrs["complete"] == 1
         for key in a["state_dict"]:
