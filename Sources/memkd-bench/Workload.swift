@@ -23,14 +23,12 @@ struct Workload {
     let trainer = try Trainer(
       config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0),
       threads: threads)
-    var optimizer = Adam<Float>(learningRate: learningRate)
-    var shuffles = SeededGenerator(seed: 4321)
+    var state = trainer.start(model)
     let clock = ContinuousClock()
     var times: [Double] = []
     for epoch in 0...repeats {
       let start = clock.now
-      _ = try trainer.runEpoch(
-        &model, optimizer: &optimizer, train: data, shuffles: &shuffles, epoch: epoch + 1)
+      _ = try trainer.runEpoch(&model, state: &state, train: data, epoch: epoch + 1)
       if epoch > 0 { times.append((clock.now - start).seconds) }
     }
     return times

@@ -23,9 +23,17 @@ extension ModelCheckpoint {
       root.contains("resume")
       ? try TrainingStateStorage.read(config: config, training: training.config, from: root)
       : nil
+    var distillation: DistillationRecord?
+    if root.contains("distillation") {
+      let group = try root.openGroup("distillation")
+      distillation = DistillationRecord(
+        method: try group.stringAttribute("method"), beta: try group.doubleAttribute("beta"),
+        teacherSHA256: try group.stringAttribute("teacher_sha256"),
+        splitSeed: UInt64(storedBits: try group.intAttribute("split_seed")))
+    }
     return ModelCheckpoint(
       kind: try root.stringAttribute("kind"), parameters: parameters, data: data,
-      training: training, results: results, resume: resume)
+      training: training, results: results, resume: resume, distillation: distillation)
   }
 
   private static func readData(_ group: HDF5Group, classes: Int) throws -> DataRecord {

@@ -14,6 +14,24 @@ public struct ModelCheckpoint: Sendable, Equatable {
   public var results: Results?
   /// Everything needed to continue an interrupted run; nil for a plain model file.
   public var resume: TeacherTraining.State?
+  /// How a student was distilled; nil for teachers.
+  public var distillation: DistillationRecord?
+
+  public struct DistillationRecord: Sendable, Equatable {
+    public var method: String
+    public var beta: Double
+    /// SHA-256 of the teacher checkpoint the traces came from.
+    public var teacherSHA256: String
+    /// The base seed of the train/validation split (the teacher's).
+    public var splitSeed: UInt64
+
+    public init(method: String, beta: Double, teacherSHA256: String, splitSeed: UInt64) {
+      self.method = method
+      self.beta = beta
+      self.teacherSHA256 = teacherSHA256
+      self.splitSeed = splitSeed
+    }
+  }
 
   public struct DataRecord: Sendable, Equatable {
     public var dataset: String
@@ -68,7 +86,8 @@ public struct ModelCheckpoint: Sendable, Equatable {
 
   public init(
     kind: String, parameters: LSTMParameters<Float>, data: DataRecord, training: TrainingRecord,
-    results: Results? = nil, resume: TeacherTraining.State? = nil
+    results: Results? = nil, resume: TeacherTraining.State? = nil,
+    distillation: DistillationRecord? = nil
   ) {
     self.kind = kind
     self.parameters = parameters
@@ -76,6 +95,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
     self.training = training
     self.results = results
     self.resume = resume
+    self.distillation = distillation
   }
 
   public var config: LSTMConfig { parameters.config }
@@ -104,6 +124,13 @@ extension ModelCheckpoint {
       try writeTraining(to: try root.createGroup("training"))
       if let results { try writeResults(results, to: try root.createGroup("metrics")) }
       if let resume { try TrainingStateStorage.write(resume, config: config, to: root) }
+      if let distillation {
+        let group = try root.createGroup("distillation")
+        try group.setAttribute("method", distillation.method)
+        try group.setAttribute("beta", distillation.beta)
+        try group.setAttribute("teacher_sha256", distillation.teacherSHA256)
+        try group.setAttribute("split_seed", distillation.splitSeed.storedBits)
+      }
     }
   }
 

@@ -5,12 +5,19 @@ public struct Trainer: Sendable {
   public let config: TrainingConfig
   /// Threads for a batch's shards (at most `config.batchShards` are used). Changes speed only.
   public let threads: Int
+  /// What each batch minimises: cross-entropy (teachers, Base students) or cross-entropy plus
+  /// a distillation term.
+  public let objective: any TrainingObjective
 
-  public init(config: TrainingConfig, threads: Int = 2) throws {
+  public init(
+    config: TrainingConfig, threads: Int = 2,
+    objective: any TrainingObjective = CrossEntropyObjective()
+  ) throws {
     if let problem = config.validationError { throw TrainingError.invalidConfig(problem) }
     guard threads >= 1 else { throw TrainingError.invalidConfig("threads must be at least 1 (got \(threads))") }
     self.config = config
     self.threads = threads
+    self.objective = objective
   }
 
   /// Runs the whole schedule on `model` (which ends holding the best-validation-loss weights).
@@ -33,7 +40,9 @@ public struct Trainer: Sendable {
       schedule: config.plateauPatience.map {
         PlateauSchedule(patience: $0, factor: config.plateauFactor)
       },
-      best: model.parameters)
+      best: model.parameters,
+      extraParameters: objective.extraParameters(seed: config.seed),
+      objectiveGenerator: SeededGenerator.stream(seed: config.seed, "objective"))
   }
 
   /// Runs epochs from `state` until early stopping or `maxEpochs`, updating `state` in place.
@@ -58,8 +67,7 @@ public struct Trainer: Sendable {
     while !state.finished {
       let epochStart = clock.now
       let epoch = state.epochs.count + 1
-      let trainLoss = try runEpoch(
-        &model, optimizer: &state.optimizer, train: train, shuffles: &state.shuffles, epoch: epoch)
+      let trainLoss = try runEpoch(&model, state: &state, train: train, epoch: epoch)
       let evaluation = model.evaluate(on: validation)
       if evaluation.loss < state.bestLoss {
         state.bestLoss = evaluation.loss
@@ -87,66 +95,123 @@ public struct Trainer: Sendable {
     }
   }
 
-  /// One pass over the shuffled training set (forward, cross-entropy, backward, clipping, Adam
-  /// step per batch); returns the mean training loss. `fit` calls it once per epoch; the
-  /// benchmark times it alone.
+  /// One pass over the shuffled training set (the objective's loss and gradients, clipping and
+  /// an Adam step per batch); returns the mean training loss. `resume` calls it once per epoch;
+  /// the benchmark times it alone. Updates the weights, the loss's extra parameters, the
+  /// optimiser and the generators in `state`.
   public func runEpoch(
-    _ model: inout LSTMClassifier<Float>, optimizer: inout Adam<Float>, train: SeriesSet,
-    shuffles: inout SeededGenerator, epoch: Int
+    _ model: inout LSTMClassifier<Float>, state: inout TrainingState, train: SeriesSet, epoch: Int
   ) throws -> Double {
     let batches = shuffledBatches(
-      count: train.count, batchSize: config.batchSize, generator: &shuffles)
+      count: train.count, batchSize: config.batchSize, generator: &state.shuffles)
+    let modelTensors = model.parameters.tensors.count
     var lossSum = 0.0
     for (index, batch) in batches.enumerated() {
-      let (inputs, labels) = train.gather(batch)
-      var (loss, gradients) = batchGradient(model, inputs: inputs, labels: labels)
-      guard loss.isFinite else {
-        throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index + 1, loss: Double(loss))
+      let step = objective.batchGradient(
+        model, rows: batch, train: train, extra: state.extraParameters, epoch: epoch,
+        generator: &state.objectiveGenerator, trainer: self)
+      guard step.loss.isFinite else {
+        throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index + 1, loss: Double(step.loss))
       }
+      var gradients = step.model + step.extra
       if let maxNorm = config.clipNorm {
         GradientClipping.clip(&gradients, maxNorm: maxNorm)
       }
-      optimizer.update(&model.parameters.tensors, gradients: gradients)
-      lossSum += Double(loss) * Double(batch.count)
+      if state.extraParameters.isEmpty {
+        state.optimizer.update(&model.parameters.tensors, gradients: gradients)
+      } else {
+        var tensors = model.parameters.tensors + state.extraParameters
+        state.optimizer.update(&tensors, gradients: gradients)
+        model.parameters.tensors = Array(tensors[..<modelTensors])
+        state.extraParameters = Array(tensors[modelTensors...])
+      }
+      lossSum += Double(step.loss) * Double(batch.count)
     }
     return lossSum / Double(train.count)
   }
 }
 
 extension Trainer {
-  /// Mean cross-entropy of one batch and its gradient, computed in `config.batchShards`
-  /// contiguous slices (concurrently on up to `threads` threads) and summed in slice order.
+  /// Mean cross-entropy of one batch and its gradient.
   /// - Parameters:
   ///   - inputs: `[B, T, D]`.
   ///   - labels: `[B]`.
   public func batchGradient(
     _ model: LSTMClassifier<Float>, inputs: [Float], labels: [Int]
   ) -> (loss: Float, gradients: [[Float]]) {
-    let batch = labels.count
+    let passes = shardedForward(model, inputs: inputs, batch: labels.count)
+    let (loss, logitGradient) = CrossEntropy.lossAndGradient(
+      logits: passes.logits, labels: labels, classes: model.config.classes)
+    return (loss, shardedBackward(model, passes, logitGradient: logitGradient))
+  }
+
+  /// The forward passes of a batch split into `config.batchShards` contiguous slices, run
+  /// concurrently on up to `threads` threads.
+  public func shardedForward(_ model: LSTMClassifier<Float>, inputs: [Float], batch: Int)
+    -> ShardedPass
+  {
     let stride = inputs.count / batch
-    let classes = model.config.classes
     let slices = (0..<config.batchShards).map { shard in
       (batch * shard / config.batchShards)..<(batch * (shard + 1) / config.batchShards)
     }.filter { !$0.isEmpty }
-    let parts = parallelMap(slices.count, threads: threads) { index in
+    let passes = parallelMap(slices.count, threads: threads) { index in
       let rows = slices[index]
-      let pass = model.forward(
+      return model.forward(
         inputs: Array(inputs[(rows.lowerBound * stride)..<(rows.upperBound * stride)]),
         batch: rows.count)
-      let (loss, logitGradient) = CrossEntropy.lossAndGradient(
-        logits: pass.logits, labels: Array(labels[rows]), classes: classes, meanOver: batch)
-      return (loss, model.backward(pass, logitGradient: logitGradient).parameters.tensors)
     }
-    var (loss, gradients) = parts[0]
-    for (partLoss, partGradients) in parts.dropFirst() {
-      loss += partLoss
+    return ShardedPass(slices: slices, passes: passes)
+  }
+
+  /// Backward of every slice (concurrently) with its rows of the given gradients; the
+  /// parameter gradients are summed in slice order, so the result does not depend on threads.
+  /// - Parameters:
+  ///   - logitGradient: `[B, C]`.
+  ///   - lastHiddenGradient: optional `[B, T, H]` for the last LSTM layer.
+  public func shardedBackward(
+    _ model: LSTMClassifier<Float>, _ sharded: ShardedPass, logitGradient: [Float],
+    lastHiddenGradient: [Float]? = nil
+  ) -> [[Float]] {
+    let classes = model.config.classes
+    let last = model.config.layers - 1
+    let parts = parallelMap(sharded.slices.count, threads: threads) { index in
+      let rows = sharded.slices[index]
+      let pass = sharded.passes[index]
+      var injected: [Int: [Float]] = [:]
+      if let lastHiddenGradient {
+        let stride = pass.length * model.config.hiddenSize
+        injected[last] = Array(
+          lastHiddenGradient[(rows.lowerBound * stride)..<(rows.upperBound * stride)])
+      }
+      return model.backward(
+        pass,
+        logitGradient: Array(logitGradient[(rows.lowerBound * classes)..<(rows.upperBound * classes)]),
+        hiddenGradients: injected
+      ).parameters.tensors
+    }
+    var gradients = parts[0]
+    for partGradients in parts.dropFirst() {
       for tensor in gradients.indices {
         for element in gradients[tensor].indices {
           gradients[tensor][element] += partGradients[tensor][element]
         }
       }
     }
-    return (loss, gradients)
+    return gradients
+  }
+}
+
+/// A batch's forward passes, one per contiguous slice of rows.
+public struct ShardedPass: Sendable {
+  public let slices: [Range<Int>]
+  public let passes: [LSTMForwardPass<Float>]
+
+  /// All rows' logits `[B, C]`.
+  public var logits: [Float] { passes.flatMap(\.logits) }
+
+  /// All rows' hidden sequence of `layer`, `[B, T, H]`.
+  public func hiddenSequence(layer: Int) -> [Float] {
+    passes.flatMap { $0.hiddenSequence(layer: layer) }
   }
 }
 

@@ -22,11 +22,17 @@ public struct TrainingState: Sendable, Equatable {
   public var finished: Bool = false
   /// Training wall time so far, seconds (informational: never affects the weights).
   public var seconds: Double = 0
+  /// Trainable tensors of the objective besides the model (a distillation loss's regressors);
+  /// updated by the same Adam, never part of the saved model.
+  public var extraParameters: [[Float]] = []
+  /// Per-step randomness of the objective (MemKD's long pairs).
+  public var objectiveGenerator = SeededGenerator(seed: 0)
 
   public init(
     parameters: LSTMParameters<Float>, optimizer: Adam<Float>, shuffles: SeededGenerator,
     schedule: PlateauSchedule?, best: LSTMParameters<Float>, bestLoss: Double = .infinity,
-    bestEpoch: Int = 0, epochs: [EpochReport] = [], finished: Bool = false, seconds: Double = 0
+    bestEpoch: Int = 0, epochs: [EpochReport] = [], finished: Bool = false, seconds: Double = 0,
+    extraParameters: [[Float]] = [], objectiveGenerator: SeededGenerator = SeededGenerator(seed: 0)
   ) {
     self.parameters = parameters
     self.optimizer = optimizer
@@ -38,6 +44,8 @@ public struct TrainingState: Sendable, Equatable {
     self.epochs = epochs
     self.finished = finished
     self.seconds = seconds
+    self.extraParameters = extraParameters
+    self.objectiveGenerator = objectiveGenerator
   }
 
   /// The summary of the run so far.

@@ -1,0 +1,61 @@
+/// One student run and its record.
+public struct StudentRun: Sendable {
+  public var method: DistillationMethod
+  public var beta: Double
+  public var seed: UInt64
+  public var validation: ClassificationMetrics
+  public var validationLoss: Double
+  public var test: ClassificationMetrics
+  public var history: TrainingHistory
+  /// The student with its best-validation-loss weights (the loss's extra parts dropped).
+  public var model: LSTMClassifier<Float>
+}
+
+/// How students are trained: the architecture (1 x 8 by default) and the optimisation
+/// (PROTOCOL.md: learning rate 0.1, clipping and the plateau schedule on).
+public struct StudentDistillation: Sendable {
+  public var training: TrainingConfig
+  public var hiddenSize: Int
+  public var layers: Int
+  /// Threads per run (speed only).
+  public var threads: Int
+
+  public init(
+    training: TrainingConfig = TrainingConfig(learningRate: 0.1), hiddenSize: Int = 8,
+    layers: Int = 1, threads: Int = 1
+  ) {
+    self.training = training
+    self.hiddenSize = hiddenSize
+    self.layers = layers
+    self.threads = threads
+  }
+
+  public func modelConfig(for data: DistillationData) -> LSTMConfig {
+    LSTMConfig(
+      inputSize: data.train.channels, hiddenSize: hiddenSize, layers: layers,
+      classes: data.dataset.classCount)
+  }
+
+  /// Trains one student: `CE + beta * loss` (cross-entropy alone when `loss` is nil) from the
+  /// initialisation of `seed`, on the teacher's split.
+  public func run(
+    method: DistillationMethod, loss: (any DistillationLoss)?, beta: Double, seed: UInt64,
+    data: DistillationData, progress: (EpochReport) -> Void = { _ in }
+  ) throws -> StudentRun {
+    var config = training
+    config.seed = seed
+    let objective: any TrainingObjective =
+      loss.map {
+        DistillationObjective(loss: $0, beta: beta, data: data, studentHiddenSize: hiddenSize)
+      } ?? CrossEntropyObjective()
+    let trainer = try Trainer(config: config, threads: threads, objective: objective)
+    var model = LSTMClassifier<Float>(config: modelConfig(for: data), seed: seed)
+    let history = try trainer.fit(
+      &model, train: data.train, validation: data.validation, progress: progress)
+    let validation = model.evaluate(on: data.validation)
+    return StudentRun(
+      method: method, beta: beta, seed: seed, validation: validation.metrics,
+      validationLoss: validation.loss, test: model.evaluate(on: data.dataset.test).metrics,
+      history: history, model: model)
+  }
+}

@@ -1,0 +1,190 @@
+import RealModule
+
+/// DT2W: soft-DTW (Cuturi & Blondel, ICML 2017) between the projected student sequence and a
+/// teacher layer's sequence, averaged over the batch.
+///
+///     x[b] = P(Hs[b]) = Hs[b] W^T + bias      [T, Ht]   (W [Ht, Hs], bias [Ht], trained)
+///     y[b] = Ht(teacherLayer)[b]               [T, Ht]   (nil = the teacher's last layer)
+///     D[i][j] = ||x_i - y_j||^2                (squared Euclidean, not normalised)
+///     R[i][j] = D[i][j] + softmin_gamma(R[i-1][j-1], R[i-1][j], R[i][j-1])
+///     softmin_gamma(r) = -gamma log sum_k exp(-r_k / gamma),   R[-1][-1] = 0, other borders +inf
+///     L = mean_b R[T-1][T-1]
+///
+/// No divergence correction (`sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2`): `sdtw(x, x)` is
+/// negative for T > 1 (the soft-min over the many zero-cost-adjacent paths), 0 for T = 1.
+///
+/// Gradient: `E[i][j] = dR[T-1][T-1] / dD[i][j]` is the expected alignment, computed by the
+/// E-recursion of the paper's Algorithm 2; the exponentials that recursion needs,
+/// `exp((R[s] - D[s] - R[p]) / gamma)` for a cell `s` and its predecessor `p`, are exactly the
+/// soft-min weights of the forward pass, so the forward stores them and the backward needs no
+/// transcendental functions. Then `dL/dx_i = (2 / B) sum_j E[i][j] (x_i - y_j)`, chained
+/// through the projection.
+///
+/// Cost: per sample one `[T, Ht] x [Ht, T]` GEMM for the cross terms of `D`
+/// (`||x_i||^2 + ||y_j||^2 - 2 x_i.y_j`, which may round slightly below 0 when `x_i ~ y_j`; it is
+/// used as is), the O(T^2) forward and backward recursions (3 exp and 1 log per cell), and one
+/// `[T, T] x [T, Ht]` GEMM for `E y`; two `[B*T, Hs]`-sized GEMMs for the projection.
+/// In Float, `R` grows to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so the soft-min
+/// weights, computed from differences of `R` values, carry a relative error near
+/// `ulp(R) / gamma` (~1e-4 to 1e-3): irrelevant for training, and Double is exact.
+public struct DT2WLoss: DistillationLoss {
+  /// The teacher layer the student is aligned with (0-based); nil means the last layer.
+  public var teacherLayer: Int?
+  /// Soft-min temperature, > 0; smaller values approach hard DTW.
+  public var gamma: Double
+
+  public init(teacherLayer: Int? = nil, gamma: Double = 1) {
+    self.teacherLayer = teacherLayer
+    self.gamma = gamma
+  }
+
+  public var name: String { "dt2w" }
+
+  /// `[weight [Ht, Hs], bias [Ht]]`, both uniform(+-1/sqrt(Hs)) as `nn.Linear`, drawn in that
+  /// order from `SeededGenerator(seed: seed)`.
+  public func initialParameters(studentHiddenSize: Int, teacherHiddenSize: Int, seed: UInt64)
+    -> [[Float]]
+  {
+    precondition(studentHiddenSize > 0 && teacherHiddenSize > 0, "dt2w: empty hidden size")
+    var generator = SeededGenerator(seed: seed)
+    let bound = 1 / Double(studentHiddenSize).squareRoot()
+    let weight = (0..<(teacherHiddenSize * studentHiddenSize)).map { _ in
+      Float(generator.uniform(-bound, bound))
+    }
+    let bias = (0..<teacherHiddenSize).map { _ in Float(generator.uniform(-bound, bound)) }
+    return [weight, bias]
+  }
+
+  // Callers reach this through `any DistillationLoss`, which cannot specialise a generic
+  // method: without these the arithmetic runs through witness tables (measured ~10x slower).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func evaluate<S: EngineScalar>(
+    _ input: DistillationInput<S>, parameters: [[S]], generator: inout SeededGenerator
+  ) -> DistillationOutput<S> {
+    let (batch, length) = (input.batch, input.length)
+    let hs = input.studentHiddenSize
+    let ht = input.teacherHiddenSize
+    let rows = batch * length
+    let layer = teacherLayer ?? input.teacherHidden.count - 1
+    precondition(
+      input.teacherHidden.indices.contains(layer), "dt2w: teacher layer \(layer) does not exist")
+    precondition(gamma > 0, "dt2w: gamma must be positive")
+    let x = input.studentHidden
+    let y = input.teacherHidden[layer]
+    precondition(rows > 0 && x.count == rows * hs, "dt2w: student hidden is not [B, T, Hs]")
+    precondition(y.count == rows * ht, "dt2w: teacher hidden is not [B, T, Ht]")
+    precondition(
+      parameters.count == 2 && parameters[0].count == ht * hs && parameters[1].count == ht,
+      "dt2w: parameters are not [weight [Ht, Hs], bias [Ht]]")
+    let (weight, bias) = (parameters[0], parameters[1])
+
+    // Projection: xp = x W^T + bias, [B*T, Ht].
+    var projected: [S] = Kernels.uninitialized(rows * ht)
+    for row in 0..<rows {
+      for d in 0..<ht { projected[row * ht + d] = bias[d] }
+    }
+    Kernels.gemm(
+      transB: true, m: rows, n: ht, k: hs, a: x, lda: hs, b: weight, ldb: hs, beta: 1,
+      c: &projected, ldc: ht)
+    let projectedNorms = Self.rowSquaredNorms(projected, rows: rows, cols: ht)
+    let teacherNorms = Self.rowSquaredNorms(y, rows: rows, cols: ht)
+
+    // Soft-DTW in groups of up to 32 samples (see SoftDTWTables), `D` and `E` moved between
+    // the tables' interleaved layout and one sample's `[T, T]` matrix in `scratch`.
+    let lanes = min(SoftDTWTables<S>.maximumLanes, (batch + 7) / 8 * 8)
+    var tables = SoftDTWTables<S>(length: length, lanes: lanes, gamma: S(gamma))
+    var scratch: [S] = Kernels.uninitialized(length * length)
+    let meanScale = 1 / S(batch)
+    var value: S = 0
+    var gradientProjected: [S] = Kernels.uninitialized(rows * ht)
+    for first in stride(from: 0, to: batch, by: lanes) {
+      let count = min(lanes, batch - first)
+      for lane in 0..<count {
+        let sample = first + lane
+        // D[i][j] = |x_i|^2 + |y_j|^2 - 2 x_i . y_j
+        Kernels.gemm(
+          transB: true, m: length, n: length, k: ht, alpha: -2, a: projected,
+          aOffset: sample * length * ht, lda: ht, b: y, bOffset: sample * length * ht, ldb: ht,
+          c: &scratch, ldc: length)
+        scratch.withUnsafeBufferPointer { g in
+          tables.table.withUnsafeMutableBufferPointer { d in
+            for i in 0..<length {
+              let xNorm = projectedNorms[sample * length + i]
+              for j in 0..<length {
+                d[(i * length + j) * lanes + lane] =
+                  g[i * length + j] + xNorm + teacherNorms[sample * length + j]
+              }
+            }
+          }
+        }
+      }
+      let values = tables.forward()
+      for lane in 0..<count { value += values[lane] }
+      tables.backward()
+      for lane in 0..<count {
+        let offset = (first + lane) * length * ht
+        // dL/dx_i = (2 / B) (x_i sum_j E[i][j] - sum_j E[i][j] y_j)
+        var rowSums = [S](repeating: 0, count: length)
+        tables.table.withUnsafeBufferPointer { e in
+          scratch.withUnsafeMutableBufferPointer { g in
+            for i in 0..<length {
+              for j in 0..<length {
+                let alignment = e[(i * length + j) * lanes + lane]
+                g[i * length + j] = alignment
+                rowSums[i] += alignment
+              }
+            }
+          }
+        }
+        Kernels.gemm(
+          m: length, n: ht, k: length, alpha: -2 * meanScale, a: scratch, lda: length,
+          b: y, bOffset: offset, ldb: ht, c: &gradientProjected, cOffset: offset, ldc: ht)
+        gradientProjected.withUnsafeMutableBufferPointer { g in
+          projected.withUnsafeBufferPointer { p in
+            for i in 0..<length {
+              let factor = 2 * meanScale * rowSums[i]
+              let base = offset + i * ht
+              for d in 0..<ht { g[base + d] += factor * p[base + d] }
+            }
+          }
+        }
+      }
+    }
+
+    // Through the projection: dW = dxp^T x, dbias = column sums of dxp, dx = dxp W.
+    var gradientWeight = [S](repeating: 0, count: ht * hs)
+    Kernels.gemm(
+      transA: true, m: ht, n: hs, k: rows, a: gradientProjected, lda: ht, b: x, ldb: hs,
+      c: &gradientWeight, ldc: hs)
+    var gradientBias = [S](repeating: 0, count: ht)
+    gradientProjected.withUnsafeBufferPointer { g in
+      for row in 0..<rows {
+        for d in 0..<ht { gradientBias[d] += g[row * ht + d] }
+      }
+    }
+    var gradientX = [S](repeating: 0, count: rows * hs)
+    Kernels.gemm(
+      m: rows, n: hs, k: ht, a: gradientProjected, lda: ht, b: weight, ldb: hs, c: &gradientX,
+      ldc: hs)
+    return DistillationOutput(
+      value: value * meanScale, studentHidden: gradientX, parameters: [gradientWeight, gradientBias])
+  }
+
+  static func rowSquaredNorms<S: EngineScalar>(_ matrix: [S], rows: Int, cols: Int) -> [S] {
+    var norms = [S](repeating: 0, count: rows)
+    matrix.withUnsafeBufferPointer { m in
+      for row in 0..<rows {
+        var sum: S = 0
+        for col in 0..<cols { sum += m[row * cols + col] * m[row * cols + col] }
+        norms[row] = sum
+      }
+    }
+    return norms
+  }
+}
+
+/// Soft-DTW of one `[n, n]` cost matrix: the forward table `R`, the soft-min weights of every
+/// cell's three predecessors, and the expected alignment `E = dR[n-1][n-1] / dD`. Buffers are
+/// reused across the samples of a batch. Row-major, 0-based; the virtual border is
+/// `R[-1][-1] = 0` and `+inf` elsewhere, handled by treating row 0 and column 0 apart.

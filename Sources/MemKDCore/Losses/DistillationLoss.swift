@@ -1,0 +1,102 @@
+/// What a distillation loss reads for one mini-batch: the student's logits and hidden sequence
+/// (its last LSTM layer) and the frozen teacher's logits and per-layer hidden sequences, all
+/// batch-major. Generic so every loss can be gradient-checked in Double.
+public struct DistillationInput<S: EngineScalar>: Sendable {
+  /// B, T, C.
+  public var batch: Int
+  public var length: Int
+  public var classes: Int
+  /// `[B]`, each in `0..<classes`.
+  public var labels: [Int]
+  /// `[B, C]`.
+  public var studentLogits: [S]
+  /// The student's last layer `[B, T, Hs]`.
+  public var studentHidden: [S]
+  public var studentHiddenSize: Int
+  /// `[B, C]`.
+  public var teacherLogits: [S]
+  /// Every teacher layer, each `[B, T, Ht]` (index 0 is the first layer).
+  public var teacherHidden: [[S]]
+  public var teacherHiddenSize: Int
+  /// 1-based training epoch (DKD's warm-up reads it).
+  public var epoch: Int
+
+  public init(
+    batch: Int, length: Int, classes: Int, labels: [Int], studentLogits: [S],
+    studentHidden: [S], studentHiddenSize: Int, teacherLogits: [S], teacherHidden: [[S]],
+    teacherHiddenSize: Int, epoch: Int = 1
+  ) {
+    self.batch = batch
+    self.length = length
+    self.classes = classes
+    self.labels = labels
+    self.studentLogits = studentLogits
+    self.studentHidden = studentHidden
+    self.studentHiddenSize = studentHiddenSize
+    self.teacherLogits = teacherLogits
+    self.teacherHidden = teacherHidden
+    self.teacherHiddenSize = teacherHiddenSize
+    self.epoch = epoch
+  }
+}
+
+/// A loss value and its gradients with respect to everything trainable it read.
+public struct DistillationOutput<S: EngineScalar>: Sendable {
+  public var value: S
+  /// `dL/d studentLogits` `[B, C]`, nil when the loss does not read the logits.
+  public var studentLogits: [S]?
+  /// `dL/d studentHidden` `[B, T, Hs]`, nil when the loss does not read hidden states.
+  public var studentHidden: [S]?
+  /// `dL/d parameters`, same layout as the loss's own parameters (empty when it has none).
+  public var parameters: [[S]]
+
+  public init(value: S, studentLogits: [S]? = nil, studentHidden: [S]? = nil, parameters: [[S]] = []) {
+    self.value = value
+    self.studentLogits = studentLogits
+    self.studentHidden = studentHidden
+    self.parameters = parameters
+  }
+}
+
+/// A knowledge-distillation loss `L_KD` (the student minimises `CE + beta * L_KD`).
+///
+/// A conforming type holds only options; trainable parts (regressors, projections, variances)
+/// are passed in as flat tensors so the trainer updates them with the student's Adam and drops
+/// them afterwards. Definitions, defaults and options: ../shared/spec/METHODS.md.
+public protocol DistillationLoss: Sendable {
+  /// Short name used in tables, files and the CLI ("memkd", "base-kd", "dkd", ...).
+  var name: String { get }
+  /// The loss's own trainable tensors, initialised from `seed` (empty for most losses).
+  func initialParameters(studentHiddenSize: Int, teacherHiddenSize: Int, seed: UInt64) -> [[Float]]
+  /// The loss on one batch and its gradients. `generator` supplies any per-step randomness
+  /// (MemKD's long pairs) and advances; a caller that needs repeatable values passes a copy.
+  func evaluate<S: EngineScalar>(
+    _ input: DistillationInput<S>, parameters: [[S]], generator: inout SeededGenerator
+  ) -> DistillationOutput<S>
+}
+
+extension DistillationLoss {
+  public func initialParameters(studentHiddenSize: Int, teacherHiddenSize: Int, seed: UInt64)
+    -> [[Float]]
+  { [] }
+}
+
+/// `smoothL1(a, b)`: mean over entries of `0.5 d^2` if `|d| <= 1`, else `|d| - 0.5`, with
+/// `d = a - b` (PyTorch's `smooth_l1_loss`, beta 1, mean). Returns the value and `dL/da`.
+public func smoothL1<S: EngineScalar>(_ a: [S], _ b: [S]) -> (value: S, gradient: [S]) {
+  precondition(a.count == b.count && !a.isEmpty, "smoothL1: sizes \(a.count) and \(b.count)")
+  var total: S = 0
+  var gradient = [S](repeating: 0, count: a.count)
+  let scale = 1 / S(a.count)
+  for index in a.indices {
+    let d = a[index] - b[index]
+    if abs(d) <= 1 {
+      total += d * d / 2
+      gradient[index] = d * scale
+    } else {
+      total += abs(d) - 1 / 2
+      gradient[index] = (d > 0 ? 1 : -1) * scale
+    }
+  }
+  return (total * scale, gradient)
+}

@@ -1,0 +1,285 @@
+import RealModule
+
+/// MemKD, the toolkit's own method: the student copies the teacher's *memory response*, how far
+/// the hidden state moves between two time steps, normalised so that the sizes of the two models'
+/// states never need to match (METHODS.md, "MemKD").
+///
+/// For a model with hidden sequence `H [B, T, d]` and a pair of steps `t1 < t2`,
+/// `delta_b(t1, t2) = ||H[b, t2, :] - H[b, t1, :]||_2` and `phi = delta / mu` (see
+/// `Normalization`). With `phi_s` / `phi_t` the student's / teacher's `phi` over a pair set,
+/// laid out `[B, P]`,
+///
+///     L = shortWeight * smoothL1(phi_s_short, phi_t_short) + longWeight * smoothL1(phi_s_long, phi_t_long)
+///
+/// - Short pairs: every `(t, t + 1)`, `t = 0 ..< T - 1`.
+/// - Long pairs: `K` pairs `(t1, t2)` with `t2 - t1 >= 2`, re-drawn at *every* `evaluate` call and
+///   shared by teacher, student and every sample of the batch. Sampling (uniform, with
+///   replacement; see `drawLongPairs`): each pair is one `generator.index(below: M)`,
+///   `M = (T - 1)(T - 2) / 2`, and index `r` is the `r`-th pair of the list of all admissible pairs
+///   ordered by `t1`, then `t2` (`r = 0` is `(0, 2)`, `r = 1` is `(0, 3)`, ..., `r = M - 1` is
+///   `(T - 3, T - 1)`). Nothing is drawn when the long term is off, when `T < 3` or when `K = 0`.
+/// - `T < 3` has no long pairs, so the long term is 0 (the short term still counts); `T < 2` has
+///   no pairs at all and the loss is 0 with a zero gradient.
+///
+/// Reads the student's (last) hidden layer `studentHidden [B, T, Hs]` and the teacher layer
+/// `teacherLayer` of `teacherHidden` (default: the last, `[B, T, Ht]`). Returns `dL/d studentHidden`
+/// (the teacher is frozen); no logits, no trainable parameters. Divisions are guarded: every
+/// normaliser is clamped below by `normFloor` = 1e-8 (a clamped normaliser is a constant for the
+/// gradient), and the gradient of `||D||` at `D = 0` is taken as 0. Cost `O(B (T + K) (Hs + Ht))`.
+public struct MemKDLoss: DistillationLoss {
+  /// Which pair sets contribute (the paper's ablation; both is best).
+  public enum Terms: String, CaseIterable, Sendable, Codable {
+    case short, long, both
+  }
+
+  /// How `delta` is scaled into `phi`, separately for student and teacher and for each pair set.
+  public enum Normalization: String, CaseIterable, Sendable, Codable {
+    /// `mu_b = max(mean_p delta_b(p), 1e-8)`, one per sample (default [interp]).
+    case perSampleMean = "per-sample-mean"
+    /// `mu = max(mean_{b, p} delta_b(p), 1e-8)`, one per batch (RKD's distance normaliser).
+    case batchMean = "batch-mean"
+    /// `mu_b(p) = max(||H[b, t1, :]||, 1e-8)`, the norm of the earlier state of each pair.
+    case stepNorm = "step-norm"
+    /// `phi = delta`.
+    case none
+  }
+
+  /// Two time steps `first < second`.
+  public struct StepPair: Hashable, Sendable, Codable {
+    public var first: Int
+    public var second: Int
+    public init(_ first: Int, _ second: Int) {
+      self.first = first
+      self.second = second
+    }
+  }
+
+  public var terms: Terms
+  public var normalization: Normalization
+  /// `K`, the number of long pairs per step; nil means `T - 1` [interp].
+  public var longPairs: Int?
+  public var shortWeight: Double
+  public var longWeight: Double
+  /// Index into `teacherHidden`; nil means the last layer [interp].
+  public var teacherLayer: Int?
+
+  public init(
+    terms: Terms = .both, normalization: Normalization = .perSampleMean, longPairs: Int? = nil,
+    shortWeight: Double = 1, longWeight: Double = 1, teacherLayer: Int? = nil
+  ) {
+    self.terms = terms
+    self.normalization = normalization
+    self.longPairs = longPairs
+    self.shortWeight = shortWeight
+    self.longWeight = longWeight
+    self.teacherLayer = teacherLayer
+  }
+
+  public var name: String { "memkd" }
+
+  /// Lower clamp of every normaliser (and the zero guard of `||D||`).
+  public static let normFloor = 1e-8
+
+  /// `K` for series of `length` steps: 0 when `T < 3` (no admissible pair), else `longPairs ?? T - 1`.
+  public func longPairCount(length: Int) -> Int {
+    guard length >= 3 else { return 0 }
+    let count = longPairs ?? length - 1
+    precondition(count >= 0, "MemKD: longPairs must be >= 0, got \(count)")
+    return count
+  }
+
+  /// `(t, t + 1)` for `t = 0 ..< length - 1`.
+  public static func shortPairs(length: Int) -> [StepPair] {
+    length < 2 ? [] : (0..<(length - 1)).map { StepPair($0, $0 + 1) }
+  }
+
+  /// The long pairs of one step, drawn as the type's documentation describes (`K` draws of
+  /// `generator.index(below: M)`, none when `longPairCount(length:)` is 0).
+  public func drawLongPairs(length: Int, generator: inout SeededGenerator) -> [StepPair] {
+    let count = longPairCount(length: length)
+    guard count > 0 else { return [] }
+    let admissible = (length - 1) * (length - 2) / 2
+    return (0..<count).map { _ in
+      var rank = generator.index(below: admissible)
+      var first = 0
+      while rank >= length - 2 - first {  // pairs starting at `first`: t2 = first + 2 ..< length
+        rank -= length - 2 - first
+        first += 1
+      }
+      return StepPair(first, first + 2 + rank)
+    }
+  }
+
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func evaluate<S: EngineScalar>(
+    _ input: DistillationInput<S>, parameters: [[S]], generator: inout SeededGenerator
+  ) -> DistillationOutput<S> {
+    let long = terms == .short ? [] : drawLongPairs(length: input.length, generator: &generator)
+    return evaluate(input, longPairs: long)
+  }
+
+  /// The loss with explicit long pairs (any `0 <= t1 < t2 < T`; ignored when `terms == .short`).
+  /// Golden values and tests use it to fix the pairs; `evaluate(_:parameters:generator:)` draws
+  /// them and calls this.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  public func evaluate<S: EngineScalar>(_ input: DistillationInput<S>, longPairs pairs: [StepPair])
+    -> DistillationOutput<S>
+  {
+    let (batch, length, size) = (input.batch, input.length, input.studentHiddenSize)
+    let teacher = teacherSequence(input)
+    precondition(input.studentHidden.count == batch * length * size, "MemKD: studentHidden is not [B, T, Hs]")
+    precondition(pairs.allSatisfy { 0 <= $0.first && $0.first < $0.second && $0.second < length },
+      "MemKD: long pairs must satisfy 0 <= t1 < t2 < T = \(length)")
+    var gradient = [S](repeating: 0, count: input.studentHidden.count)
+    var value: S = 0
+    if terms != .long && length >= 2 {
+      value += term(input, teacher: teacher, pairs: Self.shortPairs(length: length),
+        weight: S(shortWeight), gradient: &gradient)
+    }
+    if terms != .short && !pairs.isEmpty {
+      value += term(input, teacher: teacher, pairs: pairs, weight: S(longWeight), gradient: &gradient)
+    }
+    return DistillationOutput(value: value, studentHidden: gradient)
+  }
+
+  /// `phi [B, P]` of one model's hidden sequence `[B, T, size]` under this loss's normalisation.
+  func responses<S: EngineScalar>(
+    _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair]
+  ) -> [S] {
+    let delta = Self.distances(hidden, batch: batch, length: length, size: size, pairs: pairs)
+    return normalized(delta, hidden, batch: batch, length: length, size: size, pairs: pairs).phi
+  }
+
+  // MARK: - Implementation
+
+  private func teacherSequence<S>(_ input: DistillationInput<S>) -> [S] {
+    let layer = teacherLayer ?? input.teacherHidden.count - 1
+    precondition(input.teacherHidden.indices.contains(layer), "MemKD: no teacher layer \(layer)")
+    let sequence = input.teacherHidden[layer]
+    precondition(sequence.count == input.batch * input.length * input.teacherHiddenSize,
+      "MemKD: teacher layer \(layer) is not [B, T, Ht]")
+    return sequence
+  }
+
+  /// One pair set's `weight * smoothL1(phi_s, phi_t)`; adds its gradient to `gradient`.
+  private func term<S: EngineScalar>(
+    _ input: DistillationInput<S>, teacher: [S], pairs: [StepPair], weight: S, gradient: inout [S]
+  ) -> S {
+    let (batch, length, size, count) = (input.batch, input.length, input.studentHiddenSize, pairs.count)
+    let teacherDelta = Self.distances(
+      teacher, batch: batch, length: length, size: input.teacherHiddenSize, pairs: pairs)
+    let teacherPhi = normalized(
+      teacherDelta, teacher, batch: batch, length: length, size: input.teacherHiddenSize, pairs: pairs
+    ).phi
+    let student = input.studentHidden
+    let delta = Self.distances(student, batch: batch, length: length, size: size, pairs: pairs)
+    let (phi, divisor) = normalized(delta, student, batch: batch, length: length, size: size, pairs: pairs)
+    let (value, phiGradient) = smoothL1(phi, teacherPhi)
+    let floor = S(Self.normFloor)
+
+    // dL/d delta through phi = delta / mu, including mu's dependence on delta when not clamped.
+    var deltaGradient = [S](repeating: 0, count: delta.count)
+    for index in delta.indices { deltaGradient[index] = weight * phiGradient[index] / divisor[index] }
+    switch normalization {
+    case .perSampleMean, .batchMean:
+      let groups = normalization == .batchMean ? 1 : batch
+      let groupSize = delta.count / groups
+      for group in 0..<groups {
+        let range = (group * groupSize)..<((group + 1) * groupSize)
+        let mu = divisor[range.lowerBound]
+        guard mu > floor else { continue }
+        var dot: S = 0
+        for index in range { dot += phiGradient[index] * delta[index] }
+        let correction = weight * dot / (mu * mu * S(groupSize))
+        for index in range { deltaGradient[index] -= correction }
+      }
+    case .stepNorm, .none:
+      break
+    }
+
+    gradient.withUnsafeMutableBufferPointer { g in
+      student.withUnsafeBufferPointer { h in
+        for b in 0..<batch {
+          for (p, pair) in pairs.enumerated() {
+            let index = b * count + p
+            let early = (b * length + pair.first) * size
+            let late = (b * length + pair.second) * size
+            if delta[index] > 0 {
+              let scale = deltaGradient[index] / delta[index]
+              for i in 0..<size {
+                let d = scale * (h[late + i] - h[early + i])
+                g[late + i] += d
+                g[early + i] -= d
+              }
+            }
+            // step-norm: phi also depends on H[b, t1] through mu = ||H[b, t1]|| (when not clamped).
+            if normalization == .stepNorm && divisor[index] > floor {
+              let mu = divisor[index]
+              let scale = -weight * phiGradient[index] * delta[index] / (mu * mu * mu)
+              for i in 0..<size { g[early + i] += scale * h[early + i] }
+            }
+          }
+        }
+      }
+    }
+    return weight * value
+  }
+
+  /// `phi = delta / divisor` and the divisor of every entry (`[B, P]`; 1 for `.none`).
+  private func normalized<S: EngineScalar>(
+    _ delta: [S], _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair]
+  ) -> (phi: [S], divisor: [S]) {
+    let floor = S(Self.normFloor)
+    let count = pairs.count
+    var divisor = [S](repeating: 1, count: delta.count)
+    switch normalization {
+    case .perSampleMean:
+      for b in 0..<batch {
+        var sum: S = 0
+        for p in 0..<count { sum += delta[b * count + p] }
+        let mu = Swift.max(sum / S(count), floor)
+        for p in 0..<count { divisor[b * count + p] = mu }
+      }
+    case .batchMean:
+      var sum: S = 0
+      for value in delta { sum += value }
+      let mu = Swift.max(sum / S(delta.count), floor)
+      for index in divisor.indices { divisor[index] = mu }
+    case .stepNorm:
+      let early = pairs.map { StepPair($0.first, $0.first) }
+      let norms = Self.distances(hidden, batch: batch, length: length, size: size, pairs: early, fromZero: true)
+      for index in divisor.indices { divisor[index] = Swift.max(norms[index], floor) }
+    case .none:
+      break
+    }
+    var phi = delta
+    for index in phi.indices { phi[index] /= divisor[index] }
+    return (phi, divisor)
+  }
+
+  /// `||H[b, t2] - H[b, t1]||` for every sample and pair, `[B, P]` (`||H[b, t2]||` if `fromZero`).
+  /// Eight lanes at a time: this is the loss's only sizeable work (`B P Ht` for the teacher).
+  static func distances<S: EngineScalar>(
+    _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair], fromZero: Bool = false
+  ) -> [S] {
+    var result = [S](repeating: 0, count: batch * pairs.count)
+    hidden.withUnsafeBufferPointer { buffer in
+      guard let h = buffer.baseAddress else { return }
+      for b in 0..<batch {
+        for (p, pair) in pairs.enumerated() {
+          let early = h + (b * length + pair.first) * size
+          let late = h + (b * length + pair.second) * size
+          var sum = Lanes<S>()
+          forEachLaneChunk(size) { chunk, count in
+            let d = fromZero ? (late + chunk).lanes(count) : (late + chunk).lanes(count) - (early + chunk).lanes(count)
+            sum += d * d
+          }
+          result[b * pairs.count + p] = sum.sum().squareRoot()
+        }
+      }
+    }
+    return result
+  }
+}
