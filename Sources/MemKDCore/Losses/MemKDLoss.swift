@@ -9,7 +9,8 @@ import RealModule
 /// `Normalization`). With `phi_s` / `phi_t` the student's / teacher's `phi` over a pair set,
 /// laid out `[B, P]`,
 ///
-///     L = shortWeight * smoothL1(phi_s_short, phi_t_short) + longWeight * smoothL1(phi_s_long, phi_t_long)
+///     L = shortWeight * smoothL1(phi_s_short, phi_t_short)
+///       + longWeight * smoothL1(phi_s_long, phi_t_long)
 ///
 /// - Short pairs: every `(t, t + 1)`, `t = 0 ..< T - 1`.
 /// - Long pairs: `K` pairs `(t1, t2)` with `t2 - t1 >= 2`, re-drawn at *every* `evaluate` call and
@@ -22,10 +23,11 @@ import RealModule
 ///   no pairs at all and the loss is 0 with a zero gradient.
 ///
 /// Reads the student's (last) hidden layer `studentHidden [B, T, Hs]` and the teacher layer
-/// `teacherLayer` of `teacherHidden` (default: the last, `[B, T, Ht]`). Returns `dL/d studentHidden`
-/// (the teacher is frozen); no logits, no trainable parameters. Divisions are guarded: every
-/// normaliser is clamped below by `normFloor` = 1e-8 (a clamped normaliser is a constant for the
-/// gradient), and the gradient of `||D||` at `D = 0` is taken as 0. Cost `O(B (T + K) (Hs + Ht))`.
+/// `teacherLayer` of `teacherHidden` (default: the last, `[B, T, Ht]`). Returns
+/// `dL/d studentHidden` (the teacher is frozen); no logits, no trainable parameters. Divisions
+/// are guarded: every normaliser is clamped below by `normFloor` = 1e-8 (a clamped normaliser is
+/// a constant for the gradient), and the gradient of `||D||` at `D = 0` is taken as 0.
+/// Cost `O(B (T + K) (Hs + Ht))`.
 public struct MemKDLoss: DistillationLoss {
   /// Which pair sets contribute (the paper's ablation; both is best).
   public enum Terms: String, CaseIterable, Sendable, Codable {
@@ -80,7 +82,8 @@ public struct MemKDLoss: DistillationLoss {
   /// Lower clamp of every normaliser (and the zero guard of `||D||`).
   public static let normFloor = 1e-8
 
-  /// `K` for series of `length` steps: 0 when `T < 3` (no admissible pair), else `longPairs ?? T - 1`.
+  /// `K` for series of `length` steps: 0 when `T < 3` (no admissible pair), else
+  /// `longPairs ?? T - 1`.
   public func longPairCount(length: Int) -> Int {
     guard length >= 3 else { return 0 }
     let count = longPairs ?? length - 1
@@ -110,6 +113,8 @@ public struct MemKDLoss: DistillationLoss {
     }
   }
 
+  // Specialised entry points: a caller outside this module, or one holding `any DistillationLoss`,
+  // would otherwise run the unspecialised generic body (measured ~20x slower).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   public func evaluate<S: EngineScalar>(
@@ -129,17 +134,34 @@ public struct MemKDLoss: DistillationLoss {
   {
     let (batch, length, size) = (input.batch, input.length, input.studentHiddenSize)
     let teacher = teacherSequence(input)
-    precondition(input.studentHidden.count == batch * length * size, "MemKD: studentHidden is not [B, T, Hs]")
-    precondition(pairs.allSatisfy { 0 <= $0.first && $0.first < $0.second && $0.second < length },
+    precondition(
+      input.studentHidden.count == batch * length * size, "MemKD: studentHidden is not [B, T, Hs]")
+    precondition(
+      pairs.allSatisfy { 0 <= $0.first && $0.first < $0.second && $0.second < length },
       "MemKD: long pairs must satisfy 0 <= t1 < t2 < T = \(length)")
     var gradient = [S](repeating: 0, count: input.studentHidden.count)
-    var value: S = 0
+    var sets: [(pairs: [StepPair], weight: S)] = []
     if terms != .long && length >= 2 {
-      value += term(input, teacher: teacher, pairs: Self.shortPairs(length: length),
-        weight: S(shortWeight), gradient: &gradient)
+      sets.append((Self.shortPairs(length: length), S(shortWeight)))
     }
-    if terms != .short && !pairs.isEmpty {
-      value += term(input, teacher: teacher, pairs: pairs, weight: S(longWeight), gradient: &gradient)
+    if terms != .short && !pairs.isEmpty { sets.append((pairs, S(longWeight))) }
+    // Both sets are measured in one pass over each model, sample by sample.
+    let combined = sets.flatMap(\.pairs)
+    let teacherAll = Self.measure(
+      teacher, batch: batch, length: length, size: input.teacherHiddenSize, pairs: combined,
+      earlyNorms: normalization == .stepNorm)
+    let studentAll = Self.measure(
+      input.studentHidden, batch: batch, length: length, size: size, pairs: combined,
+      earlyNorms: normalization == .stepNorm)
+    var value: S = 0
+    var offset = 0
+    for set in sets {
+      let range = offset..<(offset + set.pairs.count)
+      value += term(
+        input, student: studentAll.slice(range, batch: batch),
+        teacher: teacherAll.slice(range, batch: batch),
+        pairs: set.pairs, weight: set.weight, gradient: &gradient)
+      offset = range.upperBound
     }
     return DistillationOutput(value: value, studentHidden: gradient)
   }
@@ -148,8 +170,10 @@ public struct MemKDLoss: DistillationLoss {
   func responses<S: EngineScalar>(
     _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair]
   ) -> [S] {
-    let delta = Self.distances(hidden, batch: batch, length: length, size: size, pairs: pairs)
-    return normalized(delta, hidden, batch: batch, length: length, size: size, pairs: pairs).phi
+    let measured = Self.measure(
+      hidden, batch: batch, length: length, size: size, pairs: pairs,
+      earlyNorms: normalization == .stepNorm)
+    return normalized(measured, batch: batch).phi
   }
 
   // MARK: - Implementation
@@ -158,30 +182,31 @@ public struct MemKDLoss: DistillationLoss {
     let layer = teacherLayer ?? input.teacherHidden.count - 1
     precondition(input.teacherHidden.indices.contains(layer), "MemKD: no teacher layer \(layer)")
     let sequence = input.teacherHidden[layer]
-    precondition(sequence.count == input.batch * input.length * input.teacherHiddenSize,
+    precondition(
+      sequence.count == input.batch * input.length * input.teacherHiddenSize,
       "MemKD: teacher layer \(layer) is not [B, T, Ht]")
     return sequence
   }
 
   /// One pair set's `weight * smoothL1(phi_s, phi_t)`; adds its gradient to `gradient`.
   private func term<S: EngineScalar>(
-    _ input: DistillationInput<S>, teacher: [S], pairs: [StepPair], weight: S, gradient: inout [S]
+    _ input: DistillationInput<S>, student measured: Measured<S>, teacher: Measured<S>,
+    pairs: [StepPair], weight: S, gradient: inout [S]
   ) -> S {
-    let (batch, length, size, count) = (input.batch, input.length, input.studentHiddenSize, pairs.count)
-    let teacherDelta = Self.distances(
-      teacher, batch: batch, length: length, size: input.teacherHiddenSize, pairs: pairs)
-    let teacherPhi = normalized(
-      teacherDelta, teacher, batch: batch, length: length, size: input.teacherHiddenSize, pairs: pairs
-    ).phi
-    let student = input.studentHidden
-    let delta = Self.distances(student, batch: batch, length: length, size: size, pairs: pairs)
-    let (phi, divisor) = normalized(delta, student, batch: batch, length: length, size: size, pairs: pairs)
+    let (batch, length, size, count) = (
+      input.batch, input.length, input.studentHiddenSize, pairs.count
+    )
+    let teacherPhi = normalized(teacher, batch: batch).phi
+    let (phi, divisor) = normalized(measured, batch: batch)
+    let delta = measured.delta
     let (value, phiGradient) = smoothL1(phi, teacherPhi)
     let floor = S(Self.normFloor)
 
     // dL/d delta through phi = delta / mu, including mu's dependence on delta when not clamped.
     var deltaGradient = [S](repeating: 0, count: delta.count)
-    for index in delta.indices { deltaGradient[index] = weight * phiGradient[index] / divisor[index] }
+    for index in delta.indices {
+      deltaGradient[index] = weight * phiGradient[index] / divisor[index]
+    }
     switch normalization {
     case .perSampleMean, .batchMean:
       let groups = normalization == .batchMean ? 1 : batch
@@ -199,20 +224,19 @@ public struct MemKDLoss: DistillationLoss {
       break
     }
 
-    gradient.withUnsafeMutableBufferPointer { g in
-      student.withUnsafeBufferPointer { h in
+    gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+      input.studentHidden.withUnsafeBufferPointer { hiddenBuffer in
+        guard let g = gradientBuffer.baseAddress, let h = hiddenBuffer.baseAddress else { return }
         for b in 0..<batch {
           for (p, pair) in pairs.enumerated() {
             let index = b * count + p
             let early = (b * length + pair.first) * size
             let late = (b * length + pair.second) * size
+            // d delta / d H[t2] = D / delta = -d delta / d H[t1] (0 at D = 0).
             if delta[index] > 0 {
-              let scale = deltaGradient[index] / delta[index]
-              for i in 0..<size {
-                let d = scale * (h[late + i] - h[early + i])
-                g[late + i] += d
-                g[early + i] -= d
-              }
+              Self.addScaled(
+                size, deltaGradient[index] / delta[index], of: h + late, minus: h + early,
+                to: g + late, andSubtractFrom: g + early)
             }
             // step-norm: phi also depends on H[b, t1] through mu = ||H[b, t1]|| (when not clamped).
             if normalization == .stepNorm && divisor[index] > floor {
@@ -228,11 +252,12 @@ public struct MemKDLoss: DistillationLoss {
   }
 
   /// `phi = delta / divisor` and the divisor of every entry (`[B, P]`; 1 for `.none`).
-  private func normalized<S: EngineScalar>(
-    _ delta: [S], _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair]
-  ) -> (phi: [S], divisor: [S]) {
+  private func normalized<S: EngineScalar>(_ measured: Measured<S>, batch: Int) -> (
+    phi: [S], divisor: [S]
+  ) {
     let floor = S(Self.normFloor)
-    let count = pairs.count
+    let delta = measured.delta
+    let count = delta.count / batch
     var divisor = [S](repeating: 1, count: delta.count)
     switch normalization {
     case .perSampleMean:
@@ -248,38 +273,12 @@ public struct MemKDLoss: DistillationLoss {
       let mu = Swift.max(sum / S(delta.count), floor)
       for index in divisor.indices { divisor[index] = mu }
     case .stepNorm:
-      let early = pairs.map { StepPair($0.first, $0.first) }
-      let norms = Self.distances(hidden, batch: batch, length: length, size: size, pairs: early, fromZero: true)
-      for index in divisor.indices { divisor[index] = Swift.max(norms[index], floor) }
+      for index in divisor.indices { divisor[index] = Swift.max(measured.earlyNorm[index], floor) }
     case .none:
       break
     }
     var phi = delta
     for index in phi.indices { phi[index] /= divisor[index] }
     return (phi, divisor)
-  }
-
-  /// `||H[b, t2] - H[b, t1]||` for every sample and pair, `[B, P]` (`||H[b, t2]||` if `fromZero`).
-  /// Eight lanes at a time: this is the loss's only sizeable work (`B P Ht` for the teacher).
-  static func distances<S: EngineScalar>(
-    _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair], fromZero: Bool = false
-  ) -> [S] {
-    var result = [S](repeating: 0, count: batch * pairs.count)
-    hidden.withUnsafeBufferPointer { buffer in
-      guard let h = buffer.baseAddress else { return }
-      for b in 0..<batch {
-        for (p, pair) in pairs.enumerated() {
-          let early = h + (b * length + pair.first) * size
-          let late = h + (b * length + pair.second) * size
-          var sum = Lanes<S>()
-          forEachLaneChunk(size) { chunk, count in
-            let d = fromZero ? (late + chunk).lanes(count) : (late + chunk).lanes(count) - (early + chunk).lanes(count)
-            sum += d * d
-          }
-          result[b * pairs.count + p] = sum.sum().squareRoot()
-        }
-      }
-    }
-    return result
   }
 }

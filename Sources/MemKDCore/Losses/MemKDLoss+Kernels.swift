@@ -1,0 +1,116 @@
+/// MemKD's inner loops: per-pair distances of one model's hidden sequence and the scatter of
+/// their gradient. Eight-lane vectors (`Lanes`) with full chunks and a scalar tail; plain `*` and
+/// `+` rather than `addProduct`, which becomes a per-lane libm `fma` call on targets without FMA.
+extension MemKDLoss {
+  /// One model's per-pair quantities, `[B, P]` each: `delta = ||H[b, t2] - H[b, t1]||` and, for
+  /// step-norm only, `||H[b, t1]||` (else empty).
+  struct Measured<S: EngineScalar> {
+    var delta: [S]
+    var earlyNorm: [S]
+
+    /// The pairs `range` of every sample, for measurements over `[B, P]` pairs.
+    func slice(_ range: Range<Int>, batch: Int) -> Measured {
+      let total = delta.count / batch
+      func cut(_ values: [S]) -> [S] {
+        values.isEmpty
+          ? []
+          : (0..<batch).flatMap { b in
+            values[(b * total + range.lowerBound)..<(b * total + range.upperBound)]
+          }
+      }
+      return range.count == total ? self : Measured(delta: cut(delta), earlyNorm: cut(earlyNorm))
+    }
+  }
+
+  /// Measures `hidden [B, T, size]` at every pair, sample by sample: this is the loss's only
+  /// sizeable work (`B P Ht` for the teacher).
+  static func measure<S: EngineScalar>(
+    _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair], earlyNorms: Bool
+  ) -> Measured<S> {
+    let count = batch * pairs.count
+    var earlyNorm = [S](repeating: 0, count: earlyNorms ? count : 0)
+    let delta = [S](unsafeUninitializedCapacity: count) { deltaBuffer, initialized in
+      earlyNorm.withUnsafeMutableBufferPointer { normBuffer in
+        hidden.withUnsafeBufferPointer { buffer in
+          guard let h = buffer.baseAddress, let out = deltaBuffer.baseAddress else { return }
+          var index = 0
+          for b in 0..<batch {
+            let sample = h + b * length * size
+            for pair in pairs {
+              let early = sample + pair.first * size
+              out[index] = squaredNorm(size, sample + pair.second * size, minus: early).squareRoot()
+              if earlyNorms {
+                normBuffer[index] = squaredNorm(size, early, minus: nil).squareRoot()
+              }
+              index += 1
+            }
+          }
+        }
+      }
+      initialized = count
+    }
+    return Measured(delta: delta, earlyNorm: earlyNorm)
+  }
+
+  /// `sum_i (a[i] - b[i])^2` (or `sum_i a[i]^2` when `b` is nil): four independent eight-lane
+  /// accumulators (the add latency, not the arithmetic, bounds a single chain), then eight-lane
+  /// chunks, then a scalar tail.
+  @inline(__always)
+  static func squaredNorm<S: EngineScalar>(
+    _ size: Int, _ a: UnsafePointer<S>, minus b: UnsafePointer<S>?
+  ) -> S {
+    @inline(__always) func difference(_ offset: Int) -> Lanes<S> {
+      guard let b else { return (a + offset).lanes(8) }
+      return (a + offset).lanes(8) - (b + offset).lanes(8)
+    }
+    var (s0, s1, s2, s3) = (Lanes<S>(), Lanes<S>(), Lanes<S>(), Lanes<S>())
+    var i = 0
+    while i + 32 <= size {
+      let (d0, d1, d2, d3) = (
+        difference(i), difference(i + 8), difference(i + 16), difference(i + 24)
+      )
+      s0 += d0 * d0
+      s1 += d1 * d1
+      s2 += d2 * d2
+      s3 += d3 * d3
+      i += 32
+    }
+    while i + 8 <= size {
+      let d = difference(i)
+      s0 += d * d
+      i += 8
+    }
+    let total = (s0 + s1) + (s2 + s3)
+    let half = total.lowHalf + total.highHalf
+    let quarter = half.lowHalf + half.highHalf
+    var sum = quarter[0] + quarter[1]
+    while i < size {
+      let d = b.map { a[i] - $0[i] } ?? a[i]
+      sum += d * d
+      i += 1
+    }
+    return sum
+  }
+
+  /// `d = scale * (a - b)`; `plus += d`, `minus -= d` (`size` elements; eight lanes at a time so
+  /// that the read-modify-writes of neighbouring pairs do not serialise element by element).
+  @inline(__always)
+  static func addScaled<S: EngineScalar>(
+    _ size: Int, _ scale: S, of a: UnsafePointer<S>, minus b: UnsafePointer<S>,
+    to plus: UnsafeMutablePointer<S>, andSubtractFrom minus: UnsafeMutablePointer<S>
+  ) {
+    var i = 0
+    while i + 8 <= size {
+      let d = ((a + i).lanes(8) - (b + i).lanes(8)) * scale
+      (plus + i).store((plus + i).lanes(8) + d, 8)
+      (minus + i).store((minus + i).lanes(8) - d, 8)
+      i += 8
+    }
+    while i < size {
+      let d = scale * (a[i] - b[i])
+      plus[i] += d
+      minus[i] -= d
+      i += 1
+    }
+  }
+}
