@@ -24,10 +24,14 @@ FLOP model (matrix products only, elementwise gate math ignored):
         forward  2 * H * C, backward 2 * forward
     epoch flop = 3 * (samples * length * sum_layers 2*(D+H)*4H + samples * 2*H*C)
 
+A third workload, student_memkd, trains the student with CE + 10 x MemKD (short and long
+terms, per-sample-mean normalisation, K = T - 1 long pairs per step) against cached teacher
+hidden states [B, T, 100] (prepared before timing, like the batches): the teacher never runs.
+
 With --json exactly one JSON object is written to stdout:
     {"torch_version", "threads", "samples", "length", "batch_size", "classes",
      "teacher": {"epoch_s_best", "epoch_s_median", "flop", "gflops"},
-     "student": {...}}
+     "student": {...}, "student_memkd": {...}}
 """
 
 from __future__ import annotations
@@ -101,6 +105,64 @@ def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, batches) -> float:
     return float(last)
 
 
+def memkd_loss(hs: torch.Tensor, ht: torch.Tensor, pairs: torch.Tensor, k: int,
+               gen: torch.Generator) -> torch.Tensor:
+    """MemKD (METHODS.md defaults): short + long terms, per-sample-mean normalisation.
+
+    hs [B, T, Hs], ht [B, T, Ht]; long pairs: k draws from `pairs` (all t1 < t2 - 1) per call.
+    """
+    def phi(h, t1, t2):
+        d = torch.linalg.vector_norm(h[:, t2] - h[:, t1], dim=-1)
+        return d / d.mean(dim=1, keepdim=True).clamp_min(1e-8)
+
+    steps = hs.shape[1]
+    t1 = torch.arange(steps - 1)
+    short = F.smooth_l1_loss(phi(hs, t1, t1 + 1), phi(ht, t1, t1 + 1))
+    chosen = pairs[torch.randint(len(pairs), (k,), generator=gen)]
+    long = F.smooth_l1_loss(phi(hs, chosen[:, 0], chosen[:, 1]), phi(ht, chosen[:, 0], chosen[:, 1]))
+    return short + long
+
+
+def train_epoch_memkd(model: nn.Module, opt: torch.optim.Optimizer, batches, beta: float,
+                      gen: torch.Generator) -> float:
+    """CE + beta * MemKD against cached teacher hidden states (the teacher never runs)."""
+    last = 0.0
+    steps = batches[0][0].shape[1]
+    pairs = torch.tensor([(a, b) for a in range(steps) for b in range(a + 2, steps)])
+    for xb, yb, hb in batches:
+        opt.zero_grad(set_to_none=True)
+        out, _ = model.lstm(xb)
+        logits = model.head(out[:, -1, :])
+        loss = F.cross_entropy(logits, yb) + beta * memkd_loss(out, hb, pairs, steps - 1, gen)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        last = loss.detach()
+    return float(last)
+
+
+def bench_memkd(batches, args) -> dict:
+    """The student (1 x 8) trained with CE + 10 x MemKD on cached 3 x 100 teacher traces."""
+    torch.manual_seed(INIT_SEED)
+    model = LSTMClassifier(args.input_size, 8, 1, args.classes)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    gen = torch.Generator().manual_seed(INIT_SEED)
+    rng = np.random.default_rng(DATA_SEED + 1)
+    traced = [(xb, yb, torch.from_numpy(
+        rng.uniform(-0.9, 0.9, size=(xb.shape[0], args.length, 100)).astype(np.float32)))
+        for xb, yb in batches]
+    train_epoch_memkd(model, opt, traced, 10.0, gen)  # warm-up
+    times = []
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        train_epoch_memkd(model, opt, traced, 10.0, gen)
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    flop = epoch_flop(args.samples, args.length, args.input_size, 8, 1, args.classes)
+    return {"epoch_s_best": best, "epoch_s_median": statistics.median(times), "flop": flop,
+            "gflops": flop / best / 1e9}
+
+
 def bench_model(name: str, hidden: int, layers: int, lr: float, batches, args) -> dict:
     torch.manual_seed(INIT_SEED)
     model = LSTMClassifier(args.input_size, hidden, layers, args.classes)
@@ -154,6 +216,7 @@ def main(argv=None) -> int:
         "classes": args.classes,
         "teacher": bench_model("teacher", 100, 3, 0.01, batches, args),
         "student": bench_model("student", 8, 1, 0.1, batches, args),
+        "student_memkd": bench_memkd(batches, args),
     }
 
     if args.json:
@@ -163,11 +226,11 @@ def main(argv=None) -> int:
     print(f"PyTorch {result['torch_version']}  threads={args.threads}  "
           f"samples={args.samples} length={args.length} batch={args.batch_size} "
           f"classes={args.classes} input={args.input_size} repeats={args.repeats}")
-    print(f"{'model':<8} {'epoch best (s)':>15} {'epoch median (s)':>17} "
+    print(f"{'model':<14} {'epoch best (s)':>15} {'epoch median (s)':>17} "
           f"{'GFLOP/epoch':>12} {'GFLOP/s':>9}")
-    for name in ("teacher", "student"):
+    for name in ("teacher", "student", "student_memkd"):
         r = result[name]
-        print(f"{name:<8} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
+        print(f"{name:<14} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
               f"{r['flop'] / 1e9:>12.4f} {r['gflops']:>9.3f}")
     return 0
 

@@ -4,7 +4,8 @@
 For each dataset: train the teacher (five initialisations) unless its checkpoint exists, then
 `memkd-script distill` for every method (beta grid x 5 seeds; the traces are computed once and
 cached by the first distill run), then collect the JSON summaries into
-results/distillation-<datasets>.md and .json.
+results/distillation-<datasets>.md and .json. A method whose summary already exists in the work
+folder is not run again (an interrupted script resumes where it stopped; --fresh reruns all).
 
     python3 scripts/paper_table.py FaceAll ItalyPowerDemand MoteStrain [--work out/paper]
 
@@ -42,6 +43,8 @@ def main() -> None:
     parser.add_argument("--jobs", default="2")
     parser.add_argument("--script", default=str(REPO / ".build/release/memkd-script"))
     parser.add_argument("--out", default=None, help="results file stem (default results/distillation-<datasets>)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="rerun methods whose summary already exists in the work folder")
     args = parser.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     work = Path(args.work)
@@ -59,10 +62,16 @@ def main() -> None:
                                      str(teacher), "--json", "--quiet"]))
             teacher_test = result["test"]
         table[dataset] = {"teacher": teacher_test, "methods": {}}
+        students = work / f"{dataset}-students"
         for method in methods:
+            done = students / f"summary-{method}.json"
+            if done.exists() and not args.fresh:  # finished earlier: distill wrote it last
+                print(f"reusing {done}", file=sys.stderr)
+                table[dataset]["methods"][method] = json.loads(done.read_text())
+                continue
             summary = json.loads(run([args.script, "distill", "--teacher", str(teacher), "--method",
-                                      method, "--jobs", args.jobs, "--out-dir",
-                                      str(work / f"{dataset}-students"), "--json", "--quiet"]))
+                                      method, "--jobs", args.jobs, "--out-dir", str(students),
+                                      "--json", "--quiet"]))
             table[dataset]["methods"][method] = summary
     stem = Path(args.out) if args.out else REPO / "results" / ("distillation-" + "-".join(args.datasets))
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,8 @@ struct Bench: ParsableCommand {
   var referenceScript = "bench/pytorch_reference.py"
   @Option(help: "Threads for MemKD's batch shards (the table also shows one thread).")
   var threads = 2
-  @Option(help: "Comma-separated workloads to run (teacher, student).")
-  var workloads = "teacher,student"
+  @Option(help: "Comma-separated workloads to run (teacher, student, student-memkd).")
+  var workloads = "teacher,student,student-memkd"
   @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
 
   func validate() throws {
@@ -34,9 +34,10 @@ struct Bench: ParsableCommand {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
-    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(["teacher", "student"])
+    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(["teacher", "student", "student-memkd"])
     if !unknown.isEmpty {
-      throw ValidationError("--workloads: unknown \(unknown.sorted()); choose from teacher, student")
+      throw ValidationError(
+        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd")
     }
   }
 
@@ -44,9 +45,16 @@ struct Bench: ParsableCommand {
     BLASRuntime.configure()
     let data = syntheticData(samples: samples, length: length, classes: classes)
     let selected = Set(workloads.split(separator: ",").map(String.init))
+    let teacher = syntheticTeacher(samples: samples, length: length, classes: classes)
+    let memkd = DistillationObjective(
+      loss: MemKDLoss(), beta: 10, teacherLogits: teacher.logits, teacherHidden: teacher.hidden,
+      teacherHiddenSize: 100, studentHiddenSize: 8)
     let chosen = [
       Workload(name: "teacher", config: .teacher(classes: classes), learningRate: 0.01),
       Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),
+      Workload(
+        name: "student-memkd", config: .student(classes: classes), learningRate: 0.1,
+        objective: memkd),
     ].filter { selected.contains($0.name) }
     var report = BenchReport(
       samples: samples, length: length, batchSize: batchSize, classes: classes, threads: threads,

@@ -5,6 +5,8 @@ struct Workload {
   var name: String
   var config: LSTMConfig
   var learningRate: Double
+  /// CE alone when nil; otherwise `CE + beta * L_KD` with cached (synthetic) teacher traces.
+  var objective: (any TrainingObjective)? = nil
 
   /// Matrix-product FLOP of one epoch, the same model as `bench/pytorch_reference.py`: per layer
   /// and sample-step `2 (D + H) 4H` forward, backward twice forward, plus the head.
@@ -22,7 +24,7 @@ struct Workload {
     var model = LSTMClassifier<Float>(config: config, seed: 0)
     let trainer = try Trainer(
       config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0),
-      threads: threads)
+      threads: threads, objective: objective ?? CrossEntropyObjective())
     var state = trainer.start(model)
     let clock = ContinuousClock()
     var times: [Double] = []
@@ -33,6 +35,17 @@ struct Workload {
     }
     return times
   }
+}
+
+/// Synthetic teacher traces for `samples` series: logits `[N, C]` and three layers of hidden
+/// states `[N, T, 100]` in (-1, 1), as a trained 3 x 100 teacher's would be.
+func syntheticTeacher(samples: Int, length: Int, classes: Int) -> (logits: [Float], hidden: [[Float]]) {
+  var generator = SeededGenerator(seed: 99)
+  let logits: [Float] = (0..<(samples * classes)).map { _ in Float(generator.uniform(-3.0, 3.0)) }
+  let hidden: [[Float]] = (0..<3).map { _ in
+    (0..<(samples * length * 100)).map { _ in Float(generator.uniform(-0.9, 0.9)) }
+  }
+  return (logits, hidden)
 }
 
 /// Synthetic series of the benchmark's shape: standard-normal-like values, uniform labels.

@@ -62,3 +62,33 @@ struct DistillationThroughLSTMTests {
     #expect(worst.error < 1e-6, "\(method.rawValue): worst \(worst.name) relative error \(worst.error)")
   }
 }
+
+@Suite("Teacher layers each loss reads")
+struct TeacherLayersReadTests {
+  /// A loss given only the layers it declares gives the same value as with every layer.
+  @Test("declared layers suffice", arguments: DistillationMethod.allCases.filter { $0 != .base })
+  func declaredLayersSuffice(method: DistillationMethod) throws {
+    let loss = try #require(method.loss())
+    var random = RandomTensors(seed: 3)
+    let (B, T, C, Ht) = (2, 5, 3, 4)
+    let layers: [[Double]] = (0..<3).map { _ in random.uniform(B * T * Ht) }
+    let read = Set(loss.teacherLayersRead(layerCount: 3))
+    func input(_ teacher: [[Double]]) -> DistillationInput<Double> {
+      var values = RandomTensors(seed: 4)
+      return DistillationInput(
+        batch: B, length: T, classes: C, labels: [0, 2], studentLogits: values.uniform(B * C),
+        studentHidden: values.uniform(B * T * 3), studentHiddenSize: 3,
+        teacherLogits: values.uniform(B * C), teacherHidden: teacher, teacherHiddenSize: Ht,
+        epoch: 5)
+    }
+    let extra = loss.initialParameters(studentHiddenSize: 3, teacherHiddenSize: Ht, seed: 1)
+      .map { $0.map { Double($0) } }
+    var first = SeededGenerator(seed: 9)
+    var second = first
+    let full = loss.evaluate(input(layers), parameters: extra, generator: &first)
+    let sparse = loss.evaluate(
+      input(layers.indices.map { read.contains($0) ? layers[$0] : [] }), parameters: extra,
+      generator: &second)
+    #expect(full.value == sparse.value)
+  }
+}

@@ -13,14 +13,30 @@ public struct DistillationObjective: TrainingObjective {
   let teacherHidden: [[Float]]
   let teacherHiddenSize: Int
   let studentHiddenSize: Int
+  /// The teacher layers the loss reads (only these are gathered per batch).
+  let layersRead: Set<Int>
 
   public init(loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int) {
+    self.init(
+      loss: loss, beta: beta, teacherLogits: data.teacherLogits, teacherHidden: data.teacherHidden,
+      teacherHiddenSize: data.teacherConfig.hiddenSize, studentHiddenSize: studentHiddenSize)
+  }
+
+  /// From teacher arrays directly (the benchmark's synthetic traces).
+  /// - Parameters:
+  ///   - teacherLogits: `[N, C]`, row `i` for training-set row `i`.
+  ///   - teacherHidden: per layer `[N, T, teacherHiddenSize]`.
+  public init(
+    loss: any DistillationLoss, beta: Double, teacherLogits: [Float], teacherHidden: [[Float]],
+    teacherHiddenSize: Int, studentHiddenSize: Int
+  ) {
     self.loss = loss
     self.beta = beta
-    self.teacherLogits = data.teacherLogits
-    self.teacherHidden = data.teacherHidden
-    self.teacherHiddenSize = data.teacherConfig.hiddenSize
+    self.teacherLogits = teacherLogits
+    self.teacherHidden = teacherHidden
+    self.teacherHiddenSize = teacherHiddenSize
     self.studentHiddenSize = studentHiddenSize
+    self.layersRead = Set(loss.teacherLayersRead(layerCount: teacherHidden.count))
   }
 
   public func extraParameters(seed: UInt64) -> [[Float]] {
@@ -46,8 +62,10 @@ public struct DistillationObjective: TrainingObjective {
       studentLogits: studentLogits, studentHidden: studentHidden,
       studentHiddenSize: model.config.hiddenSize,
       teacherLogits: Self.gather(teacherLogits, rows: rows, width: classes),
-      teacherHidden: teacherHidden.map {
-        Self.gather($0, rows: rows, width: train.length * teacherHiddenSize)
+      teacherHidden: teacherHidden.indices.map { layer in
+        layersRead.contains(layer)
+          ? Self.gather(teacherHidden[layer], rows: rows, width: train.length * teacherHiddenSize)
+          : []
       },
       teacherHiddenSize: teacherHiddenSize, epoch: epoch)
     let kd = loss.evaluate(input, parameters: extra, generator: &generator)

@@ -1,148 +1,131 @@
 extension DT2WLoss {
   /// Soft-DTW recursions for a group of samples side by side, eight samples per SIMD vector.
   ///
-  /// Layout `[i][j][lane]` (`lanes`, a multiple of 8, samples per cell): the cost `D`, then, after
-  /// `backward`, the expected alignment `E = dR[n-1][n-1] / dD` in the same array; the soft-min
-  /// weights of each cell's diagonal, upper and left predecessor; and two rows of `R`. The
-  /// virtual border (`R[-1][-1] = 0`, `+inf` elsewhere) is handled by treating row 0 and column
-  /// 0 apart. Lanes past the group's samples hold finite leftovers and are ignored.
+  /// `storage` holds, each laid out `[i][j][lane]` (`lanes`, a multiple of 8, samples per cell):
+  /// the cost `D` (region 0, filled by the caller; `backward` overwrites it with the expected
+  /// alignment `E = dR[n-1][n-1] / dD`), then the soft-min weights of every cell's diagonal,
+  /// upper and left predecessor, then two rows of `R`. The virtual border (`R[-1][-1] = 0`,
+  /// `+inf` elsewhere) is handled by treating row 0 and column 0 apart. Lanes past the group's
+  /// samples hold zero costs and are ignored.
   ///
-  /// Why vectors: every cell needs two exponentials and a logarithm and waits for its left
-  /// neighbour, so one libm call at a time ran at ~24 ns per cell (7.5 ms of a 32 x 100 x 100
-  /// batch). Here the exponentials and the logarithm are evaluated on eight lanes at once
-  /// (`exp` and `logOneToThree` below, accurate to a few ulp in Float and in Double, so the
-  /// Double gradient checks test the same code), and four vectors per cell (32 samples) keep the
-  /// dependency chains overlapped.
+  /// Why vectors: each cell needs three exponentials and a logarithm and waits for its left
+  /// neighbour; with one libm call at a time that was ~24 ns per cell (7.5 ms of a
+  /// 32 x 100 x 100 batch). `SoftMinLanes` evaluates them on eight lanes at once, accurate to a
+  /// few ulp in Float and in Double, and the same generic code runs for both types (so the
+  /// Double gradient checks test it); four vectors per cell (32 samples) keep independent
+  /// dependency chains in flight.
   struct SoftDTWTables<S: EngineScalar> {
-    /// Samples per group: four vectors in flight cover the latency of one cell's chain.
+    /// Samples per group.
     static var maximumLanes: Int { 32 }
 
     let length: Int
     let lanes: Int
     let gamma: S
-    /// `D` on input to `forward`, `E` after `backward`.
-    var table: [S]
-    var weightDiagonal: [S]
-    var weightUp: [S]
-    var weightLeft: [S]
-    var previousRow: [S]
-    var currentRow: [S]
-    let kernels = SoftMinLanes<S>()
+    var storage: [S]
 
     init(length: Int, lanes: Int, gamma: S) {
       precondition(lanes > 0 && lanes % 8 == 0, "soft-DTW: lanes must be a multiple of 8")
       self.length = length
       self.lanes = lanes
       self.gamma = gamma
-      table = [S](repeating: 0, count: length * length * lanes)
-      weightDiagonal = table
-      weightUp = table
-      weightLeft = table
-      previousRow = [S](repeating: 0, count: length * lanes)
-      currentRow = previousRow
+      // Uninitialised: `setCosts` writes every lane of region 0 and `forward` every weight and
+      // row of `R` before reading it.
+      storage = Kernels.uninitialized((4 * length + 2) * length * lanes)
     }
 
-    /// `R[n-1][n-1]` of every lane, from the costs in `table`; fills the weights.
-    mutating func forward() -> [S] {
-      let (n, stride) = (length, lanes)
-      let gamma = SIMD8<S>(repeating: self.gamma)
-      let inverseGamma = 1 / gamma
-      let kernels = self.kernels
-      table.withUnsafeBufferPointer { dBuffer in
-        weightDiagonal.withUnsafeMutableBufferPointer { wdBuffer in
-          weightUp.withUnsafeMutableBufferPointer { wuBuffer in
-            weightLeft.withUnsafeMutableBufferPointer { wlBuffer in
-              let (d, wd) = (dBuffer.baseAddress!, wdBuffer.baseAddress!)
-              let (wu, wl) = (wuBuffer.baseAddress!, wlBuffer.baseAddress!)
-              let (zero, one) = (SIMD8<S>(repeating: 0), SIMD8<S>(repeating: 1))
+    /// Sets the costs of lanes `0..<count`: `D[i][j] = crossTerms[lane][i][j] + rowNorms[i] +
+    /// columnNorms[j]` (`crossTerms = -2 x y^T` per sample, `[count, n, n]`; the norms `[count, n]`
+    /// start at `normOffset`). Lanes innermost: the writes are contiguous, the reads are `count`
+    /// sequential streams.
+    mutating func setCosts(
+      count: Int, crossTerms: [S], rowNorms: [S], columnNorms: [S], normOffset: Int
+    ) {
+      let (n, lanes) = (length, self.lanes)
+      precondition(count <= lanes && crossTerms.count >= count * n * n, "soft-DTW: bad costs")
+      precondition(normOffset + count * n <= min(rowNorms.count, columnNorms.count))
+      storage.withUnsafeMutableBufferPointer { d in
+        crossTerms.withUnsafeBufferPointer { g in
+          rowNorms.withUnsafeBufferPointer { xNorms in
+            columnNorms.withUnsafeBufferPointer { yNorms in
               for i in 0..<n {
-                previousRow.withUnsafeMutableBufferPointer { previousBuffer in
-                  currentRow.withUnsafeMutableBufferPointer { currentBuffer in
-                    let (above, r) = (previousBuffer.baseAddress!, currentBuffer.baseAddress!)
-                    let rowBase = i * n * stride
-                    for v in Swift.stride(from: 0, to: stride, by: 8) {
-                      // Column 0: the only finite predecessor is R[-1][-1] = 0 or the cell above.
-                      let c = rowBase + v
-                      let base = i == 0 ? zero : (above + v).lanes(8)
-                      (r + v).store((d + c).lanes(8) + base, 8)
-                      (wd + c).store(i == 0 ? one : zero, 8)
-                      (wu + c).store(i == 0 ? zero : one, 8)
-                      (wl + c).store(zero, 8)
-                    }
-                    for j in 1..<max(n, 1) {
-                      for v in Swift.stride(from: 0, to: stride, by: 8) {
-                        let c = rowBase + j * stride + v
-                        let left = (r + (j - 1) * stride + v).lanes(8)
-                        if i == 0 {  // row 0: only the left predecessor
-                          (r + j * stride + v).store((d + c).lanes(8) + left, 8)
-                          (wd + c).store(zero, 8)
-                          (wu + c).store(zero, 8)
-                          (wl + c).store(one, 8)
-                          continue
-                        }
-                        let diagonal = (above + (j - 1) * stride + v).lanes(8)
-                        let up = (above + j * stride + v).lanes(8)
-                        // Sorted without branches (min and max are exact); the smallest term's
-                        // exponential is 1, so two exponentials and one logarithm per cell.
-                        let low = pointwiseMin(pointwiseMin(diagonal, up), left)
-                        let high = pointwiseMax(pointwiseMax(diagonal, up), left)
-                        let middle = pointwiseMax(
-                          pointwiseMin(diagonal, up), pointwiseMin(pointwiseMax(diagonal, up), left))
-                        let eMiddle = kernels.exp((low - middle) * inverseGamma)
-                        let eHigh = kernels.exp((low - high) * inverseGamma)
-                        let sum = 1 + eMiddle + eHigh  // in [1, 3]
-                        let value = (d + c).lanes(8) + low - gamma * kernels.logOneToThree(sum)
-                        (r + j * stride + v).store(value, 8)
-                        let inverseSum = 1 / sum
-                        let (wMiddle, wHigh) = (eMiddle * inverseSum, eHigh * inverseSum)
-                        // Back to the predecessors; tied values get equal weights either way.
-                        func weight(_ x: SIMD8<S>) -> SIMD8<S> {
-                          wMiddle.replacing(with: wHigh, where: x .== high)
-                            .replacing(with: inverseSum, where: x .== low)
-                        }
-                        (wd + c).store(weight(diagonal), 8)
-                        (wu + c).store(weight(up), 8)
-                        (wl + c).store(weight(left), 8)
-                      }
-                    }
+                for j in 0..<n {
+                  let cell = (i * n + j) * lanes
+                  for lane in 0..<count {
+                    let norms = normOffset + lane * n
+                    d[cell + lane] = g[(lane * n + i) * n + j] + xNorms[norms + i] + yNorms[norms + j]
                   }
+                  for lane in count..<lanes { d[cell + lane] = 0 }  // padding: finite, ignored
                 }
-                swap(&previousRow, &currentRow)
               }
             }
           }
         }
       }
-      return Array(previousRow[((n - 1) * lanes)...])
     }
 
-    /// Overwrites `table` with `E`: `E[n-1][n-1] = 1` and, backwards, `E[i][j]` = the sum over
-    /// the successors `s` of `(i, j)` of `E[s]` times the weight of `(i, j)` in `s`'s soft-min
-    /// (the paper's Algorithm 2, whose exponentials are these stored weights).
-    mutating func backward() {
-      let (n, stride) = (length, lanes)
-      let rowStride = n * stride
-      weightDiagonal.withUnsafeBufferPointer { wdBuffer in
-        weightUp.withUnsafeBufferPointer { wuBuffer in
-          weightLeft.withUnsafeBufferPointer { wlBuffer in
-            table.withUnsafeMutableBufferPointer { eBuffer in
-              let (wd, wu, wl) = (wdBuffer.baseAddress!, wuBuffer.baseAddress!, wlBuffer.baseAddress!)
-              let e = eBuffer.baseAddress!
-              for i in Swift.stride(from: n - 1, through: 0, by: -1) {
-                for j in Swift.stride(from: n - 1, through: 0, by: -1) {
-                  let c = i * rowStride + j * stride
-                  let (below, right) = (c + rowStride, c + stride)
-                  for v in Swift.stride(from: 0, to: stride, by: 8) {
-                    var sum = SIMD8<S>(repeating: i == n - 1 && j == n - 1 ? 1 : 0)
-                    if i < n - 1 { sum += (e + below + v).lanes(8) * (wu + below + v).lanes(8) }
-                    if j < n - 1 { sum += (e + right + v).lanes(8) * (wl + right + v).lanes(8) }
-                    if i < n - 1 && j < n - 1 {
-                      sum += (e + below + stride + v).lanes(8) * (wd + below + stride + v).lanes(8)
-                    }
-                    (e + c + v).store(sum, 8)
-                  }
+    /// Copies `E` (after `backward`) of lanes `0..<count` into `matrices` `[count, n, n]`;
+    /// returns the row sums `[count, n]`.
+    func alignments(count: Int, into matrices: inout [S]) -> [S] {
+      let (n, lanes) = (length, self.lanes)
+      precondition(count <= lanes && matrices.count >= count * n * n, "soft-DTW: bad output")
+      var rowSums = [S](repeating: 0, count: count * n)
+      storage.withUnsafeBufferPointer { e in
+        matrices.withUnsafeMutableBufferPointer { out in
+          rowSums.withUnsafeMutableBufferPointer { sums in
+            for i in 0..<n {
+              for j in 0..<n {
+                let cell = (i * n + j) * lanes
+                for lane in 0..<count {
+                  let value = e[cell + lane]
+                  out[(lane * n + i) * n + j] = value
+                  sums[lane * n + i] += value
                 }
               }
+            }
+          }
+        }
+      }
+      return rowSums
+    }
+
+    /// `R[n-1][n-1]` of every lane, from the costs in region 0; fills the weights.
+    mutating func forward() -> [S] {
+      guard let laneType = S.self as? any SoftDTWLaneScalar.Type else {
+        preconditionFailure("soft-DTW: \(S.self) has no SoftDTWLaneScalar conformance")
+      }
+      let (n, lanes, gamma) = (length, self.lanes, Double(self.gamma))
+      var result = [S](repeating: 0, count: lanes)
+      storage.withUnsafeMutableBytes { buffer in
+        result.withUnsafeMutableBytes { output in
+          SoftMinLanes.forward(
+            laneType, storage: buffer.baseAddress!, output: output.baseAddress!, length: n,
+            lanes: lanes, gamma: gamma)
+        }
+      }
+      return result
+    }
+
+    /// Overwrites region 0 with `E`: `E[n-1][n-1] = 1` and, backwards, `E[i][j]` = the sum over
+    /// the successors `s` of `(i, j)` of `E[s]` times the weight of `(i, j)` in `s`'s soft-min
+    /// (the paper's Algorithm 2; its exponentials are these stored weights).
+    mutating func backward() {
+      let (n, stride, cells) = (length, lanes, length * length * lanes)
+      let rowStride = n * stride
+      storage.withUnsafeMutableBufferPointer { buffer in
+        let e = buffer.baseAddress!
+        let (wd, wu, wl) = (e + cells, e + 2 * cells, e + 3 * cells)
+        for i in Swift.stride(from: n - 1, through: 0, by: -1) {
+          for j in Swift.stride(from: n - 1, through: 0, by: -1) {
+            let c = i * rowStride + j * stride
+            let (below, right, diagonal) = (c + rowStride, c + stride, c + rowStride + stride)
+            for v in Swift.stride(from: 0, to: stride, by: 8) {
+              var sum = SIMD8<S>(repeating: i == n - 1 && j == n - 1 ? 1 : 0)
+              if i < n - 1 { sum += (e + below + v).lanes(8) * (wu + below + v).lanes(8) }
+              if j < n - 1 { sum += (e + right + v).lanes(8) * (wl + right + v).lanes(8) }
+              if i < n - 1 && j < n - 1 {
+                sum += (e + diagonal + v).lanes(8) * (wd + diagonal + v).lanes(8)
+              }
+              (e + c + v).store(sum, 8)
             }
           }
         }
@@ -150,71 +133,168 @@ extension DT2WLoss {
     }
   }
 
-  /// `exp(x)` for `x <= 0` and `log(s)` for `s` in `[1, 3]` on eight lanes, for any
-  /// `EngineScalar`: polynomial degrees follow the type's precision (Float: 7 and 5 terms,
-  /// Double: 13 and 12), giving a few ulp against libm in both.
-  struct SoftMinLanes<S: EngineScalar> {
-    let wide = S.significandBitCount > 24
-    /// Lowest argument of `exp`: below it the result is held at `exp(lowest)` (~1e-38 in Float,
-    /// ~1e-304 in Double), still a normal number, which no sum or weight here can notice.
-    var lowest: S { wide ? -700 : -86 }
-    /// `1/k!` from the highest degree down.
-    let expCoefficients: [S]
-    /// `1/(2k+1)` from the highest `k` down.
-    let logCoefficients: [S]
-    /// `2^b` and `2^-(2^b)` for the bits `b` of `-n` in `exp`'s scaling, highest first.
-    let powers: [S]
-    let factors: [S]
-
-    init() {
-      let degree = S.significandBitCount > 24 ? 13 : 7
-      var factorial = 1.0
-      var coefficients = [1.0]
-      for k in 1...degree {
-        factorial *= Double(k)
-        coefficients.append(1 / factorial)
-      }
-      expCoefficients = coefficients.reversed().map { S($0) }
-      let terms = S.significandBitCount > 24 ? 12 : 5
-      logCoefficients = (0..<terms).reversed().map { S(1 / Double(2 * $0 + 1)) }
-      let bits = S.significandBitCount > 24 ? 10 : 7
-      powers = (0..<bits).reversed().map { S(1 << $0) }
-      factors = (0..<bits).reversed().map { S(sign: .plus, exponent: -S.Exponent(1 << $0), significand: 1) }
+  /// The soft-DTW forward pass, generic over the two engine types. `exp(x)` for `x <= 0` and
+  /// `log(s)` for `s` in `[1, 3]` are computed here with arithmetic only, accurate to a few ulp
+  /// in Float and in Double (measured against libm: exp 2.2e-16 relative and log 4.4e-16
+  /// absolute in Double, 8.6e-8 and 2.1e-7 in Float; `log` enters `R` as an absolute term; the
+  /// polynomial degrees follow the type's precision), plus the exact per-type steps of
+  /// `SoftDTWLaneScalar` (min, max, 2^k): the stdlib's generic SIMD comparisons, selects and
+  /// float-to-integer conversions run lane by lane through memory, slower than libm.
+  enum SoftMinLanes {
+    /// Type-erased entry (the storage is `[S]`, here rebound to the opened type `T == S`).
+    static func forward<T: SoftDTWLaneScalar>(
+      _ type: T.Type, storage: UnsafeMutableRawPointer, output: UnsafeMutableRawPointer,
+      length: Int, lanes: Int, gamma: Double
+    ) {
+      forward(
+        storage.assumingMemoryBound(to: T.self), output: output.assumingMemoryBound(to: T.self),
+        length: length, lanes: lanes, gamma: T(gamma))
     }
 
-    @inline(__always)
-    func exp(_ input: SIMD8<S>) -> SIMD8<S> {
-      let x = input.replacing(with: lowest, where: input .< lowest)
-      // x = n ln 2 + r, |r| <= ln(2) / 2; ln 2 split so that n * ln2High is exact (Cody-Waite).
-      let n = (x * S(1.4426950408889634)).rounded(.toNearestOrEven)
-      let ln2High = wide ? S(6.93147180369123816490e-01) : S(0.693145751953125)
-      let ln2Low = wide ? S(1.90821492927058770002e-10) : S(1.428606765330187045e-06)
-      let r = (x - n * ln2High) - n * ln2Low
-      var p = SIMD8<S>(repeating: expCoefficients[0])
-      for k in 1..<expCoefficients.count { p = p * r + expCoefficients[k] }
-      // Times 2^n = product of 2^-(2^b) over the set bits b of -n (n <= 0).
-      var remaining = -n
-      var scale = SIMD8<S>(repeating: 1)
-      for b in powers.indices {
-        let set = remaining .>= powers[b]
-        remaining.replace(with: remaining - powers[b], where: set)
-        scale.replace(with: scale * factors[b], where: set)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func forward<T: SoftDTWLaneScalar>(
+      _ d: UnsafeMutablePointer<T>, output: UnsafeMutablePointer<T>, length n: Int, lanes: Int,
+      gamma: T
+    ) {
+      let cells = n * n * lanes
+      let (wd, wu, wl) = (d + cells, d + 2 * cells, d + 3 * cells)
+      var above = d + 4 * cells
+      var r = above + n * lanes
+      let inverseGamma = 1 / gamma
+      let (zero, one) = (SIMD8<T>(repeating: 0), SIMD8<T>(repeating: 1))
+      for i in 0..<n {
+        let rowBase = i * n * lanes
+        for v in stride(from: 0, to: lanes, by: 8) {
+          // Column 0: the only finite predecessor is R[-1][-1] = 0 or the cell above.
+          let c = rowBase + v
+          (r + v).store((d + c).lanes(8) + (i == 0 ? zero : (above + v).lanes(8)), 8)
+          (wd + c).store(i == 0 ? one : zero, 8)
+          (wu + c).store(i == 0 ? zero : one, 8)
+          (wl + c).store(zero, 8)
+        }
+        for j in 1..<max(n, 1) {
+          for v in stride(from: 0, to: lanes, by: 8) {
+            let c = rowBase + j * lanes + v
+            let left = (r + (j - 1) * lanes + v).lanes(8)
+            if i == 0 {  // row 0: only the left predecessor
+              (r + j * lanes + v).store((d + c).lanes(8) + left, 8)
+              (wd + c).store(zero, 8)
+              (wu + c).store(zero, 8)
+              (wl + c).store(one, 8)
+              continue
+            }
+            let diagonal = (above + (j - 1) * lanes + v).lanes(8)
+            let up = (above + j * lanes + v).lanes(8)
+            // softmin = low - gamma log(sum_k exp((low - x_k) / gamma)), the sum in [1, 3].
+            let low = T._softDTWMin(T._softDTWMin(diagonal, up), left)
+            let eDiagonal = exp((low - diagonal) * inverseGamma)
+            let eUp = exp((low - up) * inverseGamma)
+            let eLeft = exp((low - left) * inverseGamma)
+            let sum = eDiagonal + eUp + eLeft
+            (r + j * lanes + v).store((d + c).lanes(8) + low - gamma * logOneToThree(sum), 8)
+            let inverseSum = 1 / sum
+            (wd + c).store(eDiagonal * inverseSum, 8)
+            (wu + c).store(eUp * inverseSum, 8)
+            (wl + c).store(eLeft * inverseSum, 8)
+          }
+        }
+        swap(&above, &r)
       }
-      return p * scale
+      for lane in 0..<lanes { output[lane] = above[(n - 1) * lanes + lane] }
     }
 
-    /// `log(s) = log(m) + k log 2` with `m = s / 2^k` in `[1/sqrt 2, sqrt 2]`, `k` in {0, 1},
-    /// and `log(m) = 2 atanh(z) = 2 z sum_k z^(2k) / (2k+1)`, `z = (m - 1) / (m + 1)`, `|z| < 0.18`.
+    /// `exp(x)`, `x <= 0`: `x = k ln 2 + r` (Cody-Waite split of ln 2, so `r` is exact),
+    /// `|r| <= ln(2) / 2`, Taylor polynomial of degree 13 (Double) or 7 (Float), times `2^k`.
+    /// Arguments below -700 (Double) or -86 (Float) are raised to it: the result stays a normal
+    /// number (~1e-304, ~1e-38), far below anything a sum or weight here can notice.
     @inline(__always)
-    func logOneToThree(_ s: SIMD8<S>) -> SIMD8<S> {
-      let halve = s .> S(1.4142135623730951)
-      let m = s.replacing(with: s / 2, where: halve)
+    static func exp<T: SoftDTWLaneScalar>(_ x: SIMD8<T>) -> SIMD8<T> {
+      let wide = T.significandBitCount > 24
+      let clamped = T._softDTWMax(x, SIMD8(repeating: wide ? -700 : -86))
+      let magic = T._softDTWRoundingMagic
+      let shifted = clamped * T(1.44269504088896340736) + magic  // magic + round(x / ln 2)
+      let k = shifted - magic
+      let ln2High: T = wide ? T(6.93147180369123816490e-01) : T(0.693145751953125)
+      let ln2Low: T = wide ? T(1.90821492927058770002e-10) : T(1.428606765330187045e-06)
+      let r = (clamped - k * ln2High) - k * ln2Low
+      var p = SIMD8<T>(repeating: wide ? 1 / 6_227_020_800 : 1 / 5_040)
+      if wide {
+        for factorial: Double in [479_001_600, 39_916_800, 3_628_800, 362_880, 40_320, 5_040] {
+          p = p * r + T(1 / factorial)
+        }
+      }
+      for factorial: T in [720, 120, 24, 6, 2, 1, 1] { p = p * r + 1 / factorial }
+      return p * T._softDTWPowerOfTwo(shifted)
+    }
+
+    /// `log(s) = log(sqrt 3) + 2 atanh(z)` with `z = (m - 1) / (m + 1)`, `m = s / sqrt 3`, so
+    /// `|z| <= 0.27` on `[1, 3]`, and `2 atanh(z) = 2 z sum_k z^(2k) / (2k + 1)` to `k = 13`
+    /// (Double) or `k = 5` (Float).
+    @inline(__always)
+    static func logOneToThree<T: SoftDTWLaneScalar>(_ s: SIMD8<T>) -> SIMD8<T> {
+      let m = s * T(0.57735026918962576451)
       let z = (m - 1) / (m + 1)
       let z2 = z * z
-      var p = SIMD8<S>(repeating: logCoefficients[0])
-      for k in 1..<logCoefficients.count { p = p * z2 + logCoefficients[k] }
-      let result = 2 * z * p
-      return result.replacing(with: result + S(0.69314718055994530942), where: halve)
+      let wide = T.significandBitCount > 24
+      var p = SIMD8<T>(repeating: wide ? 1 / 27 : 1 / 11)
+      if wide {
+        for odd: T in [25, 23, 21, 19, 17, 15, 13, 11] { p = p * z2 + 1 / odd }
+      }
+      for odd: T in [9, 7, 5, 3, 1] { p = p * z2 + 1 / odd }
+      return 2 * z * p + T(0.54930614433405484570)
     }
+  }
+}
+
+/// The exact per-type SIMD steps of the soft-DTW kernel (`DT2WLoss.SoftMinLanes`). Concrete
+/// code, because the generic SIMD comparison, select and bit-cast paths are not vectorised.
+protocol SoftDTWLaneScalar: EngineScalar {
+  static func _softDTWMin(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> SIMD8<Self>
+  static func _softDTWMax(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> SIMD8<Self>
+  /// `1.5 * 2^p` (`p` significand bits): `v + magic` rounds `v` to an integer `k` for
+  /// `|v| < 2^(p-1)`, and its bit pattern is the magic's plus `k`.
+  static var _softDTWRoundingMagic: Self { get }
+  /// `2^k` from `magic + k`, for `k` in the normal exponent range.
+  static func _softDTWPowerOfTwo(_ shifted: SIMD8<Self>) -> SIMD8<Self>
+}
+
+extension Float: SoftDTWLaneScalar {
+  @inline(__always)
+  static func _softDTWMin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: b .< a)
+  }
+
+  @inline(__always)
+  static func _softDTWMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: b .> a)  // NaN in `a` stays
+  }
+
+  static var _softDTWRoundingMagic: Float { 12_582_912 }
+
+  @inline(__always)
+  static func _softDTWPowerOfTwo(_ shifted: SIMD8<Float>) -> SIMD8<Float> {
+    let k = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    return unsafeBitCast((k &+ 127) &<< 23, to: SIMD8<Float>.self)
+  }
+}
+
+extension Double: SoftDTWLaneScalar {
+  @inline(__always)
+  static func _softDTWMin(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+    a.replacing(with: b, where: b .< a)
+  }
+
+  @inline(__always)
+  static func _softDTWMax(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+    a.replacing(with: b, where: b .> a)
+  }
+
+  static var _softDTWRoundingMagic: Double { 6_755_399_441_055_744 }
+
+  @inline(__always)
+  static func _softDTWPowerOfTwo(_ shifted: SIMD8<Double>) -> SIMD8<Double> {
+    let k = unsafeBitCast(shifted, to: SIMD8<Int64>.self) &- 0x4338_0000_0000_0000
+    return unsafeBitCast((k &+ 1023) &<< 52, to: SIMD8<Double>.self)
   }
 }

@@ -1,5 +1,3 @@
-import RealModule
-
 /// DT2W: soft-DTW (Cuturi & Blondel, ICML 2017) between the projected student sequence and a
 /// teacher layer's sequence, averaged over the batch.
 ///
@@ -10,8 +8,9 @@ import RealModule
 ///     softmin_gamma(r) = -gamma log sum_k exp(-r_k / gamma),   R[-1][-1] = 0, other borders +inf
 ///     L = mean_b R[T-1][T-1]
 ///
-/// No divergence correction (`sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2`): `sdtw(x, x)` is
-/// negative for T > 1 (the soft-min over the many zero-cost-adjacent paths), 0 for T = 1.
+/// No divergence correction (`sdtw(x, y) - (sdtw(x, x) + sdtw(y, y)) / 2`): `sdtw(x, x)` is 0
+/// for T = 1 and negative for T > 1 (the soft-min over all alignment paths lies below the zero
+/// cost of the diagonal path).
 ///
 /// Gradient: `E[i][j] = dR[T-1][T-1] / dD[i][j]` is the expected alignment, computed by the
 /// E-recursion of the paper's Algorithm 2; the exponentials that recursion needs,
@@ -22,11 +21,11 @@ import RealModule
 ///
 /// Cost: per sample one `[T, Ht] x [Ht, T]` GEMM for the cross terms of `D`
 /// (`||x_i||^2 + ||y_j||^2 - 2 x_i.y_j`, which may round slightly below 0 when `x_i ~ y_j`; it is
-/// used as is), the O(T^2) forward and backward recursions (3 exp and 1 log per cell), and one
-/// `[T, T] x [T, Ht]` GEMM for `E y`; two `[B*T, Hs]`-sized GEMMs for the projection.
-/// In Float, `R` grows to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so the soft-min
-/// weights, computed from differences of `R` values, carry a relative error near
-/// `ulp(R) / gamma` (~1e-4 to 1e-3): irrelevant for training, and Double is exact.
+/// used as is) and one `[T, T] x [T, Ht]` GEMM for `E y`; the O(T^2) recursions, vectorised
+/// across up to 32 samples (`DT2WLoss+SoftDTW.swift`); two `[B*T, Hs]`-sized GEMMs for the
+/// projection. In Float, `R` grows to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so
+/// the soft-min weights, computed from differences of `R` values, carry a relative error near
+/// `ulp(R) / gamma` (~1e-4 to 1e-3): irrelevant for training; Double is accurate to rounding.
 public struct DT2WLoss: DistillationLoss {
   /// The teacher layer the student is aligned with (0-based); nil means the last layer.
   public var teacherLayer: Int?
@@ -90,62 +89,46 @@ public struct DT2WLoss: DistillationLoss {
     let projectedNorms = Self.rowSquaredNorms(projected, rows: rows, cols: ht)
     let teacherNorms = Self.rowSquaredNorms(y, rows: rows, cols: ht)
 
-    // Soft-DTW in groups of up to 32 samples (see SoftDTWTables), `D` and `E` moved between
-    // the tables' interleaved layout and one sample's `[T, T]` matrix in `scratch`.
+    // Soft-DTW in groups of up to 32 samples (see SoftDTWTables); `D` and `E` move between
+    // the tables' interleaved layout and per-sample `[T, T]` matrices in `matrices`.
     let lanes = min(SoftDTWTables<S>.maximumLanes, (batch + 7) / 8 * 8)
     var tables = SoftDTWTables<S>(length: length, lanes: lanes, gamma: S(gamma))
-    var scratch: [S] = Kernels.uninitialized(length * length)
+    var matrices: [S] = Kernels.uninitialized(lanes * length * length)
     let meanScale = 1 / S(batch)
     var value: S = 0
     var gradientProjected: [S] = Kernels.uninitialized(rows * ht)
     for first in stride(from: 0, to: batch, by: lanes) {
       let count = min(lanes, batch - first)
       for lane in 0..<count {
-        let sample = first + lane
-        // D[i][j] = |x_i|^2 + |y_j|^2 - 2 x_i . y_j
+        // -2 x y^T, completed to D[i][j] = |x_i|^2 + |y_j|^2 - 2 x_i . y_j by setCosts
+        let offset = (first + lane) * length * ht
         Kernels.gemm(
-          transB: true, m: length, n: length, k: ht, alpha: -2, a: projected,
-          aOffset: sample * length * ht, lda: ht, b: y, bOffset: sample * length * ht, ldb: ht,
-          c: &scratch, ldc: length)
-        scratch.withUnsafeBufferPointer { g in
-          tables.table.withUnsafeMutableBufferPointer { d in
-            for i in 0..<length {
-              let xNorm = projectedNorms[sample * length + i]
-              for j in 0..<length {
-                d[(i * length + j) * lanes + lane] =
-                  g[i * length + j] + xNorm + teacherNorms[sample * length + j]
-              }
-            }
-          }
-        }
+          transB: true, m: length, n: length, k: ht, alpha: -2, a: projected, aOffset: offset,
+          lda: ht, b: y, bOffset: offset, ldb: ht, c: &matrices, cOffset: lane * length * length,
+          ldc: length)
       }
+      tables.setCosts(
+        count: count, crossTerms: matrices, rowNorms: projectedNorms, columnNorms: teacherNorms,
+        normOffset: first * length)
       let values = tables.forward()
       for lane in 0..<count { value += values[lane] }
       tables.backward()
+      let rowSums = tables.alignments(count: count, into: &matrices)
       for lane in 0..<count {
-        let offset = (first + lane) * length * ht
         // dL/dx_i = (2 / B) (x_i sum_j E[i][j] - sum_j E[i][j] y_j)
-        var rowSums = [S](repeating: 0, count: length)
-        tables.table.withUnsafeBufferPointer { e in
-          scratch.withUnsafeMutableBufferPointer { g in
-            for i in 0..<length {
-              for j in 0..<length {
-                let alignment = e[(i * length + j) * lanes + lane]
-                g[i * length + j] = alignment
-                rowSums[i] += alignment
-              }
-            }
-          }
-        }
+        let offset = (first + lane) * length * ht
         Kernels.gemm(
-          m: length, n: ht, k: length, alpha: -2 * meanScale, a: scratch, lda: length,
-          b: y, bOffset: offset, ldb: ht, c: &gradientProjected, cOffset: offset, ldc: ht)
+          m: length, n: ht, k: length, alpha: -2 * meanScale, a: matrices,
+          aOffset: lane * length * length, lda: length, b: y, bOffset: offset, ldb: ht,
+          c: &gradientProjected, cOffset: offset, ldc: ht)
         gradientProjected.withUnsafeMutableBufferPointer { g in
           projected.withUnsafeBufferPointer { p in
-            for i in 0..<length {
-              let factor = 2 * meanScale * rowSums[i]
-              let base = offset + i * ht
-              for d in 0..<ht { g[base + d] += factor * p[base + d] }
+            rowSums.withUnsafeBufferPointer { sums in
+              for i in 0..<length {
+                let factor = 2 * meanScale * sums[lane * length + i]
+                let base = offset + i * ht
+                for d in 0..<ht { g[base + d] += factor * p[base + d] }
+              }
             }
           }
         }
@@ -171,20 +154,19 @@ public struct DT2WLoss: DistillationLoss {
       value: value * meanScale, studentHidden: gradientX, parameters: [gradientWeight, gradientBias])
   }
 
+  /// `sum_c matrix[r][c]^2` per row, eight columns at a time.
   static func rowSquaredNorms<S: EngineScalar>(_ matrix: [S], rows: Int, cols: Int) -> [S] {
     var norms = [S](repeating: 0, count: rows)
     matrix.withUnsafeBufferPointer { m in
       for row in 0..<rows {
-        var sum: S = 0
-        for col in 0..<cols { sum += m[row * cols + col] * m[row * cols + col] }
-        norms[row] = sum
+        var sum = SIMD8<S>()
+        forEachLaneChunk(cols) { offset, count in
+          let values = (m.baseAddress! + row * cols + offset).lanes(count)
+          sum += values * values
+        }
+        norms[row] = sum.sum()
       }
     }
     return norms
   }
 }
-
-/// Soft-DTW of one `[n, n]` cost matrix: the forward table `R`, the soft-min weights of every
-/// cell's three predecessors, and the expected alignment `E = dR[n-1][n-1] / dD`. Buffers are
-/// reused across the samples of a batch. Row-major, 0-based; the virtual border is
-/// `R[-1][-1] = 0` and `+inf` elsewhere, handled by treating row 0 and column 0 apart.
