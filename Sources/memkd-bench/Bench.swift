@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
   @Option(help: "Mini-batch size.") var batchSize = 32
   @Option(help: "Classes of the synthetic task.") var classes = 14
   @Option(help: "Timed epochs per workload (after one warm-up); the best is reported.")
-  var repeats = 3
+  var repeats = 5
   @Option(help: "Python interpreter with torch for the reference run (omit to skip PyTorch).")
   var pytorch: String?
   @Option(help: "The PyTorch reference script.")

@@ -15,6 +15,8 @@ enum TeacherSession {
 
   static func resuming(_ path: String, data: DataOptions, threads: Int) throws -> TeacherRun {
     let checkpoint = try ModelCheckpoint.read(from: path)
+    // A kill during a checkpoint write leaves its hidden temporary file; this run now owns the path.
+    HDF5File.removeStaleTemporaries(for: path)
     let dataset = try loadDataset(for: checkpoint, path: path, options: data)
     return try TeacherRun.resuming(
       checkpoint, path: path, dataset: dataset, threads: threads, out: path)

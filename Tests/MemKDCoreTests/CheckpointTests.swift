@@ -165,3 +165,21 @@ struct CheckpointErrorTests {
     #expect(!FileManager.default.fileExists(atPath: "/proc/memkd-teacher.h5"))
   }
 }
+
+@Suite("Stale temporary files")
+struct StaleTemporaryTests {
+  @Test("only the named file's leftover temporaries are removed")
+  func removesOwnOnly() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let mine = directory.appendingPathComponent(".teacher.h5.1a2b.tmp").path
+    let other = directory.appendingPathComponent(".student.h5.1a2b.tmp").path
+    let kept = directory.appendingPathComponent("teacher.h5").path
+    for path in [mine, other, kept] {
+      FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+    }
+    let removed = HDF5File.removeStaleTemporaries(for: kept)
+    #expect(removed == [mine])
+    #expect(!FileManager.default.fileExists(atPath: mine))
+    #expect(FileManager.default.fileExists(atPath: other) && FileManager.default.fileExists(atPath: kept))
+  }
+}

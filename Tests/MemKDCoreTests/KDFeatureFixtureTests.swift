@@ -1,5 +1,6 @@
 import Foundation
 import MemKDCore
+import MemKDTestSupport
 import Testing
 
 /// Golden values for the feature-based losses (AT, RKD, NST, FitNet), computed by PyTorch autograd
@@ -62,13 +63,8 @@ struct KDFeatureFixture: Decodable {
   var format: String
   var cases: [Case]
 
-  /// Tests/MemKDCoreTests/<this file> -> Tests/Fixtures/kd_feature.json.
-  static let url = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/kd_feature.json")
-
   static func load() throws -> KDFeatureFixture {
-    try JSONDecoder().decode(KDFeatureFixture.self, from: Data(contentsOf: url))
+    try TestFiles.decodeFixture("kd_feature.json")
   }
 
   /// Every case, or none if the file is missing (the `fixtureLoads` test reports that).

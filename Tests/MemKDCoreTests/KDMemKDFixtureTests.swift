@@ -10,20 +10,6 @@ import Testing
 /// re-runs it and checks the file. Inputs are float32-representable, so Float reads them exactly.
 @Suite("MemKD / Base-KD / DKD vs PyTorch fixture")
 struct KDMemKDFixtureTests {
-  /// A JSON number or nested list of numbers, flattened row-major.
-  struct Values: Decodable {
-    var values: [Double]
-    init(from decoder: Decoder) throws {
-      if let number = try? decoder.singleValueContainer().decode(Double.self) {
-        values = [number]
-        return
-      }
-      var container = try decoder.unkeyedContainer()
-      values = []
-      while !container.isAtEnd { values += try container.decode(Values.self).values }
-    }
-  }
-
   struct MemKDCase: Decodable {
     struct Options: Decodable {
       var terms: String
@@ -39,12 +25,12 @@ struct KDMemKDFixtureTests {
     var length: Int
     var studentHiddenSize: Int
     var teacherHiddenSize: Int
-    var studentHidden: Values
-    var teacherHidden: [Values]
+    var studentHidden: NestedArray
+    var teacherHidden: [NestedArray]
     var seed: UInt64
     var longPairs: [[Int]]
     var loss: Double
-    var gradStudentHidden: Values
+    var gradStudentHidden: NestedArray
   }
 
   struct SamplingCase: Decodable {
@@ -61,10 +47,10 @@ struct KDMemKDFixtureTests {
     var batch: Int
     var classes: Int
     var labels: [Int]
-    var studentLogits: Values
-    var teacherLogits: Values
+    var studentLogits: NestedArray
+    var teacherLogits: NestedArray
     var loss: Double
-    var gradStudentLogits: Values
+    var gradStudentLogits: NestedArray
   }
 
   struct Fixture: Decodable {
@@ -74,12 +60,7 @@ struct KDMemKDFixtureTests {
     var dkd: [LogitCase]
   }
 
-  static let fixture: Fixture? = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../Fixtures/kd_memkd.json")
-    guard let data = try? Data(contentsOf: url) else { return nil }
-    return try? JSONDecoder().decode(Fixture.self, from: data)
-  }()
+  static let fixture: Fixture? = try? TestFiles.decodeFixture("kd_memkd.json")
 
   @Test("fixture loads") func fixtureLoads() throws {
     let fixture = try #require(Self.fixture)

@@ -89,20 +89,6 @@ enum VIDDT2WTestSupport {
 /// regenerates the file and checks it. Inputs are float32-exact, so Float gets them unrounded.
 @Suite("VID and DT2W vs numpy / torch fixture")
 struct KDVIDDT2WFixtureTests {
-  /// A JSON number or nested list of numbers, flattened row-major.
-  struct Numbers: Decodable, Sendable {
-    var values: [Double]
-    init(from decoder: Decoder) throws {
-      if let number = try? decoder.singleValueContainer().decode(Double.self) {
-        values = [number]
-        return
-      }
-      var container = try decoder.unkeyedContainer()
-      values = []
-      while !container.isAtEnd { values += try container.decode(Numbers.self).values }
-    }
-  }
-
   struct LossCase: Decodable, Sendable {
     var name: String
     var batch: Int
@@ -111,13 +97,13 @@ struct KDVIDDT2WFixtureTests {
     var teacher_hidden_size: Int
     var teacher_layer: Int?
     var gamma: Double?
-    var student_hidden: Numbers
-    var teacher_hidden: [Numbers]
-    var parameters: [Numbers]
+    var student_hidden: NestedArray
+    var teacher_hidden: [NestedArray]
+    var parameters: [NestedArray]
     var loss: Double
     var sample_values: [Double]?
-    var grad_student_hidden: Numbers
-    var grad_parameters: [Numbers]
+    var grad_student_hidden: NestedArray
+    var grad_parameters: [NestedArray]
 
     func input<S: EngineScalar>(_: S.Type) -> DistillationInput<S> {
       DistillationInput(
@@ -154,15 +140,9 @@ struct KDVIDDT2WFixtureTests {
     var soft_dtw: Group<SoftDTWCase>
   }
 
-  static let fixture: Fixture? = {
-    guard let data = try? Data(contentsOf: fixtureURL) else { return nil }
-    return try? JSONDecoder().decode(Fixture.self, from: data)
-  }()
+  static let fixture: Fixture? = try? TestFiles.decodeFixture("kd_vid_dt2w.json")
 
-  static var fixtureURL: URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/kd_vid_dt2w.json")
-  }
+  static var fixtureURL: URL { TestFiles.fixture("kd_vid_dt2w.json") }
 
   static var lossCases: [(vid: Bool, name: String)] {
     (fixture?.vid.cases.map { (true, $0.name) } ?? [])

@@ -37,26 +37,8 @@ struct LSTMTorchFixtureTests {
     var cases: [Case]
   }
 
-  /// A JSON number or nested list of numbers, flattened row-major.
-  struct NestedArray: Decodable {
-    var values: [Double]
-    init(from decoder: Decoder) throws {
-      if let number = try? decoder.singleValueContainer().decode(Double.self) {
-        values = [number]
-        return
-      }
-      var container = try decoder.unkeyedContainer()
-      values = []
-      while !container.isAtEnd { values += try container.decode(NestedArray.self).values }
-    }
-  }
-
-  static let cases: [Case] = {
-    guard let data = try? Data(contentsOf: TestFiles.fixture("lstm_torch.json")),
-      let fixture = try? JSONDecoder().decode(Fixture.self, from: data)
-    else { return [] }
-    return fixture.cases
-  }()
+  static let cases: [Case] =
+    (try? TestFiles.decodeFixture("lstm_torch.json", as: Fixture.self))?.cases ?? []
 
   @Test("fixture loads") func fixtureLoads() {
     #expect(Self.cases.count == 3)

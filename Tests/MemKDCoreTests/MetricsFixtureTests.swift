@@ -1,5 +1,6 @@
 import Foundation
 import MemKDCore
+import MemKDTestSupport
 import Testing
 
 /// Reference values computed by scikit-learn / scipy (Tests/Fixtures/make_metric_fixtures.py,
@@ -56,17 +57,13 @@ struct MetricsFixture: Decodable {
   var ranks: [Ranks]
   var winTieLoss: [WinTieLoss]
 
-  /// Tests/MemKDCoreTests/<this file> -> Tests/Fixtures/metrics.json.
-  static let url = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/metrics.json")
+  static let url = TestFiles.fixture("metrics.json")
 
   /// Loaded once; a missing or malformed fixture crashes the test run loudly rather than
   /// silently producing zero parameterized cases.
   static let shared: MetricsFixture = {
     do {
-      return try JSONDecoder().decode(MetricsFixture.self, from: Data(contentsOf: url))
+      return try TestFiles.decodeFixture("metrics.json")
     } catch {
       fatalError("cannot load \(url.path): \(error)")
     }

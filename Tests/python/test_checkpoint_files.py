@@ -198,4 +198,5 @@ def test_killed_training_resumes_to_the_same_teacher(tmp_path):
         for key in a["state_dict"]:
             assert np.array_equal(a["state_dict"][key][()], b["state_dict"][key][()]), key
         assert a["metrics"].attrs["test_auc_prc"] == b["metrics"].attrs["test_auc_prc"]
+    # A kill during a write can leave that write's hidden temporary file; resuming removes it.
     assert not list(tmp_path.glob(".*.tmp"))

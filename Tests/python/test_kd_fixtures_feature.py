@@ -10,67 +10,32 @@ a change of the reference formulas can go unnoticed. Regenerate with
 Run: .venv/bin/python -m pytest Tests/python/test_kd_fixtures_feature.py
 """
 
-import importlib.util
-import json
-import math
-from pathlib import Path
-
 import pytest
+
+from fixture_support import (FIXTURES, assert_matches, json_round_trip, load_committed,
+                             load_generator)
 
 torch = pytest.importorskip("torch")
 
-FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures"
 TOLERANCE = 1e-12
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location(
-        "make_kd_feature", FIXTURES / "make_kd_feature.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generator = _load_generator()
+generator = load_generator(FIXTURES / "make_kd_feature.py", "make_kd_feature")
 
 
 @pytest.fixture(scope="module")
 def committed():
-    with open(FIXTURES / "kd_feature.json", encoding="utf-8") as f:
-        return json.load(f, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
+    return load_committed(FIXTURES / "kd_feature.json")
 
 
 @pytest.fixture(scope="module")
 def fresh():
     # Round-trip through JSON so both sides have the same Python types.
-    return json.loads(json.dumps(generator.build()))
-
-
-def _assert_close(committed, fresh, path="$"):
-    """Structural equality; floats to TOLERANCE (absolute), everything else exactly."""
-    if isinstance(fresh, dict):
-        assert isinstance(committed, dict), path
-        assert committed.keys() == fresh.keys(), f"{path}: keys differ"
-        for key in fresh:
-            _assert_close(committed[key], fresh[key], f"{path}.{key}")
-    elif isinstance(fresh, list):
-        assert isinstance(committed, list), path
-        assert len(committed) == len(fresh), f"{path}: length {len(committed)} vs {len(fresh)}"
-        for i, (c, f) in enumerate(zip(committed, fresh)):
-            _assert_close(c, f, f"{path}[{i}]")
-    elif isinstance(fresh, float):
-        assert isinstance(committed, (int, float)) and not isinstance(committed, bool), path
-        assert math.isfinite(fresh), f"{path}: generator produced {fresh}"
-        assert abs(committed - fresh) <= TOLERANCE, f"{path}: {committed} vs fresh {fresh}"
-    else:
-        assert type(committed) is type(fresh), f"{path}: {committed!r} vs {fresh!r}"
-        assert committed == fresh, f"{path}: {committed!r} vs {fresh!r}"
+    return json_round_trip(generator.build())
 
 
 def test_committed_fixture_matches_fresh_torch_values(committed, fresh):
     # Library versions are provenance only: values must agree whatever the versions are.
-    strip = lambda d: {k: v for k, v in d.items() if k != "provenance"}
-    _assert_close(strip(committed), strip(fresh))
+    assert_matches(committed, fresh, TOLERANCE, {"provenance"}, what="kd_feature.json")
     assert committed["provenance"]["seed"] == fresh["provenance"]["seed"]
 
 

@@ -11,33 +11,22 @@ T^2 KL identity behind DKD, and the C = 2 NCKD being zero. Regenerate with
 Run: .venv/bin/python -m pytest Tests/python/test_kd_fixtures_memkd.py
 """
 
-import importlib.util
-import json
 import math
-from pathlib import Path
 
 import pytest
 
+from fixture_support import FIXTURES, assert_matches, load_committed, load_generator
+
 torch = pytest.importorskip("torch")
 
-FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures"
 TOLERANCE = 1e-12
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_kd_memkd", FIXTURES / "make_kd_memkd.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generator = _load_generator()
+generator = load_generator(FIXTURES / "make_kd_memkd.py", "make_kd_memkd")
 
 
 @pytest.fixture(scope="module")
 def committed():
-    with open(FIXTURES / "kd_memkd.json", encoding="utf-8") as f:
-        return json.load(f, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
+    return load_committed(FIXTURES / "kd_memkd.json")
 
 
 @pytest.fixture(scope="module")
@@ -45,28 +34,9 @@ def fresh():
     return generator.build()
 
 
-def _assert_close(committed, fresh, path="$"):
-    """Structural equality; floats to TOLERANCE (relative, absolute below 1), the rest exactly."""
-    if isinstance(fresh, dict):
-        assert isinstance(committed, dict), path
-        assert committed.keys() == fresh.keys(), f"{path}: keys differ"
-        for key in fresh:
-            _assert_close(committed[key], fresh[key], f"{path}.{key}")
-    elif isinstance(fresh, list):
-        assert isinstance(committed, list), path
-        assert len(committed) == len(fresh), f"{path}: length {len(committed)} vs {len(fresh)}"
-        for i, (c, f) in enumerate(zip(committed, fresh)):
-            _assert_close(c, f, f"{path}[{i}]")
-    elif isinstance(fresh, float):
-        assert isinstance(committed, (int, float)), path
-        assert math.isclose(committed, fresh, rel_tol=TOLERANCE, abs_tol=TOLERANCE), \
-            f"{path}: committed {committed} vs fresh {fresh}"
-    else:
-        assert committed == fresh, f"{path}: committed {committed!r} vs fresh {fresh!r}"
-
-
 def test_committed_fixture_matches_generator(committed, fresh):
-    _assert_close(committed, fresh)
+    # Floats to TOLERANCE relative (absolute below 1), the rest exactly.
+    assert_matches(committed, fresh, TOLERANCE, relative=True, what="kd_memkd.json")
 
 
 def test_splitmix64_port_matches_reference_outputs():

@@ -7,17 +7,15 @@ against it to 1e-12. Skipped when torch is not importable.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import math
-import struct
-from pathlib import Path
 
 import pytest
 
+from fixture_support import (FIXTURES, assert_matches, flatten, is_float32, json_round_trip,
+                             load_committed, load_generator)
+
 torch = pytest.importorskip("torch")
 
-FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures"
 GENERATOR = FIXTURES / "make_kd_vid_dt2w.py"
 FIXTURE = FIXTURES / "kd_vid_dt2w.json"
 TOL = 1e-12
@@ -25,67 +23,20 @@ TOL = 1e-12
 METADATA_KEYS = {"torch_version"}
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("memkd_make_kd_vid_dt2w", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def committed():
-    with open(FIXTURE) as f:
-        return json.load(f)
+    return load_committed(FIXTURE)
 
 
 @pytest.fixture(scope="module")
 def regenerated():
     # round-trip through JSON so both sides have identical Python types
-    return json.loads(json.dumps(_load_generator().build()))
-
-
-def _compare(a, b, path, failures):
-    if len(failures) > 20:
-        return
-    if isinstance(a, dict):
-        if not isinstance(b, dict) or set(a) != set(b):
-            failures.append(f"{path}: keys differ")
-            return
-        for key in a:
-            if path == "$" and key in METADATA_KEYS:
-                continue
-            _compare(a[key], b[key], f"{path}.{key}", failures)
-    elif isinstance(a, list):
-        if not isinstance(b, list) or len(a) != len(b):
-            failures.append(f"{path}: list length/type differs")
-            return
-        for index, (x, y) in enumerate(zip(a, b)):
-            _compare(x, y, f"{path}[{index}]", failures)
-    elif isinstance(a, bool) or isinstance(a, str) or a is None:
-        if a != b:
-            failures.append(f"{path}: {a!r} != {b!r}")
-    elif isinstance(a, int) and isinstance(b, int) and not isinstance(b, bool):
-        if a != b:
-            failures.append(f"{path}: {a} != {b}")
-    elif isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(b, bool):
-        if not (math.isfinite(a) and math.isfinite(b)) or abs(a - b) > TOL * max(1.0, abs(b)):
-            failures.append(f"{path}: committed {a!r} vs regenerated {b!r}")
-    else:
-        failures.append(f"{path}: type mismatch {type(a).__name__} vs {type(b).__name__}")
+    return json_round_trip(load_generator(GENERATOR).build())
 
 
 def test_committed_fixture_matches_regenerated(committed, regenerated):
-    failures = []
-    _compare(committed, regenerated, "$", failures)
-    assert not failures, "kd_vid_dt2w.json differs:\n" + "\n".join(failures[:20])
-
-
-def _flatten(x):
-    if isinstance(x, list):
-        for v in x:
-            yield from _flatten(v)
-    else:
-        yield x
+    assert_matches(committed, regenerated, TOL, METADATA_KEYS, relative=True,
+                   what="kd_vid_dt2w.json")
 
 
 def test_inputs_are_float32_exact(committed):
@@ -93,8 +44,8 @@ def test_inputs_are_float32_exact(committed):
     for group in ("vid", "dt2w"):
         for case in committed[group]["cases"]:
             for blob in (case["student_hidden"], case["teacher_hidden"], case["parameters"]):
-                for v in _flatten(blob):
-                    assert struct.unpack("f", struct.pack("f", v))[0] == v, case["name"]
+                for v in flatten(blob):
+                    assert is_float32(v), case["name"]
 
 
 def test_shapes(committed):

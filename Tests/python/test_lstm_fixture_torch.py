@@ -7,17 +7,13 @@ Skipped when torch is not importable.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import math
-import struct
-from pathlib import Path
-
 import pytest
+
+from fixture_support import (FIXTURES, assert_matches, flatten, is_float32, json_round_trip,
+                             load_committed, load_generator)
 
 torch = pytest.importorskip("torch")
 
-FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures"
 GENERATOR = FIXTURES / "make_lstm_fixtures.py"
 FIXTURE = FIXTURES / "lstm_torch.json"
 TOL = 1e-12
@@ -25,75 +21,20 @@ TOL = 1e-12
 METADATA_KEYS = {"torch_version"}
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("memkd_make_lstm_fixtures", GENERATOR)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def committed():
-    with open(FIXTURE) as f:
-        return json.load(f)
+    return load_committed(FIXTURE)
 
 
 @pytest.fixture(scope="module")
 def regenerated():
     # round-trip through JSON so both sides have identical Python types
-    return json.loads(json.dumps(_load_generator().build()))
-
-
-def _compare(a, b, path, failures):
-    """Recursively compare committed `a` with regenerated `b`."""
-    if len(failures) > 20:
-        return
-    if isinstance(a, dict):
-        if not isinstance(b, dict) or set(a) != set(b):
-            failures.append(f"{path}: keys differ: {sorted(a) if isinstance(a, dict) else a} "
-                            f"vs {sorted(b) if isinstance(b, dict) else b}")
-            return
-        for k in a:
-            if path == "$" and k in METADATA_KEYS:
-                continue
-            _compare(a[k], b[k], f"{path}.{k}", failures)
-    elif isinstance(a, list):
-        if not isinstance(b, list) or len(a) != len(b):
-            failures.append(f"{path}: list length/type differs")
-            return
-        for i, (x, y) in enumerate(zip(a, b)):
-            _compare(x, y, f"{path}[{i}]", failures)
-    elif isinstance(a, bool) or isinstance(a, str) or a is None:
-        if a != b:
-            failures.append(f"{path}: {a!r} != {b!r}")
-    elif isinstance(a, int) and isinstance(b, int):
-        if a != b:
-            failures.append(f"{path}: {a} != {b}")
-    elif isinstance(a, (int, float)) and isinstance(b, (int, float)) \
-            and not isinstance(b, bool):
-        if not (math.isfinite(a) and math.isfinite(b)) \
-                or abs(a - b) > TOL * max(1.0, abs(b)):
-            failures.append(f"{path}: committed {a!r} vs torch {b!r} (|d|={abs(a - b):.3g})")
-    else:
-        failures.append(f"{path}: type mismatch {type(a).__name__} vs {type(b).__name__}")
+    return json_round_trip(load_generator(GENERATOR).build())
 
 
 def test_committed_fixture_matches_torch(committed, regenerated):
-    failures = []
-    _compare(committed, regenerated, "$", failures)
-    assert not failures, "lstm_torch.json differs from torch:\n" + "\n".join(failures[:20])
-
-
-def _flatten(x):
-    if isinstance(x, list):
-        for v in x:
-            yield from _flatten(v)
-    else:
-        yield x
-
-
-def _is_f32(v: float) -> bool:
-    return struct.unpack("f", struct.pack("f", v))[0] == v
+    assert_matches(committed, regenerated, TOL, METADATA_KEYS, relative=True,
+                   what="lstm_torch.json (vs torch)")
 
 
 def test_inputs_are_float32_exact(committed):
@@ -101,7 +42,7 @@ def test_inputs_are_float32_exact(committed):
     for case in committed["cases"]:
         blobs = [case["inputs"], case["hidden_projections"]] + list(case["state_dict"].values())
         for blob in blobs:
-            assert all(_is_f32(v) for v in _flatten(blob)), case["name"]
+            assert all(is_float32(v) for v in flatten(blob)), case["name"]
 
 
 def test_shapes(committed):

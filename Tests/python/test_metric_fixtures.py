@@ -9,36 +9,22 @@ scikit-learn's definitions can go unnoticed. Regenerate with
 Run: .venv/bin/python -m pytest Tests/python/test_metric_fixtures.py
 """
 
-import importlib.util
-import json
-import math
-from pathlib import Path
-
 import pytest
+
+from fixture_support import FIXTURES, assert_matches, load_committed, load_generator
 
 pytest.importorskip("sklearn")
 pytest.importorskip("scipy")
 
-FIXTURES = Path(__file__).resolve().parent.parent / "Fixtures"
 TOLERANCE = 1e-12
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location(
-        "make_metric_fixtures", FIXTURES / "make_metric_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generator = _load_generator()
+generator = load_generator(FIXTURES / "make_metric_fixtures.py", "make_metric_fixtures")
 
 
 @pytest.fixture(scope="module")
 def committed():
-    with open(FIXTURES / "metrics.json", encoding="utf-8") as f:
-        # parse_constant rejects NaN/Infinity: undefined values must be null (valid JSON).
-        return json.load(f, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
+    # Rejects NaN/Infinity: undefined values must be null (valid JSON).
+    return load_committed(FIXTURES / "metrics.json")
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +32,14 @@ def fresh():
     return generator.build_fixtures()
 
 
-def _assert_close(committed, fresh, path="$"):
-    """Structural equality; floats to TOLERANCE, everything else exactly."""
-    if isinstance(fresh, dict):
-        assert isinstance(committed, dict), path
-        assert committed.keys() == fresh.keys(), f"{path}: keys differ"
-        for key in fresh:
-            _assert_close(committed[key], fresh[key], f"{path}.{key}")
-    elif isinstance(fresh, list):
-        assert isinstance(committed, list), path
-        assert len(committed) == len(fresh), f"{path}: length {len(committed)} vs {len(fresh)}"
-        for i, (c, f) in enumerate(zip(committed, fresh)):
-            _assert_close(c, f, f"{path}[{i}]")
-    elif isinstance(fresh, float):
-        assert isinstance(committed, (int, float)) and not isinstance(committed, bool), path
-        assert math.isfinite(fresh), f"{path}: generator produced {fresh}"
-        assert abs(committed - fresh) <= TOLERANCE, f"{path}: {committed} vs fresh {fresh}"
-    else:
-        assert type(committed) is type(fresh), f"{path}: {committed!r} vs {fresh!r}"
-        assert committed == fresh, f"{path}: {committed!r} vs {fresh!r}"
-
-
 def test_committed_fixture_matches_fresh_sklearn_values(committed, fresh):
     # Library versions are provenance only: values must agree whatever the versions are.
-    strip = lambda d: {k: v for k, v in d.items() if k != "provenance"}
-    _assert_close(strip(committed), strip(fresh))
+    assert_matches(committed, fresh, TOLERANCE, {"provenance"}, what="metrics.json")
     assert committed["provenance"]["seed"] == fresh["provenance"]["seed"]
 
 
 def test_generator_is_deterministic(fresh):
-    _assert_close(generator.build_fixtures(), fresh)
+    assert_matches(generator.build_fixtures(), fresh, TOLERANCE, what="a second run")
 
 
 def test_fixture_covers_the_required_cases(committed):

@@ -132,17 +132,47 @@ public struct Trainer: Sendable {
 }
 
 extension Trainer {
-  /// Mean cross-entropy of one batch and its gradient.
+  /// Mean cross-entropy of one batch and its gradient. Each shard runs forward, its rows'
+  /// cross-entropy (divided by the whole batch's size) and backward in one go, so the two
+  /// cores meet once per batch; the shards' losses and gradients are summed in slice order.
   /// - Parameters:
   ///   - inputs: `[B, T, D]`.
   ///   - labels: `[B]`.
   public func batchGradient(
     _ model: LSTMClassifier<Float>, inputs: [Float], labels: [Int]
   ) -> (loss: Float, gradients: [[Float]]) {
-    let passes = shardedForward(model, inputs: inputs, batch: labels.count)
-    let (loss, logitGradient) = CrossEntropy.lossAndGradient(
-      logits: passes.logits, labels: labels, classes: model.config.classes)
-    return (loss, shardedBackward(model, passes, logitGradient: logitGradient))
+    let batch = labels.count
+    let stride = inputs.count / batch
+    let slices = shardSlices(batch: batch)
+    let parts = parallelMap(slices.count, threads: threads) { index in
+      let rows = slices[index]
+      let pass = model.forward(
+        inputs: Array(inputs[(rows.lowerBound * stride)..<(rows.upperBound * stride)]),
+        batch: rows.count)
+      let (loss, logitGradient) = CrossEntropy.lossAndGradient(
+        logits: pass.logits, labels: Array(labels[rows]), classes: model.config.classes,
+        meanOver: batch)
+      return (loss, model.backward(pass, logitGradient: logitGradient).parameters.tensors)
+    }
+    return (parts.map(\.0).reduce(0, +), Self.sum(parts.map(\.1)))
+  }
+
+  /// Contiguous row ranges of the `config.batchShards` shards (empty ones dropped).
+  func shardSlices(batch: Int) -> [Range<Int>] {
+    (0..<config.batchShards).map { shard in
+      (batch * shard / config.batchShards)..<(batch * (shard + 1) / config.batchShards)
+    }.filter { !$0.isEmpty }
+  }
+
+  /// Elementwise sum of gradient lists, in order (so the result does not depend on threads).
+  static func sum(_ parts: [[[Float]]]) -> [[Float]] {
+    var total = parts[0]
+    for part in parts.dropFirst() {
+      for tensor in total.indices {
+        for element in total[tensor].indices { total[tensor][element] += part[tensor][element] }
+      }
+    }
+    return total
   }
 
   /// The forward passes of a batch split into `config.batchShards` contiguous slices, run
@@ -151,9 +181,7 @@ extension Trainer {
     -> ShardedPass
   {
     let stride = inputs.count / batch
-    let slices = (0..<config.batchShards).map { shard in
-      (batch * shard / config.batchShards)..<(batch * (shard + 1) / config.batchShards)
-    }.filter { !$0.isEmpty }
+    let slices = shardSlices(batch: batch)
     let passes = parallelMap(slices.count, threads: threads) { index in
       let rows = slices[index]
       return model.forward(
@@ -189,15 +217,7 @@ extension Trainer {
         hiddenGradients: injected
       ).parameters.tensors
     }
-    var gradients = parts[0]
-    for partGradients in parts.dropFirst() {
-      for tensor in gradients.indices {
-        for element in gradients[tensor].indices {
-          gradients[tensor][element] += partGradients[tensor][element]
-        }
-      }
-    }
-    return gradients
+    return Self.sum(parts)
   }
 }
 

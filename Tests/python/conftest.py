@@ -1,0 +1,5 @@
+# Lets the tests in this folder `import fixture_support` however pytest is started.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
