@@ -41,11 +41,8 @@ public struct AttentionTransferLoss: DistillationLoss {
   ) -> DistillationOutput<S> {
     let batch = input.batch, length = input.length
     let studentWidth = input.studentHiddenSize, teacherWidth = input.teacherHiddenSize
-    let layer = teacherLayer ?? (input.teacherHidden.count - 1)
-    precondition(
-      input.teacherHidden.indices.contains(layer),
-      "AttentionTransferLoss: teacher layer \(layer) of \(input.teacherHidden.count)")
-    let teacher = input.teacherHidden[layer]
+    let teacher = input.teacherSequence(
+      teacherLayer ?? (input.teacherHidden.count - 1), for: "AttentionTransferLoss")
     precondition(
       studentWidth > 0 && teacherWidth > 0
         && input.studentHidden.count == batch * length * studentWidth

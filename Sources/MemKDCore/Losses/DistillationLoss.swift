@@ -40,6 +40,17 @@ public struct DistillationInput<S: EngineScalar>: Sendable {
   }
 }
 
+extension DistillationInput {
+  /// Teacher layer `layer`'s hidden sequence `[B, T, Ht]`; a layer that does not exist is a
+  /// programming error naming `loss`.
+  public func teacherSequence(_ layer: Int, for loss: String) -> [S] {
+    precondition(
+      teacherHidden.indices.contains(layer),
+      "\(loss): teacher layer \(layer) of \(teacherHidden.count)")
+    return teacherHidden[layer]
+  }
+}
+
 /// A loss value and its gradients with respect to everything trainable it read.
 public struct DistillationOutput<S: EngineScalar>: Sendable {
   public var value: S

@@ -52,11 +52,8 @@ public struct FitNetLoss: DistillationLoss {
   ) -> DistillationOutput<S> {
     let rows = input.batch * input.length
     let ds = input.studentHiddenSize, dt = input.teacherHiddenSize
-    let layer = teacherLayer ?? (input.teacherHidden.count / 2)
-    precondition(
-      input.teacherHidden.indices.contains(layer),
-      "FitNetLoss: teacher layer \(layer) of \(input.teacherHidden.count)")
-    let teacher = input.teacherHidden[layer]
+    let teacher = input.teacherSequence(
+      teacherLayer ?? (input.teacherHidden.count / 2), for: "FitNetLoss")
     precondition(
       rows > 0 && ds > 0 && dt > 0 && input.studentHidden.count == rows * ds
         && teacher.count == rows * dt,

@@ -46,11 +46,8 @@ public struct NSTLoss: DistillationLoss {
   ) -> DistillationOutput<S> {
     let batch = input.batch, length = input.length
     let ds = input.studentHiddenSize, dt = input.teacherHiddenSize
-    let layer = teacherLayer ?? (input.teacherHidden.count - 1)
-    precondition(
-      input.teacherHidden.indices.contains(layer),
-      "NSTLoss: teacher layer \(layer) of \(input.teacherHidden.count)")
-    let teacher = input.teacherHidden[layer]
+    let teacher = input.teacherSequence(
+      teacherLayer ?? (input.teacherHidden.count - 1), for: "NSTLoss")
     precondition(
       batch > 0 && length > 0 && ds > 0 && dt > 0
         && input.studentHidden.count == batch * length * ds
