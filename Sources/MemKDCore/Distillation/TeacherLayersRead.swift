@@ -1,5 +1,7 @@
-// Which teacher layers each loss reads (see `DistillationLoss.teacherLayersRead`): the same
-// defaults as the losses' own `evaluate` (last layer, FitNet the middle one, logit losses none).
+// Which teacher layers each loss reads (see `DistillationLoss.teacherLayersRead`). This is the
+// one place each loss's default layer is decided (last layer, FitNet the middle one, logit
+// losses none): the losses' `evaluate` reads its layer from here, and the trainer gathers only
+// these layers.
 
 extension KnowledgeDistillationLoss {
   public func teacherLayersRead(layerCount: Int) -> [Int] { [] }

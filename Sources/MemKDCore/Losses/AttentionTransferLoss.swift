@@ -42,7 +42,7 @@ public struct AttentionTransferLoss: DistillationLoss {
     let batch = input.batch, length = input.length
     let studentWidth = input.studentHiddenSize, teacherWidth = input.teacherHiddenSize
     let teacher = input.teacherSequence(
-      teacherLayer ?? (input.teacherHidden.count - 1), for: "AttentionTransferLoss")
+      teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "AttentionTransferLoss")
     precondition(
       studentWidth > 0 && teacherWidth > 0
         && input.studentHidden.count == batch * length * studentWidth

@@ -65,7 +65,7 @@ public struct DT2WLoss: DistillationLoss {
     let hs = input.studentHiddenSize
     let ht = input.teacherHiddenSize
     let rows = batch * length
-    let layer = teacherLayer ?? input.teacherHidden.count - 1
+    let layer = teacherLayersRead(layerCount: input.teacherHidden.count)[0]
     precondition(
       input.teacherHidden.indices.contains(layer), "dt2w: teacher layer \(layer) does not exist")
     precondition(gamma > 0, "dt2w: gamma must be positive")

@@ -53,7 +53,7 @@ public struct FitNetLoss: DistillationLoss {
     let rows = input.batch * input.length
     let ds = input.studentHiddenSize, dt = input.teacherHiddenSize
     let teacher = input.teacherSequence(
-      teacherLayer ?? (input.teacherHidden.count / 2), for: "FitNetLoss")
+      teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "FitNetLoss")
     precondition(
       rows > 0 && ds > 0 && dt > 0 && input.studentHidden.count == rows * ds
         && teacher.count == rows * dt,

@@ -179,7 +179,7 @@ public struct MemKDLoss: DistillationLoss {
   // MARK: - Implementation
 
   private func teacherSequence<S>(_ input: DistillationInput<S>) -> [S] {
-    let layer = teacherLayer ?? input.teacherHidden.count - 1
+    let layer = teacherLayersRead(layerCount: input.teacherHidden.count)[0]
     precondition(input.teacherHidden.indices.contains(layer), "MemKD: no teacher layer \(layer)")
     let sequence = input.teacherHidden[layer]
     precondition(

@@ -47,7 +47,7 @@ public struct NSTLoss: DistillationLoss {
     let batch = input.batch, length = input.length
     let ds = input.studentHiddenSize, dt = input.teacherHiddenSize
     let teacher = input.teacherSequence(
-      teacherLayer ?? (input.teacherHidden.count - 1), for: "NSTLoss")
+      teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "NSTLoss")
     precondition(
       batch > 0 && length > 0 && ds > 0 && dt > 0
         && input.studentHidden.count == batch * length * ds

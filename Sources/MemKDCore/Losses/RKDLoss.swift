@@ -52,7 +52,8 @@ public struct RKDLoss: DistillationLoss {
     let batch = input.batch, length = input.length
     let studentWidth = input.studentHiddenSize, teacherWidth = input.teacherHiddenSize
     precondition(!input.teacherHidden.isEmpty, "RKDLoss: no teacher layers")
-    let teacherSequence = input.teacherHidden[input.teacherHidden.count - 1]
+    let teacherSequence = input.teacherSequence(
+      teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "RKDLoss")
     precondition(
       batch > 0 && length > 0 && studentWidth > 0 && teacherWidth > 0
         && input.studentHidden.count == batch * length * studentWidth

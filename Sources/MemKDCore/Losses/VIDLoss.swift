@@ -70,7 +70,7 @@ public struct VIDLoss: DistillationLoss {
     let hs = input.studentHiddenSize
     let ht = input.teacherHiddenSize
     let rows = input.batch * input.length
-    let layer = teacherLayer ?? input.teacherHidden.count - 1
+    let layer = teacherLayersRead(layerCount: input.teacherHidden.count)[0]
     precondition(
       input.teacherHidden.indices.contains(layer), "vid: teacher layer \(layer) does not exist")
     let x = input.studentHidden
