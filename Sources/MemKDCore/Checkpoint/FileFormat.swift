@@ -14,21 +14,31 @@ public enum FileFormat {
   static func open(_ path: String, expecting format: String, version supported: Int) throws
     -> (file: HDF5File, root: HDF5Group, version: Int)
   {
+    let opened = try open(path, accepting: [format: supported])
+    return (opened.file, opened.root, opened.version)
+  }
+
+  /// Opens `path` and checks that it is one of the `supported` formats (name: newest version
+  /// read) at a version this code reads.
+  static func open(_ path: String, accepting supported: [String: Int]) throws
+    -> (file: HDF5File, root: HDF5Group, format: String, version: Int)
+  {
+    let expected = supported.keys.sorted().joined(separator: " or ")
     let file = try HDF5File.open(path)
     let root = try file.root
     guard root.hasAttribute("format") else {
-      throw FileFormatError.notMemKD(file: path, expected: format)
+      throw FileFormatError.notMemKD(file: path, expected: expected)
     }
     let found = try root.stringAttribute("format")
-    guard found == format else {
-      throw FileFormatError.wrongFormat(file: path, expected: format, found: found)
+    guard let newest = supported[found] else {
+      throw FileFormatError.wrongFormat(file: path, expected: expected, found: found)
     }
     let version = try root.intAttribute("format_version")
-    guard version >= 1, version <= supported else {
+    guard version >= 1, version <= newest else {
       throw FileFormatError.unsupportedVersion(
-        file: path, format: format, found: version, supported: supported)
+        file: path, format: found, found: version, supported: newest)
     }
-    return (file, root, version)
+    return (file, root, found, version)
   }
 
   /// Writes the root attributes every MemKD file carries.

@@ -20,21 +20,15 @@ public struct FileSummary: Sendable, Encodable {
   }
 
   public static func read(_ path: String) throws -> FileSummary {
-    let file = try HDF5File.open(path)
+    let (file, root, format, version) = try FileFormat.open(
+      path,
+      accepting: [
+        FileFormat.checkpoint: FileFormat.checkpointVersion,
+        FileFormat.traces: FileFormat.tracesVersion,
+      ])
     defer { try? file.close() }
-    let root = try file.root
-    guard root.hasAttribute("format") else {
-      throw FileFormatError.notMemKD(file: path, expected: "\(FileFormat.checkpoint) or \(FileFormat.traces)")
-    }
-    let format = try root.stringAttribute("format")
-    let supported = [FileFormat.checkpoint: FileFormat.checkpointVersion, FileFormat.traces: FileFormat.tracesVersion]
-    guard let newest = supported[format] else {
-      throw FileFormatError.wrongFormat(
-        file: path, expected: "\(FileFormat.checkpoint) or \(FileFormat.traces)", found: format)
-    }
-    _ = try FileFormat.open(path, expecting: format, version: newest)
     var summary = FileSummary(
-      file: path, format: format, formatVersion: try root.intAttribute("format_version"),
+      file: path, format: format, formatVersion: version,
       attributes: [:], datasets: [])
     try summary.walk(root)
     return summary
