@@ -48,7 +48,7 @@ struct Bench: ParsableCommand {
     let teacher = syntheticTeacher(samples: samples, length: length, classes: classes)
     let memkd = DistillationObjective(
       loss: MemKDLoss(), beta: 10, teacherLogits: teacher.logits, teacherHidden: teacher.hidden,
-      teacherHiddenSize: 100, studentHiddenSize: 8)
+      teacherHiddenSize: 100, length: length, studentHiddenSize: 8)
     let chosen = [
       Workload(name: "teacher", config: .teacher(classes: classes), learningRate: 0.01),
       Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),

@@ -13,22 +13,27 @@ public struct DistillationObjective: TrainingObjective {
   let teacherHidden: [[Float]]
   let teacherHiddenSize: Int
   let studentHiddenSize: Int
-  /// The teacher layers the loss reads (only these are gathered per batch).
-  let layersRead: Set<Int>
+  /// The teacher layers gathered per batch: those the loss reads, less one whose distances are
+  /// precomputed in `teacherPairs`.
+  let layersGathered: Set<Int>
+  /// MemKD's teacher distances over the training set (nil for other losses, or when too large).
+  let teacherPairs: TeacherPairDistances<Float>?
 
   public init(loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int) {
     self.init(
       loss: loss, beta: beta, teacherLogits: data.teacherLogits, teacherHidden: data.teacherHidden,
-      teacherHiddenSize: data.teacherConfig.hiddenSize, studentHiddenSize: studentHiddenSize)
+      teacherHiddenSize: data.teacherConfig.hiddenSize, length: data.train.length,
+      studentHiddenSize: studentHiddenSize)
   }
 
   /// From teacher arrays directly (the benchmark's synthetic traces).
   /// - Parameters:
   ///   - teacherLogits: `[N, C]`, row `i` for training-set row `i`.
   ///   - teacherHidden: per layer `[N, T, teacherHiddenSize]`.
+  ///   - length: T.
   public init(
     loss: any DistillationLoss, beta: Double, teacherLogits: [Float], teacherHidden: [[Float]],
-    teacherHiddenSize: Int, studentHiddenSize: Int
+    teacherHiddenSize: Int, length: Int, studentHiddenSize: Int
   ) {
     self.loss = loss
     self.beta = beta
@@ -36,7 +41,18 @@ public struct DistillationObjective: TrainingObjective {
     self.teacherHidden = teacherHidden
     self.teacherHiddenSize = teacherHiddenSize
     self.studentHiddenSize = studentHiddenSize
-    self.layersRead = Set(loss.teacherLayersRead(layerCount: teacherHidden.count))
+    var layers = Set(loss.teacherLayersRead(layerCount: teacherHidden.count))
+    if let memkd = loss as? MemKDLoss {
+      let layer = memkd.teacherLayersRead(layerCount: teacherHidden.count)[0]
+      let samples = teacherHidden[layer].count / (length * teacherHiddenSize)
+      teacherPairs = TeacherPairDistances(
+        hidden: teacherHidden[layer], samples: samples, length: length, size: teacherHiddenSize,
+        layer: layer)
+      if teacherPairs != nil { layers.remove(layer) }
+    } else {
+      teacherPairs = nil
+    }
+    self.layersGathered = layers
   }
 
   public func extraParameters(seed: UInt64) -> [[Float]] {
@@ -50,36 +66,103 @@ public struct DistillationObjective: TrainingObjective {
     generator: inout SeededGenerator, trainer: Trainer
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)
-    let batch = rows.count
-    let classes = model.config.classes
-    let passes = trainer.shardedForward(model, inputs: inputs, batch: batch)
+    return loss.isPerSample
+      ? perShardGradient(
+        model, rows: rows, inputs: inputs, labels: labels, length: train.length, extra: extra,
+        epoch: epoch, generator: &generator, trainer: trainer)
+      : wholeBatchGradient(
+        model, rows: rows, inputs: inputs, labels: labels, length: train.length, extra: extra,
+        epoch: epoch, generator: &generator, trainer: trainer)
+  }
+
+  /// Losses that couple rows: every shard's forward pass first, the loss on the whole batch,
+  /// then every shard's backward pass (the cores meet twice per batch).
+  private func wholeBatchGradient(
+    _ model: LSTMClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
+    extra: [[Float]], epoch: Int, generator: inout SeededGenerator, trainer: Trainer
+  ) -> BatchGradient {
+    let passes = trainer.shardedForward(model, inputs: inputs, batch: rows.count)
     let studentLogits = passes.logits
-    let studentHidden = passes.hiddenSequence(layer: model.config.layers - 1)
     let (ce, ceGradient) = CrossEntropy.lossAndGradient(
-      logits: studentLogits, labels: labels, classes: classes)
-    let input = DistillationInput(
-      batch: batch, length: train.length, classes: classes, labels: labels,
-      studentLogits: studentLogits, studentHidden: studentHidden,
-      studentHiddenSize: model.config.hiddenSize,
+      logits: studentLogits, labels: labels, classes: model.config.classes)
+    let input = distillationInput(
+      model, rows: rows, labels: labels, length: length, logits: studentLogits,
+      hidden: passes.hiddenSequence(layer: model.config.layers - 1), epoch: epoch)
+    let kd = loss.evaluate(input, parameters: extra, generator: &generator)
+    let (logitGradient, hiddenGradient, extraGradient) = weighted(kd, plus: ceGradient, share: 1)
+    let gradients = trainer.shardedBackward(
+      model, passes, logitGradient: logitGradient, lastHiddenGradient: hiddenGradient)
+    return BatchGradient(
+      loss: ce + Float(beta) * kd.value, model: gradients, extra: extraGradient)
+  }
+
+  /// Per-sample losses: each shard runs forward, its rows' share of CE and of the loss (with a
+  /// copy of the same generator, so every shard draws the same pairs) and backward on its own
+  /// core; the cores meet once per batch.
+  private func perShardGradient(
+    _ model: LSTMClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
+    extra: [[Float]], epoch: Int, generator: inout SeededGenerator, trainer: Trainer
+  ) -> BatchGradient {
+    let batch = rows.count
+    let start = generator
+    let result = trainer.shardedGradient(model, inputs: inputs, batch: batch) { slice, pass in
+      let sliceLabels = Array(labels[slice])
+      let (ce, ceGradient) = CrossEntropy.lossAndGradient(
+        logits: pass.logits, labels: sliceLabels, classes: model.config.classes, meanOver: batch)
+      let input = distillationInput(
+        model, rows: Array(rows[slice]), labels: sliceLabels, length: length, logits: pass.logits,
+        hidden: pass.hiddenSequence(layer: model.config.layers - 1), epoch: epoch)
+      var shardGenerator = start
+      let kd = loss.evaluate(input, parameters: extra, generator: &shardGenerator)
+      let share = Float(slice.count) / Float(batch)
+      let (logitGradient, hiddenGradient, extraGradient) = weighted(
+        kd, plus: ceGradient, share: share)
+      return ShardContribution(
+        loss: ce + Float(beta) * share * kd.value, logitGradient: logitGradient,
+        lastHiddenGradient: hiddenGradient, extra: extraGradient, note: shardGenerator)
+    }
+    generator = result.notes[0]
+    return BatchGradient(loss: result.loss, model: result.gradients, extra: result.extra)
+  }
+
+  /// The loss's view of batch rows `rows` (training-set rows) given the student's outputs.
+  /// - Parameters:
+  ///   - logits: `[b, C]`.
+  ///   - hidden: the student's last layer `[b, T, Hs]`.
+  private func distillationInput(
+    _ model: LSTMClassifier<Float>, rows: [Int], labels: [Int], length: Int, logits: [Float],
+    hidden: [Float], epoch: Int
+  ) -> DistillationInput<Float> {
+    let classes = model.config.classes
+    return DistillationInput(
+      batch: rows.count, length: length, classes: classes, labels: labels,
+      studentLogits: logits, studentHidden: hidden, studentHiddenSize: model.config.hiddenSize,
       teacherLogits: Self.gather(teacherLogits, rows: rows, width: classes),
       teacherHidden: teacherHidden.indices.map { layer in
-        layersRead.contains(layer)
-          ? Self.gather(teacherHidden[layer], rows: rows, width: train.length * teacherHiddenSize)
+        layersGathered.contains(layer)
+          ? Self.gather(teacherHidden[layer], rows: rows, width: length * teacherHiddenSize)
           : []
       },
-      teacherHiddenSize: teacherHiddenSize, epoch: epoch)
-    let kd = loss.evaluate(input, parameters: extra, generator: &generator)
-    let weight = Float(beta)
+      teacherHiddenSize: teacherHiddenSize, epoch: epoch, teacherPairs: teacherPairs,
+      teacherRows: rows)
+  }
+
+  /// `ceGradient + share * beta * dL/dlogits`, `share * beta * dL/dhidden` and
+  /// `share * beta * dL/dextra`.
+  private func weighted(_ kd: DistillationOutput<Float>, plus ceGradient: [Float], share: Float)
+    -> (logits: [Float], hidden: [Float]?, extra: [[Float]])
+  {
+    let weight = share * Float(beta)
+    func scaled(_ values: [Float]) -> [Float] {
+      var values = values
+      for index in values.indices { values[index] *= weight }
+      return values
+    }
     var logitGradient = ceGradient
     if let extraLogits = kd.studentLogits {
       for index in logitGradient.indices { logitGradient[index] += weight * extraLogits[index] }
     }
-    let hiddenGradient = kd.studentHidden.map { $0.map { weight * $0 } }
-    let gradients = trainer.shardedBackward(
-      model, passes, logitGradient: logitGradient, lastHiddenGradient: hiddenGradient)
-    return BatchGradient(
-      loss: ce + weight * kd.value, model: gradients,
-      extra: kd.parameters.map { $0.map { weight * $0 } })
+    return (logitGradient, kd.studentHidden.map(scaled), kd.parameters.map(scaled))
   }
 
   /// Rows `rows` of a row-major `[N, width]` array.

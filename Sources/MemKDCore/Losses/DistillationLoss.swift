@@ -20,11 +20,17 @@ public struct DistillationInput<S: EngineScalar>: Sendable {
   public var teacherHiddenSize: Int
   /// 1-based training epoch (DKD's warm-up reads it).
   public var epoch: Int
+  /// MemKD's precomputed teacher distances over the whole training set, and the training-set
+  /// row of each batch row (`[B]`) to look them up by; nil / empty when not precomputed (MemKD
+  /// then measures `teacherHidden`, which must hold its layer).
+  public var teacherPairs: TeacherPairDistances<S>?
+  public var teacherRows: [Int]
 
   public init(
     batch: Int, length: Int, classes: Int, labels: [Int], studentLogits: [S],
     studentHidden: [S], studentHiddenSize: Int, teacherLogits: [S], teacherHidden: [[S]],
-    teacherHiddenSize: Int, epoch: Int = 1
+    teacherHiddenSize: Int, epoch: Int = 1, teacherPairs: TeacherPairDistances<S>? = nil,
+    teacherRows: [Int] = []
   ) {
     self.batch = batch
     self.length = length
@@ -37,6 +43,8 @@ public struct DistillationInput<S: EngineScalar>: Sendable {
     self.teacherHidden = teacherHidden
     self.teacherHiddenSize = teacherHiddenSize
     self.epoch = epoch
+    self.teacherPairs = teacherPairs
+    self.teacherRows = teacherRows
   }
 }
 
@@ -87,10 +95,18 @@ public protocol DistillationLoss: Sendable {
   /// The teacher layers `evaluate` reads, of `layerCount`; the trainer passes only these (other
   /// entries of `teacherHidden` are empty), which saves gathering megabytes per batch.
   func teacherLayersRead(layerCount: Int) -> [Int]
+  /// True when the batch loss is a mean of per-row terms whose randomness does not depend on the
+  /// data: then a slice of `b` of the batch's `B` rows, evaluated alone with a copy of the same
+  /// generator, gives `b / B` of the batch's loss and gradients up to rounding, and the trainer
+  /// evaluates each shard on its own core (see `Trainer.shardedGradient`). False (the default)
+  /// for losses that couple rows.
+  var isPerSample: Bool { get }
 }
 
 extension DistillationLoss {
   public func teacherLayersRead(layerCount: Int) -> [Int] { Array(0..<layerCount) }
+
+  public var isPerSample: Bool { false }
 
   public func initialParameters(studentHiddenSize: Int, teacherHiddenSize: Int, seed: UInt64)
     -> [[Float]]

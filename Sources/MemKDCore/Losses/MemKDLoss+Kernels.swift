@@ -52,6 +52,45 @@ extension MemKDLoss {
     return Measured(delta: delta, earlyNorm: earlyNorm)
   }
 
+  /// `measure` for a model whose distances were precomputed: rows `rows` of `table`. Each
+  /// pair's offset is found once for the batch; the loads of a row are then independent, so the
+  /// cache misses of a shuffled batch overlap instead of queueing.
+  static func lookUp<S: EngineScalar>(
+    _ table: TeacherPairDistances<S>, rows: [Int], pairs: [StepPair], earlyNorms: Bool
+  ) -> Measured<S> {
+    let length = table.length
+    precondition(
+      pairs.allSatisfy { 0 <= $0.first && $0.first < $0.second && $0.second < length }
+        && rows.allSatisfy { (0..<table.samples).contains($0) },
+      "MemKD: pairs or rows outside the teacher table [\(table.samples), \(length)]")
+    let offsets = pairs.map { table.offset($0.first, $0.second) }
+    let perSample = TeacherPairDistances<S>.pairsPerSample(length: length)
+    let count = rows.count * pairs.count
+    let delta = [S](unsafeUninitializedCapacity: count) { out, initialized in
+      table.distances.withUnsafeBufferPointer { distances in
+        offsets.withUnsafeBufferPointer { offsets in
+          var index = 0
+          for row in rows {
+            let base = row * perSample
+            for offset in offsets {
+              out[index] = distances[base + offset]
+              index += 1
+            }
+          }
+        }
+      }
+      initialized = count
+    }
+    var earlyNorm: [S] = []
+    if earlyNorms {
+      earlyNorm.reserveCapacity(count)
+      for row in rows {
+        for pair in pairs { earlyNorm.append(table.norm(sample: row, step: pair.first)) }
+      }
+    }
+    return Measured(delta: delta, earlyNorm: earlyNorm)
+  }
+
   /// `sum_i (a[i] - b[i])^2` (or `sum_i a[i]^2` when `b` is nil): four independent eight-lane
   /// accumulators (the add latency, not the arithmetic, bounds a single chain), then eight-lane
   /// chunks, then a scalar tail.

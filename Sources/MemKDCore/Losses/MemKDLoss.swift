@@ -79,6 +79,10 @@ public struct MemKDLoss: DistillationLoss {
 
   public var name: String { "memkd" }
 
+  /// Per-sample unless the normaliser is shared by the whole batch; the long pairs depend only
+  /// on `T` and the generator.
+  public var isPerSample: Bool { normalization != .batchMean }
+
   /// Lower clamp of every normaliser (and the zero guard of `||D||`).
   public static let normFloor = 1e-8
 
@@ -133,7 +137,6 @@ public struct MemKDLoss: DistillationLoss {
     -> DistillationOutput<S>
   {
     let (batch, length, size) = (input.batch, input.length, input.studentHiddenSize)
-    let teacher = teacherSequence(input)
     precondition(
       input.studentHidden.count == batch * length * size, "MemKD: studentHidden is not [B, T, Hs]")
     precondition(
@@ -147,9 +150,7 @@ public struct MemKDLoss: DistillationLoss {
     if terms != .short && !pairs.isEmpty { sets.append((pairs, S(longWeight))) }
     // Both sets are measured in one pass over each model, sample by sample.
     let combined = sets.flatMap(\.pairs)
-    let teacherAll = Self.measure(
-      teacher, batch: batch, length: length, size: input.teacherHiddenSize, pairs: combined,
-      earlyNorms: normalization == .stepNorm)
+    let teacherAll = measureTeacher(input, pairs: combined)
     let studentAll = Self.measure(
       input.studentHidden, batch: batch, length: length, size: size, pairs: combined,
       earlyNorms: normalization == .stepNorm)
@@ -177,6 +178,23 @@ public struct MemKDLoss: DistillationLoss {
   }
 
   // MARK: - Implementation
+
+  /// The teacher's per-pair quantities `[B, P]`: looked up in `input.teacherPairs` when it was
+  /// precomputed for this loss's layer, else measured on the teacher's hidden sequence.
+  private func measureTeacher<S: EngineScalar>(_ input: DistillationInput<S>, pairs: [StepPair])
+    -> Measured<S>
+  {
+    let layer = teacherLayersRead(layerCount: input.teacherHidden.count)[0]
+    guard let table = input.teacherPairs, table.layer == layer else {
+      return Self.measure(
+        teacherSequence(input), batch: input.batch, length: input.length,
+        size: input.teacherHiddenSize, pairs: pairs, earlyNorms: normalization == .stepNorm)
+    }
+    precondition(
+      table.length == input.length && input.teacherRows.count == input.batch,
+      "MemKD: teacherPairs of length \(table.length) with \(input.teacherRows.count) rows for [B, T] = [\(input.batch), \(input.length)]")
+    return Self.lookUp(table, rows: input.teacherRows, pairs: pairs, earlyNorms: normalization == .stepNorm)
+  }
 
   private func teacherSequence<S>(_ input: DistillationInput<S>) -> [S] {
     let layer = teacherLayersRead(layerCount: input.teacherHidden.count)[0]

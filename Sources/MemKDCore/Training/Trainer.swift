@@ -142,19 +142,13 @@ extension Trainer {
     _ model: LSTMClassifier<Float>, inputs: [Float], labels: [Int]
   ) -> (loss: Float, gradients: [[Float]]) {
     let batch = labels.count
-    let stride = inputs.count / batch
-    let slices = shardSlices(batch: batch)
-    let parts = parallelMap(slices.count, threads: threads) { index in
-      let rows = slices[index]
-      let pass = model.forward(
-        inputs: Array(inputs[(rows.lowerBound * stride)..<(rows.upperBound * stride)]),
-        batch: rows.count)
+    let classes = model.config.classes
+    let result = shardedGradient(model, inputs: inputs, batch: batch) { rows, pass in
       let (loss, logitGradient) = CrossEntropy.lossAndGradient(
-        logits: pass.logits, labels: Array(labels[rows]), classes: model.config.classes,
-        meanOver: batch)
-      return (loss, model.backward(pass, logitGradient: logitGradient).parameters.tensors)
+        logits: pass.logits, labels: Array(labels[rows]), classes: classes, meanOver: batch)
+      return ShardContribution(loss: loss, logitGradient: logitGradient, note: true)
     }
-    return (parts.map(\.0).reduce(0, +), Self.sum(parts.map(\.1)))
+    return (result.loss, result.gradients)
   }
 
   /// Contiguous row ranges of the `config.batchShards` shards (empty ones dropped).
