@@ -16,6 +16,8 @@ struct Bench: ParsableCommand {
   @Option(help: "Classes of the synthetic task.") var classes = 14
   @Option(help: "Timed epochs per workload (after one warm-up); the best is reported.")
   var repeats = 5
+  @Option(help: "Timed epochs of the student workloads (millisecond epochs need more samples).")
+  var studentRepeats = 20
   @Option(help: "Python interpreter with torch for the reference run (omit to skip PyTorch).")
   var pytorch: String?
   @Option(help: "The PyTorch reference script.")
@@ -29,7 +31,7 @@ struct Bench: ParsableCommand {
   func validate() throws {
     for (name, value) in [
       ("--samples", samples), ("--length", length), ("--batch-size", batchSize),
-      ("--repeats", repeats), ("--threads", threads),
+      ("--repeats", repeats), ("--student-repeats", studentRepeats), ("--threads", threads),
     ] where value < 1 {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
@@ -60,6 +62,7 @@ struct Bench: ParsableCommand {
       samples: samples, length: length, batchSize: batchSize, classes: classes, threads: threads,
       blas: BLASRuntime.configuration)
     for workload in chosen {
+      let repeats = workload.name == "teacher" ? repeats : studentRepeats
       let flop = workload.flopPerEpoch(samples: samples, length: length)
       let times = try workload.epochSeconds(
         data: data, batchSize: batchSize, repeats: repeats, threads: threads)
@@ -89,7 +92,7 @@ struct Bench: ParsableCommand {
     process.arguments = [
       referenceScript, "--samples", "\(samples)", "--length", "\(length)",
       "--batch-size", "\(batchSize)", "--classes", "\(classes)", "--threads", "1",
-      "--repeats", "\(repeats)", "--json",
+      "--repeats", "\(repeats)", "--student-repeats", "\(studentRepeats)", "--json",
     ]
     let output = Pipe()
     process.standardOutput = output

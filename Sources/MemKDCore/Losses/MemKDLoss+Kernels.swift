@@ -7,23 +7,10 @@ extension MemKDLoss {
   struct Measured<S: EngineScalar> {
     var delta: [S]
     var earlyNorm: [S]
-
-    /// The pairs `range` of every sample, for measurements over `[B, P]` pairs.
-    func slice(_ range: Range<Int>, batch: Int) -> Measured {
-      let total = delta.count / batch
-      func cut(_ values: [S]) -> [S] {
-        values.isEmpty
-          ? []
-          : (0..<batch).flatMap { b in
-            values[(b * total + range.lowerBound)..<(b * total + range.upperBound)]
-          }
-      }
-      return range.count == total ? self : Measured(delta: cut(delta), earlyNorm: cut(earlyNorm))
-    }
   }
 
-  /// Measures `hidden [B, T, size]` at every pair, sample by sample: this is the loss's only
-  /// sizeable work (`B P Ht` for the teacher).
+  /// Measures `hidden [B, T, size]` at every pair, sample by sample (`B P size` work: the
+  /// loss's only sizeable work when the teacher's distances are not precomputed).
   static func measure<S: EngineScalar>(
     _ hidden: [S], batch: Int, length: Int, size: Int, pairs: [StepPair], earlyNorms: Bool
   ) -> Measured<S> {
@@ -129,6 +116,50 @@ extension MemKDLoss {
       i += 1
     }
     return sum
+  }
+
+  /// `addScaled` for the chain of short pairs `(t, t + 1)` of one series: with
+  /// `d_t = c[t] (H[t + 1] - H[t])`, `g[t] += d_{t-1} - d_t`. Each `g[t]` is read and written
+  /// once, with `d_{t-1}` carried in registers: pair by pair, every pair would reload the `g[t]`
+  /// the previous pair had just stored, one long store-to-load dependency chain.
+  /// - Parameters:
+  ///   - coefficients: `c [T - 1]`.
+  ///   - hidden, gradient: `[T, size]`.
+  @inline(__always)
+  static func scatterChain<S: EngineScalar>(
+    _ size: Int, length: Int, coefficients c: UnsafePointer<S>, hidden h: UnsafePointer<S>,
+    gradient g: UnsafeMutablePointer<S>
+  ) {
+    guard length >= 2 else { return }
+    var i = 0
+    while i + 8 <= size {
+      var carry = Lanes<S>()
+      for t in 0..<length {
+        let row = t * size + i
+        var update = carry
+        if t + 1 < length {
+          let d = ((h + row + size).lanes(8) - (h + row).lanes(8)) * c[t]
+          update = update - d
+          carry = d
+        }
+        (g + row).store((g + row).lanes(8) + update, 8)
+      }
+      i += 8
+    }
+    while i < size {
+      var carry: S = 0
+      for t in 0..<length {
+        let row = t * size + i
+        var update = carry
+        if t + 1 < length {
+          let d = c[t] * (h[row + size] - h[row])
+          update -= d
+          carry = d
+        }
+        g[row] += update
+      }
+      i += 1
+    }
   }
 
   /// `d = scale * (a - b)`; `plus += d`, `minus -= d` (`size` elements; eight lanes at a time so

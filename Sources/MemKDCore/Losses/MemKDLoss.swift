@@ -148,21 +148,15 @@ public struct MemKDLoss: DistillationLoss {
       sets.append((Self.shortPairs(length: length), S(shortWeight)))
     }
     if terms != .short && !pairs.isEmpty { sets.append((pairs, S(longWeight))) }
-    // Both sets are measured in one pass over each model, sample by sample.
-    let combined = sets.flatMap(\.pairs)
-    let teacherAll = measureTeacher(input, pairs: combined)
-    let studentAll = Self.measure(
-      input.studentHidden, batch: batch, length: length, size: size, pairs: combined,
-      earlyNorms: normalization == .stepNorm)
     var value: S = 0
-    var offset = 0
     for set in sets {
-      let range = offset..<(offset + set.pairs.count)
       value += term(
-        input, student: studentAll.slice(range, batch: batch),
-        teacher: teacherAll.slice(range, batch: batch),
+        input,
+        student: Self.measure(
+          input.studentHidden, batch: batch, length: length, size: size, pairs: set.pairs,
+          earlyNorms: normalization == .stepNorm),
+        teacher: measureTeacher(input, pairs: set.pairs),
         pairs: set.pairs, weight: set.weight, gradient: &gradient)
-      offset = range.upperBound
     }
     return DistillationOutput(value: value, studentHidden: gradient)
   }
@@ -215,7 +209,7 @@ public struct MemKDLoss: DistillationLoss {
       input.batch, input.length, input.studentHiddenSize, pairs.count
     )
     let teacherPhi = normalized(teacher, batch: batch).phi
-    let (phi, divisor) = normalized(measured, batch: batch)
+    let (phi, divisor, inverse) = normalized(measured, batch: batch)
     let delta = measured.delta
     let (value, phiGradient) = smoothL1(phi, teacherPhi)
     let floor = S(Self.normFloor)
@@ -223,7 +217,7 @@ public struct MemKDLoss: DistillationLoss {
     // dL/d delta through phi = delta / mu, including mu's dependence on delta when not clamped.
     var deltaGradient = [S](repeating: 0, count: delta.count)
     for index in delta.indices {
-      deltaGradient[index] = weight * phiGradient[index] / divisor[index]
+      deltaGradient[index] = weight * phiGradient[index] * inverse[index]
     }
     switch normalization {
     case .perSampleMean, .batchMean:
@@ -245,16 +239,29 @@ public struct MemKDLoss: DistillationLoss {
     gradient.withUnsafeMutableBufferPointer { gradientBuffer in
       input.studentHidden.withUnsafeBufferPointer { hiddenBuffer in
         guard let g = gradientBuffer.baseAddress, let h = hiddenBuffer.baseAddress else { return }
+        // d delta / d H[t2] = D / delta = -d delta / d H[t1] (0 at D = 0).
+        var coefficients = deltaGradient
+        for index in coefficients.indices {
+          coefficients[index] = delta[index] > 0 ? coefficients[index] / delta[index] : 0
+        }
+        let isChain = pairs.indices.allSatisfy { pairs[$0] == StepPair($0, $0 + 1) }
         for b in 0..<batch {
+          if isChain {
+            coefficients.withUnsafeBufferPointer { c in
+              guard let c = c.baseAddress else { return }
+              Self.scatterChain(
+                size, length: length, coefficients: c + b * count, hidden: h + b * length * size,
+                gradient: g + b * length * size)
+            }
+          }
           for (p, pair) in pairs.enumerated() {
             let index = b * count + p
             let early = (b * length + pair.first) * size
             let late = (b * length + pair.second) * size
-            // d delta / d H[t2] = D / delta = -d delta / d H[t1] (0 at D = 0).
-            if delta[index] > 0 {
+            if !isChain && coefficients[index] != 0 {
               Self.addScaled(
-                size, deltaGradient[index] / delta[index], of: h + late, minus: h + early,
-                to: g + late, andSubtractFrom: g + early)
+                size, coefficients[index], of: h + late, minus: h + early, to: g + late,
+                andSubtractFrom: g + early)
             }
             // step-norm: phi also depends on H[b, t1] through mu = ||H[b, t1]|| (when not clamped).
             if normalization == .stepNorm && divisor[index] > floor {
@@ -269,34 +276,48 @@ public struct MemKDLoss: DistillationLoss {
     return weight * value
   }
 
-  /// `phi = delta / divisor` and the divisor of every entry (`[B, P]`; 1 for `.none`).
+  /// `phi = delta / divisor`, the divisor of every entry (`[B, P]`; 1 for `.none`) and its
+  /// reciprocal (one division per normaliser rather than per entry: scalar divisions were a
+  /// visible part of a student MemKD epoch).
   private func normalized<S: EngineScalar>(_ measured: Measured<S>, batch: Int) -> (
-    phi: [S], divisor: [S]
+    phi: [S], divisor: [S], inverse: [S]
   ) {
     let floor = S(Self.normFloor)
     let delta = measured.delta
     let count = delta.count / batch
     var divisor = [S](repeating: 1, count: delta.count)
+    var inverse = [S](repeating: 1, count: delta.count)
     switch normalization {
     case .perSampleMean:
       for b in 0..<batch {
         var sum: S = 0
         for p in 0..<count { sum += delta[b * count + p] }
         let mu = Swift.max(sum / S(count), floor)
-        for p in 0..<count { divisor[b * count + p] = mu }
+        let reciprocal = 1 / mu
+        for p in 0..<count {
+          divisor[b * count + p] = mu
+          inverse[b * count + p] = reciprocal
+        }
       }
     case .batchMean:
       var sum: S = 0
       for value in delta { sum += value }
       let mu = Swift.max(sum / S(delta.count), floor)
-      for index in divisor.indices { divisor[index] = mu }
+      let reciprocal = 1 / mu
+      for index in divisor.indices {
+        divisor[index] = mu
+        inverse[index] = reciprocal
+      }
     case .stepNorm:
-      for index in divisor.indices { divisor[index] = Swift.max(measured.earlyNorm[index], floor) }
+      for index in divisor.indices {
+        divisor[index] = Swift.max(measured.earlyNorm[index], floor)
+        inverse[index] = 1 / divisor[index]
+      }
     case .none:
       break
     }
     var phi = delta
-    for index in phi.indices { phi[index] /= divisor[index] }
-    return (phi, divisor)
+    for index in phi.indices { phi[index] *= inverse[index] }
+    return (phi, divisor, inverse)
   }
 }

@@ -31,6 +31,8 @@ public struct TeacherPairDistances<S: EngineScalar>: Sendable {
 
   /// Measures `hidden [N, T, size]` (teacher layer `layer`); nil when the table would hold more
   /// than `maxEntries` distances.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public init?(
     hidden: [S], samples: Int, length: Int, size: Int, layer: Int,
     maxEntries: Int = defaultMaxEntries
