@@ -58,4 +58,3 @@ func syntheticData(samples: Int, length: Int, classes: Int) -> SeriesSet {
   let labels = (0..<samples).map { _ in generator.index(below: classes) }
   return SeriesSet(values: values, labels: labels, length: length, channels: 1)
 }
-
