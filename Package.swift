@@ -20,6 +20,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
   ],
   targets: [
     // MARK: System libraries
@@ -39,6 +40,11 @@ let package = Package(
       ],
       swiftSettings: fastRelease),
 
+    // MARK: Pipelines (YAML experiment files, cached steps, reports)
+    .target(
+      name: "MemKDPipeline",
+      dependencies: ["MemKDCore", .product(name: "Yams", package: "Yams")]),
+
     // MARK: Python extension (the only dynamic product; no test target may depend on it)
     .target(
       name: "MemKDPy",
@@ -49,7 +55,7 @@ let package = Package(
     .executableTarget(
       name: "memkd-script",
       dependencies: [
-        "MemKDCore",
+        "MemKDCore", "MemKDPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastRelease),
@@ -74,6 +80,9 @@ let package = Package(
     .testTarget(
       name: "MemKDCoreTests",
       dependencies: ["MemKDCore", "MemKDTestSupport"]),
+    .testTarget(
+      name: "MemKDPipelineTests",
+      dependencies: ["MemKDPipeline", "MemKDCore", "MemKDTestSupport"]),
     .testTarget(
       name: "MemKDScriptTests",
       dependencies: [
