@@ -1,0 +1,157 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The paper-style report of a pipeline run (PROTOCOL.md "Metrics" and Table II): per-dataset
+/// test AUC-PRC per method, averages, wins/ties/losses, average ranks, ablations, plus the raw
+/// results and timings as CSV and SVG bar charts.
+///
+/// Every output except `timingsCSV()` is a pure function of the records' metrics, so a run that
+/// was interrupted and resumed gives the same bytes as one that was not; wall times live only in
+/// timings.csv. Output never depends on the order of the input records except for the column
+/// order of variants (first appearance in `students`, i.e. the plan's order).
+public struct PipelineReport: Sendable {
+  /// The report's `# ` heading and the charts' title.
+  public let title: String
+  /// One record per (dataset, teacher label), sorted; a later input record for the same pair
+  /// replaces an earlier one (a re-run).
+  let teachers: [TeacherRecord]
+  /// One record per (dataset, teacher, variant, beta, seed), sorted in that order; a later input
+  /// record for the same key replaces an earlier one.
+  let students: [StudentRecord]
+  /// Student variant labels in first-appearance order of the input.
+  let variantOrder: [String]
+  /// One section per teacher label, sorted by label.
+  let sections: [TeacherSection]
+
+  public init(title: String, teachers: [TeacherRecord], students: [StudentRecord]) {
+    self.title = title
+    self.teachers = Self.lastPerKey(teachers, key: ReportTeacherKey.init(_:)).sorted {
+      ReportTeacherKey($0) < ReportTeacherKey($1)
+    }
+    self.students = Self.lastPerKey(students, key: ReportStudentKey.init(_:)).sorted {
+      ReportStudentKey($0) < ReportStudentKey($1)
+    }
+    var seen = Set<String>()
+    variantOrder = students.map(\.variant).filter { seen.insert($0).inserted }
+    let labels = Set(self.teachers.map(\.teacher)).union(self.students.map(\.teacher)).sorted()
+    let teachersByLabel = Dictionary(grouping: self.teachers, by: \.teacher)
+    let studentsByLabel = Dictionary(grouping: self.students, by: \.teacher)
+    sections = labels.map { [variantOrder] label in
+      TeacherSection(
+        label: label, teachers: teachersByLabel[label] ?? [],
+        students: studentsByLabel[label] ?? [],
+        variantOrder: variantOrder)
+    }
+  }
+
+  /// The records with a duplicate key removed, keeping the last occurrence of each key.
+  private static func lastPerKey<Record, Key: Hashable>(
+    _ records: [Record], key: (Record) -> Key
+  ) -> [Record] {
+    var last: [Key: Int] = [:]
+    for (index, record) in records.enumerated() { last[key(record)] = index }
+    return records.enumerated().filter { last[key($0.element)] == $0.offset }.map(\.element)
+  }
+
+  /// File name -> SVG document: "auc-prc.svg" (test AUC-PRC of the teacher and every variant per
+  /// dataset) always, "ablation.svg" (the ablation variants only) when any student record has
+  /// axes.
+  public func plots() -> [String: String] {
+    var files = ["auc-prc.svg": aucPrcChart().svg()]
+    if students.contains(where: { !$0.axes.isEmpty }) {
+      files["ablation.svg"] = ablationChart().svg()
+    }
+    return files
+  }
+
+  /// Writes results.csv, timings.csv, report.md and the plots into `directory` (created with its
+  /// parents if needed). Each file is written to a temporary file in the same directory and
+  /// renamed over the target (atomic on POSIX), so a reader never sees a half-written file.
+  /// Files from earlier calls that this report no longer produces (an old ablation.svg) are left.
+  public func write(to directory: String) throws {
+    try FileManager.default.createDirectory(
+      atPath: directory, withIntermediateDirectories: true)
+    var files = [
+      "results.csv": resultsCSV(), "timings.csv": timingsCSV(), "report.md": markdown(),
+    ]
+    files.merge(plots()) { first, _ in first }
+    for name in files.keys.sorted() {
+      try Self.writeAtomically(files[name] ?? "", to: directory, name: name)
+    }
+  }
+
+  /// `text` to `directory/name` through `directory/.name.<uuid>.tmp` and rename(2).
+  private static func writeAtomically(_ text: String, to directory: String, name: String) throws {
+    let folder = URL(fileURLWithPath: directory, isDirectory: true)
+    let target = folder.appendingPathComponent(name).path
+    let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString).tmp").path
+    do {
+      try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
+    guard rename(temporary, target) == 0 else {
+      let code = errno
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw ReportWriteError(path: target, message: String(cString: strerror(code)))
+    }
+  }
+}
+
+/// A report file could not be put in place; `message` is the system's reason.
+public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
+  public var path: String
+  public var message: String
+
+  public var description: String { "cannot write report file \(path): \(message)" }
+}
+
+/// (dataset, teacher, variant, beta, seed): identifies a student run; ordered in that order.
+struct ReportStudentKey: Hashable, Comparable, Sendable {
+  var dataset: String
+  var teacher: String
+  var variant: String
+  var beta: Double
+  var seed: UInt64
+
+  init(_ run: StudentRecord) {
+    dataset = run.dataset
+    teacher = run.teacher
+    variant = run.variant
+    beta = run.beta
+    seed = run.seed
+  }
+
+  static func < (a: ReportStudentKey, b: ReportStudentKey) -> Bool {
+    (a.dataset, a.teacher, a.variant, a.beta, a.seed) < (
+      b.dataset, b.teacher, b.variant, b.beta, b.seed
+    )
+  }
+}
+
+/// (dataset, teacher label), ordered by dataset then teacher.
+struct ReportTeacherKey: Hashable, Comparable, Sendable {
+  var dataset: String
+  var teacher: String
+
+  init(dataset: String, teacher: String) {
+    self.dataset = dataset
+    self.teacher = teacher
+  }
+
+  init(_ record: TeacherRecord) {
+    self.init(dataset: record.dataset, teacher: record.teacher)
+  }
+
+  static func < (a: ReportTeacherKey, b: ReportTeacherKey) -> Bool {
+    (a.dataset, a.teacher) < (b.dataset, b.teacher)
+  }
+}
