@@ -1,0 +1,160 @@
+import MemKDCore
+import Yams
+
+/// A student variant being built from an entry's options; `variant(axes:)` finishes it.
+///
+/// Why not build `StudentVariant` directly: its MemKD options only exist for MemKD and its beta
+/// grid defaults by method, and both are decided only once every option has been applied.
+struct StudentDraft {
+  var method: DistillationMethod = .base
+  var memkd = MemKDSpec()
+  /// nil: the method's default grid.
+  var betaGrid: [Double]?
+  var hiddenSize: Int
+  var layers: Int
+  var training: TrainingConfig
+
+  init() {
+    let defaults = StudentVariant(method: .base)
+    hiddenSize = defaults.hiddenSize
+    layers = defaults.layers
+    training = defaults.training
+  }
+
+  func variant(axes: [String: String]) -> StudentVariant {
+    StudentVariant(
+      method: method, memkd: method == .memkd ? memkd : nil, betaGrid: betaGrid,
+      hiddenSize: hiddenSize, layers: layers, training: training, axes: axes)
+  }
+}
+
+extension PipelineSpec {
+  /// `preprocessing:` options; they expand together with the teacher's.
+  static var preprocessingOptions: [VariantOption<TeacherVariant>] {
+    [
+      .int("length", minimum: 2) { $0.preprocessing.length = $1 },
+      .bool("z_normalize") { $0.preprocessing.zNormalize = $1 },
+    ]
+  }
+
+  static var teacherOptions: [VariantOption<TeacherVariant>] {
+    VariantOption.shared(hidden: \.hiddenSize, layers: \.layers, training: \.training) + [
+      .int("inits", minimum: 1) { $0.initializations = $1 },
+      .number("validation_fraction", .fraction) {
+        $0.validationFraction = $1
+      },
+      .int("seed", minimum: 0) { $0.training.seed = UInt64($1) },
+    ]
+  }
+
+  /// The keys only MemKD takes (`MemKDSpec`).
+  static var memkdOptions: [VariantOption<StudentDraft>] {
+    [
+      .choice("terms", MemKDLoss.Terms.self) { $0.memkd.terms = $1 },
+      .choice("normalization", MemKDLoss.Normalization.self) { $0.memkd.normalization = $1 },
+      .int("long_pairs", minimum: 0) { $0.memkd.longPairs = $1 },
+      .number("short_weight", .nonNegative) { $0.memkd.shortWeight = $1 },
+      .number("long_weight", .nonNegative) { $0.memkd.longWeight = $1 },
+      .int("teacher_layer", minimum: 0) { $0.memkd.teacherLayer = $1 },
+    ]
+  }
+
+  /// Every student key but `beta_grid` (a list by nature, read by `betaGrid(_:reader:)`).
+  static var studentOptions: [VariantOption<StudentDraft>] {
+    [
+      .choice("method", DistillationMethod.self) { $0.method = $1 },
+      .number("beta", .nonNegative) { $0.betaGrid = [$1] },
+    ] + VariantOption.shared(hidden: \.hiddenSize, layers: \.layers, training: \.training)
+      + memkdOptions
+  }
+
+  /// The allowed keys of a student entry, in the order the README documents them.
+  static var studentKeys: [String] {
+    let keys = studentOptions.map(\.key)
+    return Array(keys.prefix(2)) + ["beta_grid"] + keys.dropFirst(2)
+  }
+
+  /// Reads a mapping whose every key is one of `options` (`teacher:`, `preprocessing:`).
+  static func writtenOptions<Target>(
+    _ node: Node, path: String, options: [VariantOption<Target>], what: String,
+    reader: YAMLReader
+  ) throws -> [WrittenOption<Target>] {
+    let entries = try reader.entries(
+      of: node, path: path, allowed: options.map(\.key), what: what)
+    return try entries.compactMap { entry in
+      try options.first { $0.key == entry.key }.map { try reader.written(entry, as: $0) }
+    }
+  }
+
+  /// One `students:` entry, expanded over its list-valued options (first key slowest).
+  ///
+  /// Cross-checks come before values so that `method: fitnet` with `terms: short` reports the
+  /// misplaced key rather than a detail of its value.
+  static func students(
+    _ node: Node, path: String, reader: YAMLReader
+  ) throws -> [StudentVariant] {
+    let entries = try reader.entries(
+      of: node, path: path, allowed: studentKeys,
+      what: "a student entry (a mapping with at least a method)")
+    let methodEntry = try reader.required("method", in: entries, mapping: node, path: path)
+    let options = studentOptions
+    guard let methodOption = options.first(where: { $0.key == "method" }) else { return [] }
+    let method = try reader.written(methodEntry, as: methodOption)
+    let methods = method.settings.map { setting in
+      var draft = StudentDraft()
+      setting.apply(&draft)
+      return draft.method
+    }
+
+    let betaEntries = entries.filter { $0.key == "beta" || $0.key == "beta_grid" }
+    if betaEntries.count > 1 {
+      throw reader.error(
+        betaEntries[1].keyNode, betaEntries[1].path,
+        "give either beta or beta_grid, not both (beta: x is shorthand for beta_grid: [x])")
+    }
+    if let beta = betaEntries.first, methods.contains(.base) {
+      throw reader.error(
+        beta.keyNode, beta.path,
+        "method base has no distillation term, so it takes no \(beta.key)")
+    }
+    let memkdKeys = Set(memkdOptions.map(\.key))
+    for entry in entries where memkdKeys.contains(entry.key) {
+      if let other = methods.first(where: { $0 != .memkd }) {
+        throw reader.error(
+          entry.keyNode, entry.path,
+          "'\(entry.key)' is a memkd option; method \(other.rawValue) does not take it")
+      }
+    }
+
+    var base = StudentDraft()
+    var written: [WrittenOption<StudentDraft>] = []
+    for entry in entries {
+      if entry.key == "beta_grid" {
+        base.betaGrid = try betaGrid(entry, reader: reader)
+      } else if entry.key == "method" {
+        written.append(method)
+      } else if let option = options.first(where: { $0.key == entry.key }) {
+        written.append(try reader.written(entry, as: option))
+      }
+    }
+    return crossProduct(written, from: base).map { $0.variant.variant(axes: $0.axes) }
+  }
+
+  /// `beta_grid: [1, 10, 100]` (or one number): the grid beta is selected over, not an axis.
+  static func betaGrid(_ entry: YAMLReader.Entry, reader: YAMLReader) throws -> [Double] {
+    let (_, elements) = try reader.items(
+      entry.value, path: entry.path, what: "a non-empty list of numbers >= 0")
+    var grid: [Double] = []
+    for (node, path) in elements {
+      let beta = try reader.number(node, path: path, .nonNegative)
+      if let first = grid.firstIndex(of: beta) {
+        throw reader.error(
+          node, path,
+          "duplicate value '\(node.scalar?.string ?? "")' in the grid (also "
+            + "\(reader.element(entry.path, first)))")
+      }
+      grid.append(beta)
+    }
+    return grid
+  }
+}

@@ -1,0 +1,135 @@
+import MemKDCore
+import Yams
+
+/// One value of an option, read from one scalar: how it was written (for `axes`), what it is
+/// (to reject a list that repeats a value) and how it changes the variant being built.
+struct OptionSetting<Target> {
+  var text: String
+  var identity: AnyHashable
+  var apply: (inout Target) -> Void
+}
+
+/// An option that a teacher or student variant can take, as a reader of one scalar.
+///
+/// Why a table of these instead of one `switch` per key: every option may be written as a list
+/// (an ablation axis), so each must be readable several times and applied to several copies of
+/// the variant; a table also gives the allowed-keys list for error messages for free.
+struct VariantOption<Target> {
+  var key: String
+  var read: (YAMLReader, Node, String) throws -> OptionSetting<Target>
+
+  static func int(
+    _ key: String, minimum: Int, _ set: @escaping (inout Target, Int) -> Void
+  ) -> Self {
+    Self(key: key) { reader, node, path in
+      let value = try reader.int(node, path: path, minimum: minimum)
+      return OptionSetting(text: node.scalar?.string ?? "\(value)", identity: value) {
+        set(&$0, value)
+      }
+    }
+  }
+
+  static func number(
+    _ key: String, _ requirement: NumberRequirement,
+    _ set: @escaping (inout Target, Double) -> Void
+  ) -> Self {
+    Self(key: key) { reader, node, path in
+      let value = try reader.number(node, path: path, requirement)
+      return OptionSetting(text: node.scalar?.string ?? "\(value)", identity: value) {
+        set(&$0, value)
+      }
+    }
+  }
+
+  static func bool(_ key: String, _ set: @escaping (inout Target, Bool) -> Void) -> Self {
+    Self(key: key) { reader, node, path in
+      let value = try reader.bool(node, path: path)
+      return OptionSetting(text: node.scalar?.string ?? "\(value)", identity: value) {
+        set(&$0, value)
+      }
+    }
+  }
+
+  static func choice<Value: RawRepresentable & CaseIterable>(
+    _ key: String, _ type: Value.Type, _ set: @escaping (inout Target, Value) -> Void
+  ) -> Self where Value.RawValue == String {
+    Self(key: key) { reader, node, path in
+      let value = try reader.choice(node, path: path, type)
+      return OptionSetting(text: value.rawValue, identity: value.rawValue) { set(&$0, value) }
+    }
+  }
+
+  /// The architecture and optimisation options teachers and students share; `clip: 0` and
+  /// `plateau: 0` turn clipping and the plateau schedule off (nil in `TrainingConfig`).
+  static func shared(
+    hidden: WritableKeyPath<Target, Int>, layers: WritableKeyPath<Target, Int>,
+    training: WritableKeyPath<Target, TrainingConfig>
+  ) -> [Self] {
+    [
+      .int("hidden", minimum: 1) { $0[keyPath: hidden] = $1 },
+      .int("layers", minimum: 1) { $0[keyPath: layers] = $1 },
+      .number("lr", .positive) {
+        $0[keyPath: training].learningRate = $1
+      },
+      .int("epochs", minimum: 1) { $0[keyPath: training].maxEpochs = $1 },
+      .int("patience", minimum: 1) { $0[keyPath: training].earlyStoppingPatience = $1 },
+      .int("batch_size", minimum: 1) { $0[keyPath: training].batchSize = $1 },
+      .number("clip", .nonNegative) {
+        $0[keyPath: training].clipNorm = $1 == 0 ? nil : $1
+      },
+      .int("plateau", minimum: 0) { $0[keyPath: training].plateauPatience = $1 == 0 ? nil : $1 },
+    ]
+  }
+}
+
+/// An option as written in the file: one setting, or several when the value is a list.
+struct WrittenOption<Target> {
+  var key: String
+  var isAxis: Bool
+  var settings: [OptionSetting<Target>]
+}
+
+extension YAMLReader {
+  /// Reads `entry` with `option`: a scalar gives one setting, a list one per element (an axis).
+  /// An empty list and a list repeating a value are errors.
+  func written<Target>(
+    _ entry: Entry, as option: VariantOption<Target>
+  ) throws -> WrittenOption<Target> {
+    let (isList, elements) = try items(
+      entry.value, path: entry.path, what: "a value or a non-empty list of values")
+    var settings: [OptionSetting<Target>] = []
+    var seen: [AnyHashable: String] = [:]
+    for (node, path) in elements {
+      let setting = try option.read(self, node, path)
+      if let first = seen[setting.identity] {
+        throw error(node, path, "duplicate value '\(setting.text)' in the list (also \(first))")
+      }
+      seen[setting.identity] = path
+      settings.append(setting)
+    }
+    return WrittenOption(key: option.key, isAxis: isList, settings: settings)
+  }
+}
+
+/// Every combination of the written options applied to `base`, with the axes that produced it
+/// (key -> value as written, list-valued options only).
+///
+/// Order: the first option varies slowest and each option's values keep their written order, so
+/// the variants read like nested loops over the file's keys.
+func crossProduct<Target>(
+  _ options: [WrittenOption<Target>], from base: Target
+) -> [(variant: Target, axes: [String: String])] {
+  var result: [(variant: Target, axes: [String: String])] = [(base, [:])]
+  for option in options {
+    result = result.flatMap { partial in
+      option.settings.map { setting in
+        var variant = partial.variant
+        setting.apply(&variant)
+        var axes = partial.axes
+        if option.isAxis { axes[option.key] = setting.text }
+        return (variant, axes)
+      }
+    }
+  }
+  return result
+}
