@@ -7,5 +7,8 @@ struct MemKDScript: ParsableCommand {
     commandName: "memkd-script",
     abstract: "Train LSTM teachers and distil tiny students on UCR time-series data.",
     version: MemKDVersion.string,
-    subcommands: [TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self])
+    subcommands: [
+      TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self, Run.self, Status.self,
+      Report.self, Step.self,
+    ])
 }

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import MemKDCore
+import MemKDPipeline
+
+/// `memkd-script _step`: runs one pipeline step (a worker process started by `run`). Prints
+/// one JSON progress line per epoch on standard output and errors on standard error; exits 0
+/// when the step is done, 75 when another live process holds the step, 1 on failure.
+struct Step: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "_step", abstract: "Run one pipeline step (used by `run`).",
+    shouldDisplay: false)
+
+  @Option(help: "The run folder.") var runDir: String
+  @Option(help: "The step id.") var step: String
+  @Option(help: "Threads for the step's training.") var threads = 1
+
+  func run() throws {
+    BLASRuntime.configure()
+    Self.exitWithParent()
+    let folder = RunFolder(path: runDir)
+    let manifest = try folder.readManifest()
+    guard let step = manifest.steps.first(where: { $0.id == self.step }) else {
+      throw PipelineRunError("\(folder.manifestPath): no step \(self.step)")
+    }
+    if folder.isDone(step.id) { return }
+    guard try folder.lock(step.id) else { throw ExitCode(75) }
+    defer { folder.unlock(step.id) }
+    let work = StepWork(folder: folder, dataRoot: manifest.dataRoot, threads: threads)
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    try work.run(step) { progress in
+      if let line = try? encoder.encode(progress) {
+        FileHandle.standardOutput.write(line + Data("\n".utf8))
+      }
+    }
+    try folder.commit(step.id)
+  }
+
+  /// A worker whose `run` died (SIGKILL) stops too instead of training on unseen: its step is
+  /// left unfinished and the next `run` redoes (or, for a teacher, resumes) it.
+  static func exitWithParent() {
+    let parent = getppid()
+    Thread.detachNewThread {
+      while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
+      Foundation.exit(130)
+    }
+  }
+}
