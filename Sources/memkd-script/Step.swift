@@ -17,6 +17,15 @@ struct Step: ParsableCommand {
 
   func run() throws {
     BLASRuntime.configure()
+    // `run` ignores SIGINT and SIGTERM (it handles them itself), and ignored or blocked
+    // signals are inherited: restore the defaults so that interrupting a worker stops it.
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     Self.exitWithParent()
     let folder = RunFolder(path: runDir)
     let manifest = try folder.readManifest()

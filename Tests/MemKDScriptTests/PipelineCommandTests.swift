@@ -51,6 +51,7 @@ struct PipelineCommandTests {
         hidden: 4
         inits: 1
         epochs: \(teacherEpochs)
+        patience: \(teacherEpochs)
       students:
         - method: base
           epochs: 3
@@ -173,12 +174,12 @@ struct PipelineCommandTests {
 
   @Test("SIGINT and SIGKILL mid-teacher: running again resumes and ends identical")
   func interrupted() throws {
-    let (file, output) = try Self.pipeline(teacherEpochs: 40)
+    let (file, output) = try Self.pipeline(teacherEpochs: 300)
     #expect(try Self.run(["run", file, "--plain"]).status == 0)
     let uninterrupted = try Self.reportFiles(output)
 
     for signal in [SIGINT, SIGKILL] {
-      let (again, againOutput) = try Self.pipeline(teacherEpochs: 40)
+      let (again, againOutput) = try Self.pipeline(teacherEpochs: 300)
       let started = try Self.start(["run", again, "--plain"])
       // Wait for the teacher's resumable checkpoint, i.e. training under way.
       let steps = (againOutput as NSString).appendingPathComponent("steps")

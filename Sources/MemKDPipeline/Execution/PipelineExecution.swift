@@ -48,6 +48,13 @@ public struct PipelineExecution: Sendable {
     while !pending.isEmpty || !running.isEmpty {
       if interrupted() {
         running.forEach { $0.interrupt() }
+        // A worker that does not stop within two seconds is killed: its step is unfinished
+        // either way, and a teacher resumes from its last saved epoch.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while running.contains(where: \.isRunning) && ContinuousClock.now < deadline {
+          Thread.sleep(forTimeInterval: 0.02)
+        }
+        for worker in running where worker.isRunning { kill(worker.process.processIdentifier, SIGKILL) }
         for worker in running { worker.process.waitUntilExit() }
         outcome.interrupted = true
         break
