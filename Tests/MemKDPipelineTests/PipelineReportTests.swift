@@ -165,13 +165,25 @@ struct PipelineReportTableTests {
     #expect(markdown.contains("| base | 5.67 | 4.67 |"))
   }
 
-  @Test("without a variant labelled memkd the first variant is the reference")
+  @Test("without a variant labelled memkd: a MemKD variant (both terms first), else the first")
   func referenceFallback() throws {
-    let variants = ReportFixture.variants.filter { $0.label != "memkd" }
-    let report = ReportFixture.report(students: ReportFixture.students(variants: variants))
+    let ablation = ReportFixture.variants.filter { $0.label != "memkd" }
+    let report = ReportFixture.report(students: ReportFixture.students(variants: ablation))
     let section = try #require(report.sections.first)
-    #expect(section.referenceIndex == 0)
-    #expect(report.markdown().contains("Reference: `base`"))
+    #expect(section.variants[try #require(section.referenceIndex)].label == "memkd terms=short")
+    #expect(report.markdown().contains("Reference: `memkd terms=short`"))
+
+    var both = ReportFixture.students(variants: ablation)
+    for index in both.indices where both[index].variant == "memkd terms=long" {
+      both[index].variant = "memkd terms=both"
+      both[index].axes = ["terms": "both"]
+    }
+    #expect(ReportFixture.report(students: both).markdown().contains("Reference: `memkd terms=both`"))
+
+    let noMemKD = ReportFixture.variants.filter { !$0.label.hasPrefix("memkd") }
+    let plain = ReportFixture.report(students: ReportFixture.students(variants: noMemKD))
+    #expect(try #require(plain.sections.first).referenceIndex == 0)
+    #expect(plain.markdown().contains("Reference: `base`"))
   }
 
   @Test("missing cells show - and are left out of ranks and W/T/L")

@@ -121,9 +121,13 @@ struct TeacherSection: Sendable {
   }
 
   /// The variant the others are compared against: the one labelled exactly "memkd" (the
-  /// paper's method), else the first variant; nil without variants.
+  /// paper's method); else, in an ablation, the MemKD variant with both terms (its default),
+  /// then any MemKD variant; else the first variant; nil without variants.
   var referenceIndex: Int? {
-    variants.firstIndex { $0.label == DistillationMethod.memkd.rawValue }
+    let memkd = DistillationMethod.memkd.rawValue
+    return variants.firstIndex { $0.label == memkd }
+      ?? variants.firstIndex { $0.method == memkd && $0.axes["terms"] == "both" }
+      ?? variants.firstIndex { $0.method == memkd }
       ?? (variants.isEmpty ? nil : 0)
   }
 
