@@ -1,0 +1,100 @@
+"""Type stubs of ``memkd._memkd``, the CPython extension written in Swift (Sources/MemKDPy).
+
+This is the contract between the Swift module and the Python package: the Python layer
+(``memkd/*.py``) converts user input to exactly these types (float32 / int64 C-contiguous
+numpy arrays, plain ints, floats and strings) and wraps the results into numpy arrays.
+The extension checks everything again and raises TypeError / ValueError / OSError naming the
+argument; it never crashes the interpreter.
+
+Conventions
+- ``config`` is ``(input_size, hidden_size, layers, classes)``.
+- ``params`` is a list of float32 arrays (or any C-contiguous float32 buffers) in the order of
+  ``parameter_layout(*config)``: PyTorch's ``nn.LSTM`` + ``nn.Linear`` state_dict order,
+  ``lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, ..., head.weight,
+  head.bias``.
+- Arrays returned as ``bytes`` are little-endian float32 (``f4``) or int64 (``i8``) in C order;
+  the Python layer wraps them with ``numpy.frombuffer(...).reshape(shape)``.
+- ``X`` is ``[N, T]`` (one channel) or ``[N, T, D]`` float32; ``y`` is ``[N]`` int64 class
+  indices in ``0 .. C-1``.
+- Training options: ``(lr, max_epochs, batch_size, patience, clip, plateau, seed)``; ``clip`` 0
+  and ``plateau`` 0 turn clipping / the plateau schedule off.
+- ``callback(epoch: int, max_epochs: int, train_loss: float, val_loss: float,
+  val_auc_prc: float, lr: float) -> object`` is called after every epoch with the GIL held; if
+  it raises, training stops after that epoch and the exception propagates.
+- The GIL is released while training, tracing and predicting.
+"""
+
+from typing import Callable, Optional, Sequence, Tuple
+
+from collections.abc import Buffer  # Python 3.12+; on 3.11 read as "any buffer"
+
+Config = Tuple[int, int, int, int]
+Training = Tuple[float, int, int, int, float, int, int]
+Callback = Optional[Callable[[int, int, float, float, float, float], object]]
+History = list[Tuple[int, float, float, float, float]]  # epoch, train_loss, val_loss, val_auc_prc, lr
+
+def version() -> str: ...
+def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int) -> int: ...
+def parameter_layout(input_size: int, hidden_size: int, layers: int, classes: int) -> list[Tuple[str, Tuple[int, ...]]]: ...
+def init_parameters(config: Config, seed: int) -> list[bytes]:
+    """MemKD's (PyTorch-style) initialisation of a model seeded with ``seed``: the same weights
+    ``memkd-script`` starts from for that seed."""
+
+def load_ucr(name: str, root: Optional[str], length: int, z_normalize: bool) -> Tuple[bytes, bytes, int, bytes, bytes, int, list[str]]:
+    """``(X_train f4 [n_train, length], y_train i8, n_train, X_test f4, y_test i8, n_test,
+    class_labels)``; ``root`` None means ``$MEMKD_DATA_ROOT``, then the repository's data/."""
+
+def preprocess(X: Buffer, length: int, z_normalize: bool) -> bytes:
+    """``X`` f4 ``[N, T]`` -> f4 ``[N, length]`` (linear resampling, then per-series
+    z-normalisation), exactly what ``load_ucr`` applies."""
+
+def split(y: Buffer, validation_fraction: float, seed: int) -> Tuple[bytes, bytes]:
+    """The stratified train / validation split the CLI uses: (train rows i8, validation rows i8)."""
+
+def fit(config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer, X_val: Buffer, y_val: Buffer,
+        training: Training, threads: int, callback: Callback) -> Tuple[list[bytes], History, int]:
+    """Trains from ``params``; returns the best-validation-loss weights, the history and the best
+    epoch (1-based)."""
+
+def predict_proba(config: Config, params: Sequence[Buffer], X: Buffer) -> bytes:
+    """f4 ``[N, C]`` softmax probabilities."""
+
+def hidden_states(config: Config, params: Sequence[Buffer], X: Buffer) -> list[bytes]:
+    """One f4 ``[N, T, H]`` per layer."""
+
+def distill(teacher_config: Config, teacher_params: Sequence[Buffer], student_hidden: int, student_layers: int,
+            X: Buffer, y: Buffer, X_val: Buffer, y_val: Buffer, method: str,
+            memkd: Tuple[str, str, int, float, float, int], beta: float, training: Training,
+            threads: int, callback: Callback) -> Tuple[list[bytes], History, int]:
+    """Trains a student with ``CE + beta * L_method`` against the teacher's traces of ``X``
+    (computed once). ``memkd`` is ``(terms, normalization, long_pairs, short_weight, long_weight,
+    teacher_layer)``, ``long_pairs`` / ``teacher_layer`` -1 meaning the defaults (T - 1, the last
+    layer). The student starts from ``init_parameters((D, student_hidden, student_layers, C),
+    seed)``. Returns the student's best weights, history and best epoch."""
+
+def memkd_loss(teacher_h: Buffer, student_h: Buffer, terms: str, normalization: str, long_pairs: int,
+               short_weight: float, long_weight: float, seed: int, gradient: bool
+               ) -> Tuple[float, Optional[bytes], list[Tuple[int, int]]]:
+    """MemKD on ``teacher_h`` f4 ``[B, T, Ht]`` and ``student_h`` f4 ``[B, T, Hs]``, computed in
+    float64: ``(value, dL/d student_h as f8 bytes or None, the long pairs drawn)``. The long
+    pairs are drawn from ``SeededGenerator(seed)`` as in training."""
+
+def metrics(probabilities: Buffer, y: Buffer, classes: int) -> Tuple[float, float, float]:
+    """``(accuracy, macro AUC-ROC, macro AUC-PRC)`` of f4 ``[N, C]`` probabilities (sklearn's
+    definitions; classes without positives are skipped)."""
+
+def save_checkpoint(path: str, kind: str, config: Config, params: Sequence[Buffer], dataset: str,
+                    class_labels: Sequence[str], length: int, z_normalize: bool,
+                    validation_fraction: float, training: Training) -> None:
+    """Writes an HDF5 checkpoint (schema v1, docs/checkpoint-format.md) safely (temporary file,
+    then rename) that ``memkd-script inspect / evaluate / trace`` read."""
+
+def load_checkpoint(path: str) -> dict:
+    """``{"kind", "config": Config, "params": list[bytes], "dataset", "class_labels", "length",
+    "z_normalize", "validation_fraction", "training": Training, "version"}``."""
+
+def write_traces(path: str, config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer,
+                 dataset: str, class_labels: Sequence[str], length: int, z_normalize: bool,
+                 teacher_path: str) -> None:
+    """Traces of the teacher (checkpoint file ``teacher_path``) on ``X`` written as
+    ``memkd-script trace`` writes them."""
