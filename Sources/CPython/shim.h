@@ -15,6 +15,17 @@ static inline PyObject *cpy_exc_value_error(void) { return PyExc_ValueError; }
 static inline PyObject *cpy_exc_type_error(void) { return PyExc_TypeError; }
 static inline PyObject *cpy_exc_os_error(void) { return PyExc_OSError; }
 static inline PyObject *cpy_exc_runtime_error(void) { return PyExc_RuntimeError; }
+static inline int cpy_is_none(PyObject *object) { return object == Py_None; }
+// Type checks: function-like macros, which Swift cannot call.
+static inline int cpy_is_int(PyObject *object) { return PyLong_Check(object); }
+static inline int cpy_is_float(PyObject *object) { return PyFloat_Check(object); }
+static inline int cpy_is_bool(PyObject *object) { return PyBool_Check(object); }
+static inline int cpy_is_str(PyObject *object) { return PyUnicode_Check(object); }
+static inline int cpy_is_list(PyObject *object) { return PyList_Check(object); }
+static inline int cpy_is_tuple(PyObject *object) { return PyTuple_Check(object); }
+static inline int cpy_is_bytes(PyObject *object) { return PyBytes_CheckExact(object); }
+/// The object's type name (borrowed UTF-8, valid while the object lives).
+static inline const char *cpy_type_name(PyObject *object) { return Py_TYPE(object)->tp_name; }
 
 /// A module definition with `PyModuleDef_HEAD_INIT`, which Swift cannot spell (brace initializer).
 static inline PyModuleDef *cpy_make_module_def(const char *name, const char *doc,

@@ -1,44 +1,32 @@
 import CPython
 import MemKDCore
 
-// The CPython extension module `memkd._memkd`. For now it only reports what it was built from;
-// the Python API (training, distillation, traces) arrives with the issue on the Python package.
-// Every entry point validates its arguments and never traps: a Swift trap kills the interpreter.
+// The CPython extension module `memkd._memkd`: a thin layer of argument checking, conversion
+// and calls into MemKDCore. Its contract is bindings/python/memkd/_memkd.pyi. Every entry point
+// validates its arguments before MemKDCore sees them: a Swift trap would kill the interpreter.
 
-/// `_memkd.version() -> str`: the MemKD package version the extension was built from.
-private func version(
-  _ module: UnsafeMutablePointer<PyObject>?, _ unused: UnsafeMutablePointer<PyObject>?
-) -> UnsafeMutablePointer<PyObject>? {
-  PyUnicode_FromString(MemKDVersion.string)
+/// `_memkd.version() -> str`.
+private func version(_ args: Arguments) throws -> PythonObject {
+  try Build.string(MemKDVersion.string)
 }
 
-/// `_memkd.parameter_count(input_size, hidden_size, layers, classes) -> int`: trainable scalars
-/// of a stacked-LSTM classifier (a real call into MemKDCore, so the import test exercises the
-/// link to the core).
-private func parameterCount(
-  _ module: UnsafeMutablePointer<PyObject>?, _ args: UnsafeMutablePointer<PyObject>?
-) -> UnsafeMutablePointer<PyObject>? {
-  guard let args, PyTuple_Size(args) == 4 else {
-    PyErr_SetString(
-      cpy_exc_type_error(), "parameter_count() takes 4 integers: input_size, hidden_size, layers, classes")
-    return nil
-  }
-  var values: [Int] = []
-  for (index, name) in ["input_size", "hidden_size", "layers", "classes"].enumerated() {
-    let value = PyLong_AsLong(PyTuple_GetItem(args, index))
-    if value == -1 && PyErr_Occurred() != nil {
-      PyErr_SetString(cpy_exc_type_error(), "parameter_count(): \(name) must be an integer")
-      return nil
-    }
-    values.append(value)
-  }
+/// `_memkd.parameter_count(D, H, L, C) -> int`.
+private func parameterCount(_ args: Arguments) throws -> PythonObject {
   let config = LSTMConfig(
-    inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3])
+    inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
+    layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
   if let problem = config.validationError {
-    PyErr_SetString(cpy_exc_value_error(), "parameter_count(): \(problem)")
-    return nil
+    throw PythonError.value("parameter_count(): \(problem)")
   }
-  return PyLong_FromLong(config.parameterCount)
+  return try Build.int(config.parameterCount)
+}
+
+/// One module function: name, positional argument count, implementation, docstring.
+private struct Entry {
+  var name: StaticString
+  var arguments: Int
+  var doc: StaticString
+  var function: PyCFunction
 }
 
 /// Static C strings for the method table (PyMethodDef keeps the pointers forever).
@@ -46,17 +34,74 @@ private func cString(_ text: StaticString) -> UnsafePointer<CChar> {
   UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
+// `PyCFunction`s must be C function pointers, so each is a capture-free closure naming its
+// implementation and argument count.
+private let entries: [Entry] = [
+  Entry(
+    name: "version", arguments: 0, doc: "version() -> str",
+    function: { _, args in pythonFunction("version", args, count: 0, version) }),
+  Entry(
+    name: "parameter_count", arguments: 4,
+    doc: "parameter_count(input_size, hidden_size, layers, classes) -> int",
+    function: { _, args in pythonFunction("parameter_count", args, count: 4, parameterCount) }),
+  Entry(
+    name: "parameter_layout", arguments: 4,
+    doc: "parameter_layout(input_size, hidden_size, layers, classes) -> [(name, shape)]",
+    function: { _, args in pythonFunction("parameter_layout", args, count: 4, parameterLayout) }),
+  Entry(
+    name: "init_parameters", arguments: 2, doc: "init_parameters(config, seed) -> [bytes]",
+    function: { _, args in pythonFunction("init_parameters", args, count: 2, initParameters) }),
+  Entry(
+    name: "load_ucr", arguments: 4, doc: "load_ucr(name, root, length, z_normalize) -> tuple",
+    function: { _, args in pythonFunction("load_ucr", args, count: 4, loadUCR) }),
+  Entry(
+    name: "preprocess", arguments: 3, doc: "preprocess(X, length, z_normalize) -> bytes",
+    function: { _, args in pythonFunction("preprocess", args, count: 3, preprocess) }),
+  Entry(
+    name: "split", arguments: 3, doc: "split(y, validation_fraction, seed) -> (bytes, bytes)",
+    function: { _, args in pythonFunction("split", args, count: 3, split) }),
+  Entry(
+    name: "fit", arguments: 9,
+    doc: "fit(config, params, X, y, X_val, y_val, training, threads, callback) -> (params, history, best_epoch)",
+    function: { _, args in pythonFunction("fit", args, count: 9, fit) }),
+  Entry(
+    name: "predict_proba", arguments: 3, doc: "predict_proba(config, params, X) -> bytes",
+    function: { _, args in pythonFunction("predict_proba", args, count: 3, predictProbabilities) }),
+  Entry(
+    name: "hidden_states", arguments: 3, doc: "hidden_states(config, params, X) -> [bytes]",
+    function: { _, args in pythonFunction("hidden_states", args, count: 3, hiddenStates) }),
+  Entry(
+    name: "distill", arguments: 14,
+    doc: "distill(teacher_config, teacher_params, student_hidden, student_layers, X, y, X_val, y_val, method, memkd, beta, training, threads, callback) -> (params, history, best_epoch)",
+    function: { _, args in pythonFunction("distill", args, count: 14, distill) }),
+  Entry(
+    name: "memkd_loss", arguments: 9,
+    doc: "memkd_loss(teacher_h, student_h, terms, normalization, long_pairs, short_weight, long_weight, seed, gradient) -> (value, gradient, long_pairs)",
+    function: { _, args in pythonFunction("memkd_loss", args, count: 9, memkdLossFunction) }),
+  Entry(
+    name: "metrics", arguments: 3, doc: "metrics(probabilities, y, classes) -> (acc, auc_roc, auc_prc)",
+    function: { _, args in pythonFunction("metrics", args, count: 3, metrics) }),
+  Entry(
+    name: "save_checkpoint", arguments: 10,
+    doc: "save_checkpoint(path, kind, config, params, dataset, class_labels, length, z_normalize, validation_fraction, training)",
+    function: { _, args in pythonFunction("save_checkpoint", args, count: 10, saveCheckpoint) }),
+  Entry(
+    name: "load_checkpoint", arguments: 1, doc: "load_checkpoint(path) -> dict",
+    function: { _, args in pythonFunction("load_checkpoint", args, count: 1, loadCheckpoint) }),
+  Entry(
+    name: "write_traces", arguments: 10,
+    doc: "write_traces(path, config, params, X, y, dataset, class_labels, length, z_normalize, teacher_path)",
+    function: { _, args in pythonFunction("write_traces", args, count: 10, writeTraces) }),
+]
+
 nonisolated(unsafe) private let methods: UnsafeMutablePointer<PyMethodDef> = {
-  let table = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: 3)
-  table[0] = PyMethodDef(
-    ml_name: cString("version"), ml_meth: version, ml_flags: METH_NOARGS,
-    ml_doc: cString("version() -> str: the MemKD version this extension was built from."))
-  table[1] = PyMethodDef(
-    ml_name: cString("parameter_count"), ml_meth: parameterCount, ml_flags: METH_VARARGS,
-    ml_doc: cString(
-      "parameter_count(input_size, hidden_size, layers, classes) -> int: trainable scalars of a stacked-LSTM classifier."
-    ))
-  table[2] = PyMethodDef()
+  let table = UnsafeMutablePointer<PyMethodDef>.allocate(capacity: entries.count + 1)
+  for (index, entry) in entries.enumerated() {
+    table[index] = PyMethodDef(
+      ml_name: cString(entry.name), ml_meth: entry.function, ml_flags: METH_VARARGS,
+      ml_doc: cString(entry.doc))
+  }
+  table[entries.count] = PyMethodDef()
   return table
 }()
 
@@ -67,5 +112,6 @@ nonisolated(unsafe) private let moduleDefinition: UnsafeMutablePointer<PyModuleD
 
 @_cdecl("PyInit__memkd")
 public func PyInit__memkd() -> UnsafeMutablePointer<PyObject>? {
-  cpy_module_create(moduleDefinition)
+  BLASRuntime.configure()
+  return cpy_module_create(moduleDefinition)
 }

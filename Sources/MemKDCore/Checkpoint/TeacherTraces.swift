@@ -27,27 +27,15 @@ public struct TeacherTraces: Sendable, Equatable {
   /// Row of each sample in the archive split file (0-based) `[N]`.
   public var sampleIndex: [Int]
 
-  /// Runs `teacher` over `set` in chunks of `batchSize` and records everything.
+  /// Runs `teacher` over `set` (see `LSTMClassifier.traced`) and records everything.
   public static func compute(
     teacher: LSTMClassifier<Float>, on set: SeriesSet, dataset: UCRDataset, split: String,
     teacherPath: String, teacherSHA256: String, batchSize: Int = 128
   ) -> TeacherTraces {
-    let config = teacher.config
-    var hidden = [[Float]](repeating: [], count: config.layers)
-    var logits: [Float] = []
-    var start = 0
-    while start < set.count {
-      let end = min(start + batchSize, set.count)
-      let pass = teacher.forward(inputs: set.gather(start..<end).inputs, batch: end - start)
-      for layer in 0..<config.layers { hidden[layer] += pass.hiddenSequence(layer: layer) }
-      logits += pass.logits
-      start = end
-    }
-    return TeacherTraces(
-      dataset: dataset.name, split: split, preprocessing: dataset.preprocessing,
-      classLabels: dataset.classLabels, teacherSHA256: teacherSHA256, teacherPath: teacherPath,
-      config: config, count: set.count, length: set.length, inputs: set.values, hidden: hidden,
-      logits: logits, labels: set.labels, sampleIndex: Array(0..<set.count))
+    TeacherTraces(
+      teacher: teacher, on: set, dataset: dataset.name, split: split,
+      preprocessing: dataset.preprocessing, classLabels: dataset.classLabels,
+      teacherPath: teacherPath, teacherSHA256: teacherSHA256, batchSize: batchSize)
   }
 
   /// Writes the traces safely (temporary file, then rename). Datasets are stored uncompressed:
@@ -124,5 +112,22 @@ public struct TeacherTraces: Sendable, Equatable {
       labels: labels.map { Int($0) },
       sampleIndex: try root.readDataset("sample_index", as: Int64.self, expectedShape: [N]).values
         .map { Int($0) })
+  }
+}
+
+extension TeacherTraces {
+  /// Traces of `teacher` on `set` with the dataset described by name, preprocessing and class
+  /// labels (for callers without a `UCRDataset`, such as the Python package).
+  public init(
+    teacher: LSTMClassifier<Float>, on set: SeriesSet, dataset: String, split: String,
+    preprocessing: Preprocessing, classLabels: [String], teacherPath: String,
+    teacherSHA256: String, batchSize: Int = 128
+  ) {
+    let (hidden, logits) = teacher.traced(set, batchSize: batchSize)
+    self.init(
+      dataset: dataset, split: split, preprocessing: preprocessing, classLabels: classLabels,
+      teacherSHA256: teacherSHA256, teacherPath: teacherPath, config: teacher.config,
+      count: set.count, length: set.length, inputs: set.values, hidden: hidden, logits: logits,
+      labels: set.labels, sampleIndex: Array(0..<set.count))
   }
 }

@@ -24,6 +24,25 @@ extension LSTMClassifier {
     return result
   }
 
+  /// Every layer's hidden sequence `[N, T, H]` and the logits `[N, C]` on `set`, run in chunks of
+  /// `batchSize` series: what teacher traces record (the CLI and the Python package both call
+  /// this, so their traces agree).
+  public func traced(_ set: SeriesSet, batchSize: Int = 128) -> (hidden: [[Scalar]], logits: [Scalar]) {
+    precondition(set.channels == config.inputSize, "series have \(set.channels) channels, model \(config.inputSize)")
+    var hidden = [[Scalar]](repeating: [], count: config.layers)
+    var logits: [Scalar] = []
+    var start = 0
+    while start < set.count {
+      let end = Swift.min(start + batchSize, set.count)
+      let pass = forward(
+        inputs: set.gather(start..<end).inputs.map { Scalar($0) }, batch: end - start)
+      for layer in 0..<config.layers { hidden[layer] += pass.hiddenSequence(layer: layer) }
+      logits += pass.logits
+      start = end
+    }
+    return (hidden, logits)
+  }
+
   /// Cross-entropy, accuracy, AUC-ROC and AUC-PRC on `set`.
   public func evaluate(on set: SeriesSet, batchSize: Int = 256) -> EvaluationResult {
     let logits = logits(for: set, batchSize: batchSize)

@@ -1,0 +1,184 @@
+import CPython
+import MemKDCore
+
+// Reading the model-related arguments every function shares, with every check a Swift
+// precondition in MemKDCore would otherwise trap on.
+
+extension Arguments {
+  /// `(input_size, hidden_size, layers, classes)`.
+  func config(_ index: Int, _ name: String = "config") throws -> LSTMConfig {
+    let parts = try items(index, name)
+    guard parts.count == 4 else {
+      throw PythonError.value("\(function)(): \(name) must be (input_size, hidden_size, layers, classes)")
+    }
+    let values = try parts.enumerated().map { position, part -> Int in
+      guard cpy_is_int(part) != 0 else { throw fail("\(name)[\(position)]", "must be an int") }
+      let value = PyLong_AsLongLong(part)
+      if value == -1 && PyErr_Occurred() != nil {
+        PyErr_Clear()
+        throw PythonError.value("\(function)(): \(name)[\(position)] is out of range")
+      }
+      return Int(value)
+    }
+    let config = LSTMConfig(
+      inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3])
+    if let problem = config.validationError {
+      throw PythonError.value("\(function)(): \(name): \(problem)")
+    }
+    return config
+  }
+
+  /// The model's tensors in `LSTMParameters` order, each checked against its PyTorch shape.
+  func parameters(_ index: Int, config: LSTMConfig, _ name: String = "params") throws
+    -> LSTMParameters<Float>
+  {
+    let parts = try items(index, name)
+    let names = LSTMParameters<Float>.names(for: config)
+    let shapes = LSTMParameters<Float>.shapes(for: config)
+    guard parts.count == names.count else {
+      throw PythonError.value(
+        "\(function)(): \(name) must hold \(names.count) arrays for this config, got \(parts.count)")
+    }
+    var tensors: [[Float]] = []
+    for (position, part) in parts.enumerated() {
+      let label = "\(name)[\(position)] (\(names[position]))"
+      // Exactly `bytes` (what this module returns) is raw little-endian float32.
+      let (values, shape) =
+        cpy_is_bytes(part) != 0
+        ? try Arguments.rawFloats(part, name: label, function: function)
+        : try Arguments.floats(part, name: label, function: function)
+      guard values.count == shapes[position].reduce(1, *) else {
+        throw PythonError.value(
+          "\(function)(): \(label) must have shape \(shapes[position]), got \(shape)")
+      }
+      guard values.allSatisfy(\.isFinite) else {
+        throw PythonError.value("\(function)(): \(label) contains NaN or infinity")
+      }
+      tensors.append(values)
+    }
+    return try LSTMParameters(config: config, tensors: tensors)
+  }
+
+  /// Series `[N, T]` or `[N, T, D]` (float32, finite, N and T >= 1) with labels `[N]` in
+  /// `0 ..< classes` (all zeros when `labelsIndex` is nil).
+  func series(
+    _ index: Int, _ name: String, labels labelsIndex: Int?, _ labelsName: String = "y",
+    inputSize: Int, classes: Int
+  ) throws -> SeriesSet {
+    let (values, shape) = try floats(index, name)
+    guard shape.count == 2 || shape.count == 3 else {
+      throw PythonError.value("\(function)(): \(name) must be [N, T] or [N, T, D], got shape \(shape)")
+    }
+    let channels = shape.count == 3 ? shape[2] : 1
+    guard shape[0] >= 1, shape[1] >= 1 else {
+      throw PythonError.value("\(function)(): \(name) is empty (shape \(shape))")
+    }
+    guard channels == inputSize else {
+      throw PythonError.value(
+        "\(function)(): \(name) has \(channels) channel(s), the model's input size is \(inputSize)")
+    }
+    guard values.allSatisfy(\.isFinite) else {
+      throw PythonError.value("\(function)(): \(name) contains NaN or infinity")
+    }
+    var labels = [Int](repeating: 0, count: shape[0])
+    if let labelsIndex {
+      let (given, labelShape) = try int64s(labelsIndex, labelsName)
+      guard labelShape == [shape[0]] else {
+        throw PythonError.value(
+          "\(function)(): \(labelsName) must be [N] = [\(shape[0])] (one label per series of \(name)), got shape \(labelShape)")
+      }
+      if let bad = given.first(where: { !(0..<classes).contains($0) }) {
+        throw PythonError.value(
+          "\(function)(): \(labelsName) holds class \(bad); classes are 0 ..< \(classes)")
+      }
+      labels = given
+    }
+    return SeriesSet(values: values, labels: labels, length: shape[1], channels: channels)
+  }
+
+  /// `(lr, max_epochs, batch_size, patience, clip, plateau, seed)`; clip / plateau 0 mean off.
+  func training(_ index: Int, _ name: String = "training") throws -> TrainingConfig {
+    let parts = try items(index, name)
+    guard parts.count == 7 else {
+      throw PythonError.value(
+        "\(function)(): \(name) must be (lr, max_epochs, batch_size, patience, clip, plateau, seed)")
+    }
+    let sub = try Build.tuple(parts.map { Py_IncRef($0); return $0 })
+    defer { Py_DecRef(sub) }
+    let fields = Arguments(function: function, tuple: sub)
+    let clip = try fields.double(4, "clip")
+    let plateau = try fields.int(5, "plateau")
+    let seed = try fields.int(6, "seed")
+    guard clip >= 0, plateau >= 0, seed >= 0 else {
+      throw PythonError.value("\(function)(): clip, plateau and seed must be >= 0")
+    }
+    let config = TrainingConfig(
+      learningRate: try fields.double(0, "lr"), maxEpochs: try fields.int(1, "max_epochs"),
+      batchSize: try fields.int(2, "batch_size"), earlyStoppingPatience: try fields.int(3, "patience"),
+      clipNorm: clip > 0 ? clip : nil, plateauPatience: plateau > 0 ? plateau : nil,
+      seed: UInt64(seed))
+    if let problem = config.validationError {
+      throw PythonError.value("\(function)(): \(problem)")
+    }
+    return config
+  }
+
+  func threads(_ index: Int) throws -> Int {
+    let threads = try int(index, "threads")
+    guard (1...64).contains(threads) else {
+      throw PythonError.value("\(function)(): threads must be in 1 ... 64, got \(threads)")
+    }
+    return threads
+  }
+}
+
+/// Calls a Python progress callback after each epoch (GIL re-acquired). An exception in it is
+/// kept and training stops after the epoch; `finish` re-raises it.
+final class EpochCallback: @unchecked Sendable {
+  private let callable: PythonObject?
+  private var failure: (PythonObject?, PythonObject?, PythonObject?)?
+
+  init(_ callable: PythonObject?) {
+    self.callable = callable
+  }
+
+  var failed: Bool { failure != nil }
+
+  func report(_ epoch: EpochReport) {
+    guard let callable, failure == nil else { return }
+    withGIL {
+      let result = callWithEpoch(callable, epoch)
+      if let result {
+        Py_DecRef(result)
+      } else {
+        var type: PythonObject?
+        var value: PythonObject?
+        var traceback: PythonObject?
+        PyErr_Fetch(&type, &value, &traceback)
+        failure = (type, value, traceback)
+      }
+    }
+  }
+
+  /// Re-raises a callback's exception (GIL held); true when there was one.
+  func reraise() -> Bool {
+    guard let (type, value, traceback) = failure else { return false }
+    PyErr_Restore(type, value, traceback)
+    return true
+  }
+}
+
+/// `callable(epoch, max_epochs, train_loss, val_loss, val_auc_prc, lr)`.
+private func callWithEpoch(_ callable: PythonObject, _ epoch: EpochReport)
+  -> PythonObject?
+{
+  let items: [PythonObject?] = [
+    PyLong_FromLongLong(Int64(epoch.epoch)), PyLong_FromLongLong(Int64(epoch.maxEpochs)),
+    PyFloat_FromDouble(epoch.trainLoss), PyFloat_FromDouble(epoch.validationLoss),
+    PyFloat_FromDouble(epoch.validationAUCPRC), PyFloat_FromDouble(epoch.learningRate),
+  ]
+  guard let arguments = try? Build.tuple(items.compactMap { $0 }), items.allSatisfy({ $0 != nil })
+  else { return nil }
+  defer { Py_DecRef(arguments) }
+  return PyObject_CallObject(callable, arguments)
+}

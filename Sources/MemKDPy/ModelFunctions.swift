@@ -1,0 +1,109 @@
+import CPython
+import MemKDCore
+
+// Models: layout, initialisation, training, inference.
+
+/// `parameter_layout(D, H, L, C) -> [(name, shape)]`.
+func parameterLayout(_ args: Arguments) throws -> PythonObject {
+  let config = LSTMConfig(
+    inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
+    layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
+  if let problem = config.validationError { throw PythonError.value("parameter_layout(): \(problem)") }
+  let shapes = LSTMParameters<Float>.shapes(for: config)
+  return try Build.list(
+    zip(LSTMParameters<Float>.names(for: config), shapes).map { name, shape in
+      try Build.tuple([try Build.string(name), try Build.tuple(shape.map { try Build.int($0) })])
+    })
+}
+
+/// `init_parameters(config, seed) -> [bytes]`.
+func initParameters(_ args: Arguments) throws -> PythonObject {
+  let config = try args.config(0)
+  let seed = try args.int(1, "seed")
+  guard seed >= 0 else { throw PythonError.value("init_parameters(): seed must be >= 0") }
+  return try tensorList(LSTMParameters<Float>.initialized(for: config, seed: UInt64(seed)))
+}
+
+func tensorList(_ parameters: LSTMParameters<Float>) throws -> PythonObject {
+  try Build.list(parameters.tensors.map { try Build.bytes($0) })
+}
+
+/// `[(epoch, train_loss, val_loss, val_auc_prc, lr)]`.
+func historyList(_ history: TrainingHistory) throws -> PythonObject {
+  try Build.list(
+    history.epochs.map { epoch in
+      try Build.tuple([
+        try Build.int(epoch.epoch), try Build.double(epoch.trainLoss),
+        try Build.double(epoch.validationLoss), try Build.double(epoch.validationAUCPRC),
+        try Build.double(epoch.learningRate),
+      ])
+    })
+}
+
+/// Trains `model` with `trainer` (GIL released), stopping early when the callback raised.
+/// Returns the best weights' model and the history; throws `alreadySet` with the callback's
+/// exception restored.
+func train(
+  _ model: LSTMClassifier<Float>, trainer: Trainer, train: SeriesSet, validation: SeriesSet,
+  callback: EpochCallback
+) throws -> (LSTMClassifier<Float>, TrainingHistory) {
+  let outcome = withoutGIL { () -> Result<TrainingState, Error> in
+    Result {
+      var state = trainer.start(model)
+      try trainer.resume(
+        &state, train: train, validation: validation, progress: callback.report,
+        afterEpoch: { _ in !callback.failed })
+      return state
+    }
+  }
+  if callback.reraise() { throw PythonError.alreadySet }
+  switch outcome {
+  case .success(let state):
+    return (LSTMClassifier(parameters: state.best), state.history)
+  case .failure(let error as TrainingError):
+    throw PythonError.value("\(error)")
+  case .failure(let error):
+    throw PythonError.runtime("\(error)")
+  }
+}
+
+/// `fit(config, params, X, y, X_val, y_val, training, threads, callback)`.
+func fit(_ args: Arguments) throws -> PythonObject {
+  let config = try args.config(0)
+  let start = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let trainSet = try args.series(
+    2, "X", labels: 3, "y", inputSize: config.inputSize, classes: config.classes)
+  let validation = try args.series(
+    4, "X_val", labels: 5, "y_val", inputSize: config.inputSize, classes: config.classes)
+  guard validation.length == trainSet.length else {
+    throw PythonError.value(
+      "fit(): X_val has \(validation.length) steps, X has \(trainSet.length)")
+  }
+  let trainer = try Trainer(config: try args.training(6), threads: try args.threads(7))
+  let (model, history) = try train(
+    start, trainer: trainer, train: trainSet, validation: validation,
+    callback: EpochCallback(try args.callable(8, "callback")))
+  return try Build.tuple([
+    try tensorList(model.parameters), try historyList(history), try Build.int(history.bestEpoch),
+  ])
+}
+
+/// `predict_proba(config, params, X) -> bytes f4 [N, C]`.
+func predictProbabilities(_ args: Arguments) throws -> PythonObject {
+  let config = try args.config(0)
+  let model = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
+  let probabilities = withoutGIL {
+    Softmax.probabilities(logits: model.logits(for: set), classes: config.classes).map { Float($0) }
+  }
+  return try Build.bytes(probabilities)
+}
+
+/// `hidden_states(config, params, X) -> [bytes f4 [N, T, H]]`.
+func hiddenStates(_ args: Arguments) throws -> PythonObject {
+  let config = try args.config(0)
+  let model = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
+  let hidden = withoutGIL { model.traced(set).hidden }
+  return try Build.list(hidden.map { try Build.bytes($0) })
+}
