@@ -89,6 +89,18 @@ private let entries: [Entry] = [
     name: "load_checkpoint", arguments: 1, doc: "load_checkpoint(path) -> dict",
     function: { _, args in pythonFunction("load_checkpoint", args, count: 1, loadCheckpoint) }),
   Entry(
+    name: "stream_new", arguments: 3, doc: "stream_new(config, params, preprocessing) -> stream",
+    function: { _, args in pythonFunction("stream_new", args, count: 3, streamNew) }),
+  Entry(
+    name: "stream_step", arguments: 2, doc: "stream_step(stream, chunk) -> bytes (probabilities)",
+    function: { _, args in pythonFunction("stream_step", args, count: 2, streamStep) }),
+  Entry(
+    name: "stream_reset", arguments: 1, doc: "stream_reset(stream)",
+    function: { _, args in pythonFunction("stream_reset", args, count: 1, streamReset) }),
+  Entry(
+    name: "stream_steps", arguments: 1, doc: "stream_steps(stream) -> int",
+    function: { _, args in pythonFunction("stream_steps", args, count: 1, streamSteps) }),
+  Entry(
     name: "write_traces", arguments: 10,
     doc: "write_traces(path, config, params, X, y, dataset, class_labels, length, z_normalize, teacher_path)",
     function: { _, args in pythonFunction("write_traces", args, count: 10, writeTraces) }),
