@@ -33,7 +33,10 @@ hidden states [B, T, 100] (prepared before timing, like the batches): the teache
 With --json exactly one JSON object is written to stdout:
     {"torch_version", "threads", "samples", "length", "batch_size", "classes",
      "teacher": {"epoch_s_best", "epoch_s_median", "flop", "gflops"},
-     "student": {...}, "student_memkd": {...}}
+     "student": {...}, "student_memkd": {...}, "stream": {"step_ns_best", "steps"}}
+
+The stream workload times streaming inference of the student: one nn.LSTMCell(1, 8) step plus
+Linear + softmax per time step (torch.no_grad, batch 1).
 """
 
 from __future__ import annotations
@@ -189,6 +192,27 @@ def bench_model(name: str, hidden: int, layers: int, lr: float, batches, args,
     }
 
 
+def bench_stream(args, steps: int = 20_000, rounds: int = 5) -> dict:
+    """Streaming latency of the 1 x 8 student: one nn.LSTMCell step plus the head's softmax,
+    per time step, under torch.no_grad (best of `rounds` runs, ns per step)."""
+    torch.manual_seed(INIT_SEED)
+    cell = nn.LSTMCell(args.input_size, 8)
+    head = nn.Linear(8, args.classes)
+    xs = torch.from_numpy(
+        (np.arange(steps) % 97 / 48.5 - 1).astype(np.float32)).reshape(steps, 1, args.input_size)
+    best = float("inf")
+    with torch.no_grad():
+        for _ in range(rounds):
+            h = torch.zeros(1, 8)
+            c = torch.zeros(1, 8)
+            t0 = time.perf_counter()
+            for t in range(steps):
+                h, c = cell(xs[t], (h, c))
+                probabilities = torch.softmax(head(h), dim=1)
+            best = min(best, (time.perf_counter() - t0) / steps * 1e9)
+    return {"step_ns_best": best, "steps": steps}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--samples", type=int, default=448)
@@ -221,6 +245,7 @@ def main(argv=None) -> int:
         "teacher": bench_model("teacher", 100, 3, 0.01, batches, args, args.repeats),
         "student": bench_model("student", 8, 1, 0.1, batches, args, args.student_repeats),
         "student_memkd": bench_memkd(batches, args),
+        "stream": bench_stream(args),
     }
 
     if args.json:
@@ -236,6 +261,7 @@ def main(argv=None) -> int:
         r = result[name]
         print(f"{name:<14} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
               f"{r['flop'] / 1e9:>12.4f} {r['gflops']:>9.3f}")
+    print(f"stream: {result['stream']['step_ns_best']:.0f} ns per LSTMCell step + head")
     return 0
 
 

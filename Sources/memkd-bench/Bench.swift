@@ -24,8 +24,8 @@ struct Bench: ParsableCommand {
   var referenceScript = "bench/pytorch_reference.py"
   @Option(help: "Threads for MemKD's batch shards (the table also shows one thread).")
   var threads = 2
-  @Option(help: "Comma-separated workloads to run (teacher, student, student-memkd).")
-  var workloads = "teacher,student,student-memkd"
+  @Option(help: "Comma-separated workloads to run (teacher, student, student-memkd, stream).")
+  var workloads = "teacher,student,student-memkd,stream"
   @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
 
   func validate() throws {
@@ -36,10 +36,10 @@ struct Bench: ParsableCommand {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
-    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(["teacher", "student", "student-memkd"])
+    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(["teacher", "student", "student-memkd", "stream"])
     if !unknown.isEmpty {
       throw ValidationError(
-        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd")
+        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd, stream")
     }
   }
 
@@ -72,6 +72,10 @@ struct Bench: ParsableCommand {
           data: data, batchSize: batchSize, repeats: repeats, threads: 1)
         report.memkdSingleThread[workload.name] = EpochTiming(times: single, flop: flop)
       }
+    }
+    if selected.contains("stream") {
+      let student = LSTMClassifier<Float>(config: .student(classes: classes), seed: 0)
+      report.stream = try StreamLatency.measure(model: student)
     }
     if let python = pytorch {
       report.pytorch = try runReference(python: python)

@@ -28,9 +28,15 @@ struct PyTorchReport: Codable {
   var teacher: EpochTiming?
   var student: EpochTiming?
   var studentMemkd: EpochTiming?
+  var stream: StreamStep?
+
+  struct StreamStep: Codable {
+    var stepNanosecondsBest: Double
+    enum CodingKeys: String, CodingKey { case stepNanosecondsBest = "step_ns_best" }
+  }
 
   enum CodingKeys: String, CodingKey {
-    case torchVersion = "torch_version", threads, teacher, student
+    case torchVersion = "torch_version", threads, teacher, student, stream
     case studentMemkd = "student_memkd"
   }
 }
@@ -48,6 +54,8 @@ struct BenchReport: Encodable {
   /// The same workloads on one thread (only when `threads` is not 1).
   var memkdSingleThread: [String: EpochTiming] = [:]
   var pytorch: PyTorchReport?
+  /// Streaming inference of the 1 x 8 student (the "stream" workload).
+  var stream: StreamLatency?
 
   /// The issue's targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
   static let targets: [String: Double] = ["teacher": 0.6, "student": 0.1, "student-memkd": 0.05]
@@ -74,7 +82,7 @@ struct BenchReport: Encodable {
 
   enum CodingKeys: String, CodingKey {
     case samples, length, batchSize = "batch_size", classes, threads, blas, memkd
-    case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets
+    case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets, stream
   }
 
   func encode(to encoder: Encoder) throws {
@@ -90,6 +98,7 @@ struct BenchReport: Encodable {
     try container.encodeIfPresent(pytorch, forKey: .pytorch)
     try container.encode(ratios, forKey: .ratios)
     try container.encode(BenchReport.targets, forKey: .targets)
+    try container.encodeIfPresent(stream, forKey: .stream)
   }
 
   var table: String {
@@ -131,6 +140,9 @@ struct BenchReport: Encodable {
       rows.append(row)
     }
     lines.append(TextTable.render(header: header, rows: rows))
+    if let stream {
+      lines += ["", streamTable(stream)]
+    }
     if let pytorch {
       lines.append("")
       lines.append("PyTorch \(pytorch.torchVersion), \(pytorch.threads) thread(s); MemKD BLAS: \(blas)")
@@ -139,5 +151,27 @@ struct BenchReport: Encodable {
       lines.append("PyTorch reference skipped (no --pytorch interpreter given).")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// Streaming latency rows: Swift, the C export and PyTorch's LSTMCell, ns per step + head.
+  func streamTable(_ stream: StreamLatency) -> String {
+    let target = StreamLatency.targetNanoseconds
+    let torch = pytorch?.stream?.stepNanosecondsBest
+    func row(_ name: String, _ value: Double?, bounded: Bool) -> [String] {
+      guard let value else { return [name, "-", "-", bounded ? String(format: "<= %.0f", target) : "-", "-"] }
+      return [
+        name, String(format: "%.0f", value),
+        torch.map { String(format: "%.1fx", $0 / value) } ?? "-",
+        bounded ? String(format: "<= %.0f", target) : "-",
+        bounded ? (value <= target ? "yes" : "NO") : "-",
+      ]
+    }
+    let rows = [
+      row("Swift StreamingClassifier", stream.swiftNanoseconds, bounded: true),
+      row("exported C header (\(stream.cCompiler ?? "no cc"))", stream.cNanoseconds, bounded: true),
+      row("PyTorch LSTMCell + head", torch, bounded: false),
+    ]
+    return "Streaming inference, student 1x8 (\(classes) classes): ns per time step including the head's probabilities\n\n"
+      + TextTable.render(header: ["implementation", "ns/step", "vs PyTorch", "target", "met"], rows: rows)
   }
 }
