@@ -1,8 +1,22 @@
 """MemKD: tiny recurrent time-series classifiers by knowledge distillation.
 
 The numerical core is Swift (``memkd._memkd``, a CPython extension built by ``make python-ext``
-or ``pip install ./bindings/python``). This package currently exposes what the extension
-provides; the full Python API is being built.
+or ``pip install ./bindings/python``); this package checks and converts numpy input, and wraps
+the results. Every call gives the same numbers as ``memkd-script`` for the same data and seed.
+
+    >>> import memkd
+    >>> data = memkd.load_ucr("ItalyPowerDemand")                  # X [N, 100] float32, y [N]
+    >>> train, val = memkd.split(data.y_train, 0.2, seed=0)
+    >>> teacher = memkd.Teacher(hidden_size=16, layers=1).fit(
+    ...     data.X_train[train], data.y_train[train], data.X_train[val], data.y_train[val],
+    ...     epochs=5)
+    >>> student = memkd.distill(teacher, data.X_train[train], data.y_train[train],
+    ...                         data.X_train[val], data.y_train[val], "memkd", epochs=5)
+    >>> sorted(student.evaluate(data.X_test, data.y_test))
+    ['accuracy', 'auc_prc', 'auc_roc']
+
+Modules: ``memkd.losses`` (MemKD on numpy arrays, with gradient), ``memkd.metrics``
+(accuracy, AUC-ROC, AUC-PRC).
 """
 
 try:
@@ -13,6 +27,11 @@ except ImportError as error:  # pragma: no cover - the message is the point
         "run `make python-ext` in the repository (or `pip install ./bindings/python`)"
     ) from error
 
+from . import _arrays, losses, metrics
+from ._data import UCRData, load_ucr, preprocess, split
+from ._distill import ANCHOR_WEIGHTS, METHODS, NORMALIZATIONS, distill, trace, write_traces
+from ._model import (Epoch, EpochInfo, LSTMClassifier, Student, Teacher, TrainingOptions)
+
 __version__: str = _memkd.version()
 
 
@@ -22,7 +41,16 @@ def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int
     ``4H (D + H + 2)`` per layer plus ``C (H + 1)`` for the head; the paper's teacher
     (3 x 100, D = 1) has 202,800 + 101 C.
     """
-    return _memkd.parameter_count(input_size, hidden_size, layers, classes)
+    sizes = (input_size, hidden_size, layers, classes)
+    if all(isinstance(v, int) and v >= 1 for v in sizes):
+        _arrays.model_size(*sizes)      # the extension checks the rest
+    return _memkd.parameter_count(*sizes)
 
 
-__all__ = ["__version__", "parameter_count"]
+__all__ = [
+    "__version__", "parameter_count",
+    "UCRData", "load_ucr", "preprocess", "split",
+    "LSTMClassifier", "Teacher", "Student", "TrainingOptions", "Epoch", "EpochInfo",
+    "distill", "trace", "write_traces", "METHODS", "ANCHOR_WEIGHTS", "NORMALIZATIONS",
+    "losses", "metrics",
+]

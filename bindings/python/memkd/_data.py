@@ -1,0 +1,129 @@
+"""UCR datasets, preprocessing and the CLI's stratified train / validation split."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import List, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _arrays, _memkd
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True)
+class UCRData:
+    """A preprocessed UCR dataset, as ``load_ucr`` returns it.
+
+    Attributes:
+        X_train: float32 ``[n_train, length]``, the archive's training series.
+        y_train: int64 ``[n_train]``, class indices ``0 .. C-1``.
+        X_test: float32 ``[n_test, length]``.
+        y_test: int64 ``[n_test]``.
+        class_labels: the archive's label of each class index (``class_labels[k]`` is class
+            ``k``), as strings.
+        name, length, z_normalize: what was loaded and how it was preprocessed.
+
+    Unpacks like a tuple: ``X_train, y_train, X_test, y_test, class_labels = data``.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    class_labels: List[str]
+    name: str = ""
+    length: int = 100
+    z_normalize: bool = True
+
+    def __iter__(self):
+        return iter((self.X_train, self.y_train, self.X_test, self.y_test, self.class_labels))
+
+    @property
+    def classes(self) -> int:
+        """Number of classes ``C``."""
+        return len(self.class_labels)
+
+
+def load_ucr(name: str, root: Optional[PathLike] = None, length: int = 100,
+             z_normalize: bool = True) -> UCRData:
+    """Load a UCR dataset (``<root>/<name>/<name>_TRAIN.tsv`` and ``_TEST.tsv``) preprocessed as
+    the CLI does: every series resampled to ``length`` points by linear interpolation, then, when
+    ``z_normalize``, z-normalised on its own.
+
+    Args:
+        name: dataset folder name, e.g. ``"ItalyPowerDemand"``.
+        root: folder holding the dataset folders; None means ``$MEMKD_DATA_ROOT``, then the
+            repository's ``data/`` folder.
+        length: resampled length ``T`` (>= 2).
+        z_normalize: z-normalise each series.
+
+    Returns:
+        ``UCRData`` with ``X_train`` float32 ``[n_train, T]``, ``y_train`` int64 ``[n_train]``,
+        ``X_test``, ``y_test`` and ``class_labels`` (original labels, as strings, of classes
+        ``0 .. C-1``).
+
+    Raises:
+        OSError: the dataset files are missing or unreadable. ValueError: malformed files or
+        options.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name: expected a non-empty str, got {name!r}")
+    root_path = None if root is None else os.fspath(root)
+    if root_path is not None and not isinstance(root_path, str):
+        raise TypeError(f"root: expected a str or path, got {type(root).__name__}")
+    length = _arrays.integer(length, "length", 2, _arrays.MAX_VALUES // 1024)
+    if not isinstance(z_normalize, (bool, np.bool_)):
+        raise TypeError(f"z_normalize: expected a bool, got {type(z_normalize).__name__}")
+    x_train, y_train, n_train, x_test, y_test, n_test, labels = _memkd.load_ucr(
+        name, root_path, length, bool(z_normalize))
+    return UCRData(
+        X_train=_arrays.frombuffer(x_train, "f4", (n_train, length)),
+        y_train=_arrays.frombuffer(y_train, "i8", (n_train,)),
+        X_test=_arrays.frombuffer(x_test, "f4", (n_test, length)),
+        y_test=_arrays.frombuffer(y_test, "i8", (n_test,)),
+        class_labels=list(labels), name=name, length=length, z_normalize=bool(z_normalize))
+
+
+def preprocess(X, length: int = 100, z_normalize: bool = True) -> np.ndarray:
+    """Resample series to ``length`` points (linear interpolation over the normalised time axis,
+    endpoints kept), then z-normalise each on its own when ``z_normalize`` (population standard
+    deviation; a constant series becomes zeros): exactly what ``load_ucr`` applies.
+
+    Args:
+        X: ``[N, T]`` series (any real dtype; converted to float32), ``T >= 1``.
+
+    Returns:
+        float32 ``[N, length]``.
+    """
+    array = _arrays.float_array(X, "X", (2,), what="a real-valued [N, T] array of series")
+    length = _arrays.integer(length, "length", 2)
+    _arrays.output_size(array.shape[0], length)
+    if not isinstance(z_normalize, (bool, np.bool_)):
+        raise TypeError(f"z_normalize: expected a bool, got {type(z_normalize).__name__}")
+    data = _memkd.preprocess(array, length, bool(z_normalize))
+    return _arrays.frombuffer(data, "f4", (array.shape[0], length))
+
+
+def split(y, validation_fraction: float = 0.2, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """The stratified train / validation split of ``memkd-script`` (``train-teacher`` splits the
+    archive's training series with the teacher's ``--validation-fraction`` and ``--seed``, and
+    ``distill`` reuses that split).
+
+    Args:
+        y: int64 ``[N]`` class indices.
+        validation_fraction: fraction of each class held out, in ``(0, 1)``.
+        seed: split seed (``0 .. 2**64-1``).
+
+    Returns:
+        ``(train_idx, val_idx)``, int64 row indices into ``y``.
+    """
+    labels = _arrays.labels(y, "y")
+    fraction = _arrays.real(validation_fraction, "validation_fraction")
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_fraction: must be in (0, 1), got {fraction}")
+    train, validation = _memkd.split(labels, fraction, _arrays.seed(seed))
+    return (_arrays.frombuffer(train, "i8", (len(train) // 8,)),
+            _arrays.frombuffer(validation, "i8", (len(validation) // 8,)))

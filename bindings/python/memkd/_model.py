@@ -1,0 +1,413 @@
+"""The stacked-LSTM classifier (teacher or student) around the Swift engine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, TypeVar
+
+import numpy as np
+
+from . import _arrays, _memkd
+
+
+class EpochInfo(NamedTuple):
+    """What a progress callback receives after every epoch."""
+
+    epoch: int
+    """1-based epoch just finished."""
+    max_epochs: int
+    train_loss: float
+    """Mean training objective of the epoch (CE, plus beta times the distillation loss)."""
+    val_loss: float
+    """Cross-entropy on the validation set (the early-stopping criterion)."""
+    val_auc_prc: float
+    """Macro AUC-PRC on the validation set, in [0, 1]."""
+    lr: float
+    """Adam's learning rate used in the epoch."""
+
+
+class Epoch(NamedTuple):
+    """One row of a model's ``history``."""
+
+    epoch: int
+    train_loss: float
+    val_loss: float
+    val_auc_prc: float
+    lr: float
+
+
+Callback = Callable[[EpochInfo], Any]
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """The optimisation of a model, recorded in its checkpoint's ``/training`` group.
+
+    ``lr``: Adam's initial learning rate; ``epochs``: maximum epochs; ``batch_size``;
+    ``patience``: early-stopping patience (epochs without a lower validation loss);
+    ``clip``: gradient-norm bound (0: off); ``plateau``: halve the learning rate after this many
+    epochs without improvement (0: off); ``seed``: initialisation and batch-order seed.
+    """
+
+    lr: float = 0.001
+    epochs: int = 500
+    batch_size: int = 32
+    patience: int = 50
+    clip: float = 1.0
+    plateau: int = 20
+    seed: int = 0
+
+    def as_tuple(self) -> Tuple[float, int, int, int, float, int, int]:
+        return (self.lr, self.epochs, self.batch_size, self.patience, self.clip, self.plateau,
+                self.seed)
+
+    @classmethod
+    def checked(cls, lr: float, epochs: int, batch_size: int, patience: int, clip: float,
+                plateau: int, seed: int) -> "TrainingOptions":
+        return cls(lr=_arrays.real(lr, "lr", positive=True),
+                   epochs=_arrays.integer(epochs, "epochs", 1),
+                   batch_size=_arrays.integer(batch_size, "batch_size", 1),
+                   patience=_arrays.integer(patience, "patience", 1),
+                   clip=_arrays.real(clip, "clip", 0.0),
+                   plateau=_arrays.integer(plateau, "plateau", 0),
+                   seed=_arrays.seed(seed))
+
+
+def progress(callback: Optional[Callback], verbose: bool, prefix: str = ""
+             ) -> Optional[Callable[..., Any]]:
+    """The extension's per-epoch callback: prints a line to stderr when ``verbose`` and calls
+    ``callback(EpochInfo)``; None when neither is wanted."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback: expected a callable or None, got {type(callback).__name__}")
+    if not isinstance(verbose, (bool, np.bool_)):
+        raise TypeError(f"verbose: expected a bool, got {type(verbose).__name__}")
+    if callback is None and not verbose:
+        return None
+
+    def report(epoch, max_epochs, train_loss, val_loss, val_auc_prc, lr):
+        info = EpochInfo(int(epoch), int(max_epochs), float(train_loss), float(val_loss),
+                         float(val_auc_prc), float(lr))
+        if verbose:
+            width = len(str(info.max_epochs))
+            print(f"{prefix}epoch {info.epoch:>{width}}/{info.max_epochs}  "
+                  f"train loss {info.train_loss:.4f}  val loss {info.val_loss:.4f}  "
+                  f"val AUC-PRC {100 * info.val_auc_prc:6.2f}  lr {info.lr:.3g}",
+                  file=sys.stderr, flush=True)
+        if callback is not None:
+            callback(info)
+
+    return report
+
+
+def history_rows(history) -> List[Epoch]:
+    return [Epoch(int(e), float(t), float(v), float(a), float(lr)) for e, t, v, a, lr in history]
+
+
+M = TypeVar("M", bound="LSTMClassifier")
+
+
+class LSTMClassifier:
+    """A stacked LSTM (``nn.LSTM(input_size, hidden_size, layers, batch_first=True)``) with a
+    linear head on the last time step of the last layer, zero initial states, gate order
+    (i, f, g, o): the model of ``memkd-script`` and of PyTorch with the same ``state_dict``.
+
+    Args:
+        input_size: channels ``D`` of the series.
+        hidden_size: hidden units ``H`` per layer.
+        layers: stacked LSTM layers ``L``.
+        classes: ``C``; None means inferred from the labels at the first ``fit``.
+        seed: initialisation and batch-order seed (the CLI's ``--seed``).
+
+    Attributes kept for the checkpoint (set by ``fit`` / ``distill``, or by you):
+        ``dataset`` (str), ``class_labels`` (list of str or None: ``"0" .. "C-1"``),
+        ``length`` and ``z_normalize`` (the preprocessing the model expects),
+        ``validation_fraction``, ``training`` (``TrainingOptions``), ``kind``
+        (``"teacher"`` or ``"student"``). After training: ``history`` (list of ``Epoch``) and
+        ``best_epoch`` (1-based epoch of the kept weights).
+
+    Shapes: ``X`` is ``[N, T]`` (one channel) or ``[N, T, D]``; ``y`` is ``[N]`` class indices in
+    ``0 .. C-1``. Inputs are converted to float32 / int64 C-contiguous arrays; NaN, infinite,
+    mis-shaped or mis-typed inputs raise ``ValueError`` / ``TypeError`` naming the argument.
+    """
+
+    default_lr: float = 0.001
+    """``fit``'s learning rate when ``lr`` is not given (0.001 for teachers, 0.1 for students)."""
+    default_kind: str = "teacher"
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 100, layers: int = 3,
+                 classes: Optional[int] = None, seed: int = 0) -> None:
+        self.input_size = _arrays.integer(input_size, "input_size", 1)
+        self.hidden_size = _arrays.integer(hidden_size, "hidden_size", 1)
+        self.layers = _arrays.integer(layers, "layers", 1)
+        self.classes = None if classes is None else _arrays.integer(classes, "classes", 2)
+        self.seed = _arrays.seed(seed)
+        _arrays.model_size(self.input_size, self.hidden_size, self.layers, self.classes or 2)
+        self.kind: str = self.default_kind
+        self.dataset: str = ""
+        self.class_labels: Optional[List[str]] = None
+        self.length: int = 100
+        self.z_normalize: bool = True
+        self.validation_fraction: float = 0.2
+        self.training = TrainingOptions(lr=self.default_lr, seed=self.seed)
+        self.history: List[Epoch] = []
+        self.best_epoch: Optional[int] = None
+        self.distillation: Optional[Dict[str, Any]] = None
+        self._params: Optional[List[np.ndarray]] = None
+        if self.classes is not None:
+            self._params = self._initial_parameters()
+
+    # MARK: - Shape and parameters
+
+    @property
+    def config(self) -> Tuple[int, int, int, int]:
+        """``(input_size, hidden_size, layers, classes)``."""
+        if self.classes is None:
+            raise ValueError("the number of classes is not known yet: pass classes= or fit first")
+        return (self.input_size, self.hidden_size, self.layers, self.classes)
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether the model has weights (trained, loaded, or initialised with known classes)."""
+        return self._params is not None
+
+    def parameter_layout(self) -> List[Tuple[str, Tuple[int, ...]]]:
+        """PyTorch ``state_dict`` names and shapes, in order."""
+        return [(str(name), tuple(int(s) for s in shape))
+                for name, shape in _memkd.parameter_layout(*self.config)]
+
+    def parameter_count(self) -> int:
+        """Trainable scalars: ``4H (D + H + 2)`` per layer (``D = H`` above the first) plus
+        ``C (H + 1)``."""
+        return int(_memkd.parameter_count(*self.config))
+
+    def _initial_parameters(self) -> List[np.ndarray]:
+        raw = _memkd.init_parameters(self.config, self.seed)
+        return self._wrap(raw)
+
+    def _wrap(self, raw) -> List[np.ndarray]:
+        layout = self.parameter_layout()
+        if len(raw) != len(layout):
+            raise RuntimeError(f"the extension returned {len(raw)} tensors for {len(layout)} "
+                               "layout entries")
+        return [_arrays.frombuffer(data, "f4", shape) for data, (_, shape) in zip(raw, layout)]
+
+    def _require_weights(self) -> List[np.ndarray]:
+        if self._params is None:
+            raise ValueError(f"{type(self).__name__} has no weights yet: fit it, load it or "
+                             "pass classes= to initialise it")
+        return self._params
+
+    def state_dict(self) -> Dict[str, np.ndarray]:
+        """Copies of the weights under PyTorch names and shapes (``lstm.weight_ih_l0``
+        ``[4H, D]``, ``lstm.weight_hh_l0`` ``[4H, H]``, ``lstm.bias_ih_l0`` / ``bias_hh_l0``
+        ``[4H]``, ..., ``head.weight`` ``[C, H]``, ``head.bias`` ``[C]``), float32."""
+        params = self._require_weights()
+        return {name: p.copy() for (name, _), p in zip(self.parameter_layout(), params)}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Set the weights from a mapping with exactly the keys and shapes of ``state_dict()``
+        (numpy arrays, or anything ``numpy.asarray`` reads, e.g. CPU torch tensors). A model
+        created without ``classes`` takes ``C`` from ``head.bias``."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"state_dict: expected a mapping, got {type(state_dict).__name__}")
+        previous = self.classes
+        if self.classes is None and "head.bias" in state_dict:
+            shape = np.shape(state_dict["head.bias"])
+            if len(shape) != 1:
+                raise ValueError(f"state_dict['head.bias']: expected shape [C], got {shape}")
+            self.classes = _arrays.integer(int(shape[0]), "classes (rows of head.bias)", 2)
+        try:
+            params = self._checked_state(state_dict)
+        except BaseException:
+            self.classes = previous
+            raise
+        self._params = params
+
+    def _checked_state(self, state_dict: Mapping[str, Any]) -> List[np.ndarray]:
+        layout = self.parameter_layout()
+        expected = [name for name, _ in layout]
+        missing = [k for k in expected if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in expected]
+        if missing or unexpected:
+            raise KeyError(f"state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        params = []
+        for name, shape in layout:
+            array = _arrays.float_array(state_dict[name], f"state_dict[{name!r}]", (len(shape),))
+            if array.shape != shape:
+                raise ValueError(f"state_dict[{name!r}]: shape {array.shape}, expected {shape}")
+            params.append(array.copy())
+        return params
+
+    # MARK: - Training and inference
+
+    def _check_classes(self, *label_arrays: np.ndarray) -> None:
+        if self.classes is None:
+            count = len(self.class_labels) if self.class_labels else 0
+            classes = max([count, 2] + [int(a.max()) + 1 for a in label_arrays])
+            _arrays.model_size(self.input_size, self.hidden_size, self.layers, classes)
+            self.classes = classes
+
+    def fit(self: M, X, y, X_val, y_val, *, lr: Optional[float] = None, epochs: int = 500,
+            batch_size: int = 32, patience: int = 50, clip: float = 1.0, plateau: int = 20,
+            threads: int = 2, warm_start: bool = False, callback: Optional[Callback] = None,
+            verbose: bool = False) -> M:
+        """Train with Adam on cross-entropy, keeping the weights of the epoch with the lowest
+        validation loss (the CLI's teacher recipe for one initialisation).
+
+        Args:
+            X: ``[N, T]`` or ``[N, T, D]`` training series; ``y``: ``[N]`` class indices.
+            X_val: ``[M, T]`` / ``[M, T, D]`` validation series (same ``T``, ``D``); ``y_val``
+                ``[M]``.
+            lr: Adam's initial learning rate; None means ``default_lr`` (0.001 for
+                ``LSTMClassifier`` and ``Teacher``, 0.1 for ``Student``).
+            epochs: maximum epochs. batch_size: mini-batch size.
+            patience: stop after this many epochs without a lower validation loss.
+            clip: gradient-norm clipping bound (0: off).
+            plateau: halve the learning rate after this many epochs without improvement (0: off).
+            threads: worker threads (speed only: results do not depend on it).
+            warm_start: continue from the current weights; False (default) starts from the
+                initialisation of ``seed``, as ``memkd-script train-teacher`` does.
+            callback: called with an ``EpochInfo`` after every epoch; if it raises, training
+                stops after that epoch, the model keeps its previous weights and the exception
+                propagates.
+            verbose: print one line per epoch (losses, validation AUC-PRC, learning rate) to
+                standard error.
+
+        Returns:
+            ``self``, trained; ``history`` and ``best_epoch`` are set.
+
+        The GIL is released while training, so other Python threads keep running.
+        """
+        X = _arrays.series(X, "X", self.input_size)
+        y = _arrays.labels(y, "y", X.shape[0], self.classes)
+        X_val = _arrays.series(X_val, "X_val", self.input_size)
+        y_val = _arrays.labels(y_val, "y_val", X_val.shape[0], self.classes)
+        _arrays.same_length(X, X_val)
+        options = TrainingOptions.checked(self.default_lr if lr is None else lr, epochs,
+                                          batch_size, patience, clip, plateau, self.seed)
+        threads = _arrays.integer(threads, "threads", 1)
+        if not isinstance(warm_start, (bool, np.bool_)):
+            raise TypeError(f"warm_start: expected a bool, got {type(warm_start).__name__}")
+        report = progress(callback, verbose)
+        self._check_classes(y, y_val)
+        if self.class_labels is not None and len(self.class_labels) != self.classes:
+            raise ValueError(f"class_labels has {len(self.class_labels)} entries for "
+                             f"{self.classes} classes")
+        start = self._params if (warm_start and self._params is not None) \
+            else self._initial_parameters()
+        weights, history, best = _memkd.fit(self.config, start, X, y, X_val, y_val,
+                                            options.as_tuple(), threads, report)
+        self._params = self._wrap(weights)
+        self.training = options
+        self.length = X.shape[1]
+        self.history = history_rows(history)
+        self.best_epoch = int(best)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Softmax class probabilities, float32 ``[N, C]``, of ``X`` ``[N, T]`` /
+        ``[N, T, D]``."""
+        params = self._require_weights()
+        X = _arrays.series(X, "X", self.input_size)
+        data = _memkd.predict_proba(self.config, params, X)
+        return _arrays.frombuffer(data, "f4", (X.shape[0], self.classes))
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted class indices, int64 ``[N]``."""
+        return np.argmax(self.predict_proba(X), axis=1).astype(np.int64)
+
+    def hidden_states(self, X) -> List[np.ndarray]:
+        """Hidden sequences of every layer: a list of ``L`` float32 ``[N, T, H]`` arrays (the
+        last one feeds the head at step ``T - 1``)."""
+        params = self._require_weights()
+        X = _arrays.series(X, "X", self.input_size)
+        layers = _memkd.hidden_states(self.config, params, X)
+        shape = (X.shape[0], X.shape[1], self.hidden_size)
+        return [_arrays.frombuffer(data, "f4", shape) for data in layers]
+
+    def evaluate(self, X, y) -> Dict[str, float]:
+        """``{"accuracy", "auc_roc", "auc_prc"}`` on ``X``, ``y`` (macro averages over the
+        classes with positives, as ``memkd-script evaluate``)."""
+        from . import metrics
+
+        y = _arrays.labels(y, "y", None, self.classes)
+        probabilities = self.predict_proba(X)
+        if probabilities.shape[0] != y.shape[0]:
+            raise ValueError(f"y: {y.shape[0]} labels for {probabilities.shape[0]} series")
+        return metrics.classification_metrics(probabilities, y)
+
+    # MARK: - Files
+
+    def save(self, path: "str | os.PathLike[str]") -> None:
+        """Write an HDF5 checkpoint (docs/checkpoint-format.md) that ``memkd-script inspect``,
+        ``evaluate``, ``trace`` and ``distill --teacher`` read. The file is written to a
+        temporary file and renamed, so ``path`` is always complete."""
+        params = self._require_weights()
+        if self.kind not in ("teacher", "student"):
+            raise ValueError(f"kind: must be 'teacher' or 'student', got {self.kind!r}")
+        labels = self.class_labels if self.class_labels is not None \
+            else [str(k) for k in range(self.config[3])]
+        if len(labels) != self.config[3]:
+            raise ValueError(f"class_labels has {len(labels)} entries for {self.config[3]} classes")
+        if not all(isinstance(label, str) for label in labels):
+            raise TypeError("class_labels: expected a list of str")
+        fraction = _arrays.real(self.validation_fraction, "validation_fraction")
+        _memkd.save_checkpoint(os.fspath(path), self.kind, self.config, params, str(self.dataset),
+                               list(labels), _arrays.integer(self.length, "length", 1),
+                               bool(self.z_normalize), fraction, self.training.as_tuple())
+
+    @classmethod
+    def load(cls: Type[M], path: "str | os.PathLike[str]") -> M:
+        """Read a checkpoint written by ``save`` or by ``memkd-script`` (``train-teacher``,
+        ``distill``). ``LSTMClassifier.load`` returns a ``Teacher`` or ``Student`` according to
+        the file's ``kind``; ``Teacher.load`` / ``Student.load`` return that class."""
+        record = _memkd.load_checkpoint(os.fspath(path))
+        kind = str(record["kind"])
+        target: type = cls
+        if cls is LSTMClassifier:
+            target = Student if kind == "student" else Teacher
+        input_size, hidden_size, layers, classes = (int(v) for v in record["config"])
+        training = TrainingOptions(*record["training"])
+        model = object.__new__(target)
+        LSTMClassifier.__init__(model, input_size, hidden_size, layers, None, training.seed)
+        model.classes = classes
+        model._params = model._wrap(record["params"])
+        model.kind = kind
+        model.dataset = str(record["dataset"])
+        model.class_labels = [str(label) for label in record["class_labels"]]
+        model.length = int(record["length"])
+        model.z_normalize = bool(record["z_normalize"])
+        model.validation_fraction = float(record["validation_fraction"])
+        model.training = replace(training, lr=float(training.lr), clip=float(training.clip))
+        return model
+
+    def __repr__(self) -> str:
+        state = "fitted" if self.is_fitted else "no weights"
+        return (f"{type(self).__name__}(input_size={self.input_size}, "
+                f"hidden_size={self.hidden_size}, layers={self.layers}, classes={self.classes}, "
+                f"seed={self.seed}) [{state}]")
+
+
+class Teacher(LSTMClassifier):
+    """The paper's teacher: 3 x 100 LSTM, trained with learning rate 0.001 by default."""
+
+    default_lr = 0.001
+    default_kind = "teacher"
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 100, layers: int = 3,
+                 classes: Optional[int] = None, seed: int = 0) -> None:
+        super().__init__(input_size, hidden_size, layers, classes, seed)
+
+
+class Student(LSTMClassifier):
+    """The paper's student: 1 x 8 LSTM, trained with learning rate 0.1 by default
+    (``memkd.distill`` returns one)."""
+
+    default_lr = 0.1
+    default_kind = "student"
+
+    def __init__(self, input_size: int = 1, hidden_size: int = 8, layers: int = 1,
+                 classes: Optional[int] = None, seed: int = 0) -> None:
+        super().__init__(input_size, hidden_size, layers, classes, seed)
