@@ -78,7 +78,9 @@ swift-test: apt
 # one).
 python-ext: apt
 	swift build --product MemKDPy
-	cp .build/debug/libMemKDPy.so bindings/python/memkd/_memkd$(EXT_SUFFIX)
+	# Copy, then rename: overwriting a loaded .so in place crashes Python processes using it.
+	cp .build/debug/libMemKDPy.so bindings/python/memkd/.tmp_memkd$(EXT_SUFFIX)
+	mv -f bindings/python/memkd/.tmp_memkd$(EXT_SUFFIX) bindings/python/memkd/_memkd$(EXT_SUFFIX)
 
 # The Python tests also run the debug memkd-script (checkpoint and trace files).
 python-test: venv python-ext

@@ -16,8 +16,7 @@ func pythonError(_ error: DataError) -> PythonError {
 func loadUCR(_ args: Arguments) throws -> PythonObject {
   let name = try args.string(0, "name")
   let root = try args.optionalString(1, "root")
-  let length = try args.int(2, "length")
-  guard length >= 1 else { throw PythonError.value("load_ucr(): length must be >= 1, got \(length)") }
+  let length = try args.length(2)
   let preprocessing = Preprocessing(length: length, zNormalize: try args.bool(3, "z_normalize"))
   let dataset: UCRDataset
   do {
@@ -36,22 +35,22 @@ func loadUCR(_ args: Arguments) throws -> PythonObject {
   ])
 }
 
-/// `preprocess(X [N, T], length, z_normalize) -> bytes f4 [N, length]`.
+/// `preprocess(X [N, T] f8 or f4, length, z_normalize) -> bytes f4 [N, length]` (computed in
+/// float64 like the loader, so float64 input gives exactly `load_ucr`'s values).
 func preprocess(_ args: Arguments) throws -> PythonObject {
-  let (values, shape) = try args.floats(0, "X")
+  let (values, shape) = try args.doubles(0, "X")
   guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
     throw PythonError.value("preprocess(): X must be a non-empty [N, T] array, got shape \(shape)")
   }
   guard values.allSatisfy(\.isFinite) else {
     throw PythonError.value("preprocess(): X contains NaN or infinity")
   }
-  let length = try args.int(1, "length")
-  guard length >= 1 else { throw PythonError.value("preprocess(): length must be >= 1, got \(length)") }
+  let length = try args.length(1, series: shape[0])
   let normalize = try args.bool(2, "z_normalize")
   let steps = shape[1]
   let result = withoutGIL { () -> [Float] in
     (0..<shape[0]).flatMap { row -> [Float] in
-      let series = values[(row * steps)..<((row + 1) * steps)].map { Double($0) }
+      let series = Array(values[(row * steps)..<((row + 1) * steps)])
       let resampled = Preprocess.resample(series, to: length)
       return (normalize ? Preprocess.zNormalize(resampled) : resampled).map { Float($0) }
     }
@@ -78,9 +77,9 @@ func split(_ args: Arguments) throws -> PythonObject {
   ])
 }
 
-/// `metrics(probabilities [N, C], y [N], classes) -> (accuracy, auc_roc, auc_prc)`.
+/// `metrics(probabilities [N, C] f8 or f4, y [N], classes) -> (accuracy, auc_roc, auc_prc)`.
 func metrics(_ args: Arguments) throws -> PythonObject {
-  let (probabilities, shape) = try args.floats(0, "probabilities")
+  let (probabilities, shape) = try args.doubles(0, "probabilities")
   let classes = try args.int(2, "classes")
   guard classes >= 2, shape.count == 2, shape[1] == classes, shape[0] >= 1 else {
     throw PythonError.value(
@@ -93,8 +92,7 @@ func metrics(_ args: Arguments) throws -> PythonObject {
   guard labelShape == [shape[0]], labels.allSatisfy({ (0..<classes).contains($0) }) else {
     throw PythonError.value("metrics(): y must be [N] = [\(shape[0])] class indices in 0 ..< \(classes)")
   }
-  let result = Metrics.evaluate(
-    probabilities: probabilities.map { Double($0) }, labels: labels, classCount: classes)
+  let result = Metrics.evaluate(probabilities: probabilities, labels: labels, classCount: classes)
   return try Build.tuple([
     try Build.double(result.accuracy), try Build.double(result.aucROC),
     try Build.double(result.aucPRC),

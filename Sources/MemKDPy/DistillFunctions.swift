@@ -61,12 +61,9 @@ func distill(_ args: Arguments) throws -> PythonObject {
   let teacherConfig = try args.config(0, "teacher_config")
   let teacher = LSTMClassifier(
     parameters: try args.parameters(1, config: teacherConfig, "teacher_params"))
-  let studentConfig = LSTMConfig(
+  let studentConfig = try args.checkedConfig(
     inputSize: teacherConfig.inputSize, hiddenSize: try args.int(2, "student_hidden"),
-    layers: try args.int(3, "student_layers"), classes: teacherConfig.classes)
-  if let problem = studentConfig.validationError {
-    throw PythonError.value("distill(): student: \(problem)")
-  }
+    layers: try args.int(3, "student_layers"), classes: teacherConfig.classes, "student")
   let (inputSize, classes) = (teacherConfig.inputSize, teacherConfig.classes)
   let trainSet = try args.series(4, "X", labels: 5, "y", inputSize: inputSize, classes: classes)
   let validation = try args.series(

@@ -20,12 +20,48 @@ extension Arguments {
       }
       return Int(value)
     }
+    return try checkedConfig(
+      inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3], name)
+  }
+
+  /// Largest size of any one dimension and largest parameter count accepted from Python: far
+  /// above any real model, and low enough that no size arithmetic in the core can overflow or
+  /// ask for an impossible allocation (which would trap and kill the interpreter).
+  static let sizeLimit = 1 << 20
+  static let parameterLimit = 1 << 31
+
+  /// A valid `LSTMConfig` within the limits above.
+  func checkedConfig(
+    inputSize: Int, hiddenSize: Int, layers: Int, classes: Int, _ name: String = "config"
+  ) throws -> LSTMConfig {
+    let sizes = [inputSize, hiddenSize, layers, classes]
+    guard sizes.allSatisfy({ $0 <= Self.sizeLimit }) else {
+      throw PythonError.value(
+        "\(function)(): \(name): sizes above \(Self.sizeLimit) are not supported, got \(sizes)")
+    }
     let config = LSTMConfig(
-      inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3])
+      inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, classes: classes)
     if let problem = config.validationError {
       throw PythonError.value("\(function)(): \(name): \(problem)")
     }
+    // In Double: the Int product itself could overflow.
+    let (D, H, L, C) = (Double(inputSize), Double(hiddenSize), Double(layers), Double(classes))
+    let parameters = 4 * H * (D + H + 2) + (L - 1) * 4 * H * (2 * H + 2) + C * (H + 1)
+    guard parameters <= Double(Self.parameterLimit) else {
+      throw PythonError.value(
+        "\(function)(): \(name): \(Int(parameters)) parameters exceed the supported \(Self.parameterLimit)")
+    }
     return config
+  }
+
+  /// A positive length (series steps) within `sizeLimit`, whose `count * length` values also fit.
+  func length(_ index: Int, _ name: String = "length", series count: Int = 1) throws -> Int {
+    let value = try int(index, name)
+    guard value >= 1, value <= 1 << 24, Double(value) * Double(max(count, 1)) <= Double(1 << 31) else {
+      throw PythonError.value(
+        "\(function)(): \(name) must be in 1 ... \(1 << 24) (and \(name) x series <= 2^31), got \(value)")
+    }
+    return value
   }
 
   /// The model's tensors in `LSTMParameters` order, each checked against its PyTorch shape.

@@ -5,10 +5,9 @@ import MemKDCore
 
 /// `parameter_layout(D, H, L, C) -> [(name, shape)]`.
 func parameterLayout(_ args: Arguments) throws -> PythonObject {
-  let config = LSTMConfig(
+  let config = try args.checkedConfig(
     inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
     layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
-  if let problem = config.validationError { throw PythonError.value("parameter_layout(): \(problem)") }
   let shapes = LSTMParameters<Float>.shapes(for: config)
   return try Build.list(
     zip(LSTMParameters<Float>.names(for: config), shapes).map { name, shape in
@@ -88,13 +87,14 @@ func fit(_ args: Arguments) throws -> PythonObject {
   ])
 }
 
-/// `predict_proba(config, params, X) -> bytes f4 [N, C]`.
+/// `predict_proba(config, params, X) -> bytes f8 [N, C]`: float64, exactly what `evaluate`
+/// ranks, so metrics computed from it in Python equal the CLI's.
 func predictProbabilities(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
   let model = LSTMClassifier(parameters: try args.parameters(1, config: config))
   let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
   let probabilities = withoutGIL {
-    Softmax.probabilities(logits: model.logits(for: set), classes: config.classes).map { Float($0) }
+    Softmax.probabilities(logits: model.logits(for: set), classes: config.classes)
   }
   return try Build.bytes(probabilities)
 }

@@ -12,12 +12,9 @@ private func version(_ args: Arguments) throws -> PythonObject {
 
 /// `_memkd.parameter_count(D, H, L, C) -> int`.
 private func parameterCount(_ args: Arguments) throws -> PythonObject {
-  let config = LSTMConfig(
+  let config = try args.checkedConfig(
     inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
     layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
-  if let problem = config.validationError {
-    throw PythonError.value("parameter_count(): \(problem)")
-  }
   return try Build.int(config.parameterCount)
 }
 

@@ -163,6 +163,30 @@ struct Arguments {
     }
   }
 
+  /// A float64 or float32 C-contiguous buffer as Doubles, with its shape (metrics and
+  /// preprocessing keep float64 input exact).
+  func doubles(_ index: Int, _ name: String) throws -> (values: [Double], shape: [Int]) {
+    var view = Py_buffer()
+    let object = item(index)
+    guard PyObject_GetBuffer(object, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0 else {
+      PyErr_Clear()
+      throw PythonError.type(
+        "\(function)(): \(name) must be a C-contiguous float64 or float32 array, got \(typeName(object))")
+    }
+    let format = view.format.map { String(cString: $0) } ?? "B"
+    PyBuffer_Release(&view)
+    if view.itemsize == 8 && ["d", "<d", "=d"].contains(format) {
+      return try Self.readBuffer(
+        object, name: name, function: function, itemSize: 8, formats: ["d", "<d", "=d"],
+        expected: "float64"
+      ) { pointer, count in
+        Array(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Double.self), count: count))
+      }
+    }
+    let (values, shape) = try floats(index, name)
+    return (values.map { Double($0) }, shape)
+  }
+
   /// A `bytes` object read as little-endian float32 (shape `[count]`).
   static func rawFloats(_ object: PythonObject, name: String, function: String) throws -> (
     values: [Float], shape: [Int]
@@ -188,7 +212,7 @@ struct Arguments {
     }
   }
 
-  private static func readBuffer<T>(
+  static func readBuffer<T>(
     _ object: PythonObject, name: String, function: String, itemSize: Int, formats: Set<String>,
     expected: String, copy: (UnsafeRawPointer, Int) -> [T]
   ) throws -> (values: [T], shape: [Int]) {

@@ -4,7 +4,7 @@ import MemKDCore
 /// Streaming latency: nanoseconds for one time step of a student plus its head (the class
 /// probabilities after the step), as an edge device would run it.
 struct StreamLatency: Codable {
-  /// Best of `rounds` runs of `steps` steps each, ns per step.
+  /// Best of several runs, ns per step (`StepTiming.swift`).
   var swiftNanoseconds: Double
   /// The exported C header compiled with `cc -O2` (nil when no C compiler is available).
   var cNanoseconds: Double?
@@ -17,116 +17,14 @@ struct StreamLatency: Codable {
     case swiftNanoseconds = "swift_ns", cNanoseconds = "c_ns", cCompiler = "c_compiler"
   }
 
-  /// Times `StreamingClassifier.step` + `probabilities(into:)` on a sine-like input.
-  static func swiftStep(model: LSTMClassifier<Float>, steps: Int = 200_000, rounds: Int = 5) -> Double {
-    let stream = StreamingClassifier(model: model)
-    var probabilities = [Float](repeating: 0, count: model.config.classes)
-    var sink: Float = 0
-    let clock = ContinuousClock()
-    var best = Double.infinity
-    for _ in 0..<rounds {
-      stream.reset()
-      let start = clock.now
-      for t in 0..<steps {
-        stream.step(Float(t % 97) / 48.5 - 1)
-        stream.probabilities(into: &probabilities)
-        sink += probabilities[0]
-      }
-      best = min(best, (clock.now - start).seconds / Double(steps) * 1e9)
-    }
-    if sink.isNaN { print("") }  // keeps the loop's work observable
-    return best
-  }
-}
-
-extension StreamLatency {
   /// Swift and (when `cc` exists) the exported C header.
   static func measure(model: LSTMClassifier<Float>) throws -> StreamLatency {
-    let swift = swiftStep(model: model)
-    guard let compiler = which("cc") else {
+    let swift = StepTiming.swift(model: model)
+    guard let compiler = StepTiming.which("cc") else {
       return StreamLatency(swiftNanoseconds: swift, cNanoseconds: nil, cCompiler: nil)
     }
     return StreamLatency(
-      swiftNanoseconds: swift, cNanoseconds: try cStep(model: model, compiler: compiler),
+      swiftNanoseconds: swift, cNanoseconds: try StepTiming.c(model: model, compiler: compiler),
       cCompiler: "cc -O2")
   }
-
-  /// Compiles the exported header into a timing loop (`cc -std=c99 -O2`) and runs it.
-  static func cStep(model: LSTMClassifier<Float>, compiler: String, steps: Int = 2_000_000) throws
-    -> Double
-  {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("memkd-bench-c-\(getpid())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let export = try CHeaderExport(model: model, name: "bench_student", source: "memkd-bench")
-    try export.header.write(
-      to: directory.appendingPathComponent("bench_student.h"), atomically: true, encoding: .utf8)
-    let program = """
-      #define _POSIX_C_SOURCE 199309L
-      #include <stdio.h>
-      #include <time.h>
-      #include "bench_student.h"
-      int main(void) {
-        bench_student_state state;
-        float probabilities[\(model.config.classes)];
-        double best = 1e30;
-        float sink = 0.0f;
-        for (int round = 0; round < 5; round++) {
-          struct timespec start, end;
-          bench_student_init(&state);
-          clock_gettime(CLOCK_MONOTONIC, &start);
-          for (long t = 0; t < \(steps)L; t++) {
-            float x = (float)(t % 97) / 48.5f - 1.0f;
-            bench_student_step(&state, &x);
-            bench_student_probabilities(&state, probabilities);
-            sink += probabilities[0];
-          }
-          clock_gettime(CLOCK_MONOTONIC, &end);
-          double ns = ((double)(end.tv_sec - start.tv_sec) * 1e9 + (double)(end.tv_nsec - start.tv_nsec)) / \(steps).0;
-          if (ns < best) best = ns;
-        }
-        printf("%.3f %g\\n", best, (double)sink);
-        return 0;
-      }
-      """
-    try program.write(
-      to: directory.appendingPathComponent("timing.c"), atomically: true, encoding: .utf8)
-    let binary = directory.appendingPathComponent("timing").path
-    _ = try run(compiler, ["-std=c99", "-O2", "-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
-    let output = try run(binary, [])
-    guard let first = output.split(separator: " ").first, let value = Double(first) else {
-      throw BenchError("the C timing program printed '\(output)'")
-    }
-    return value
-  }
-
-  static func which(_ name: String) -> String? {
-    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-      .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
-  /// Runs a program and returns its standard output; a failure throws with its error output.
-  static func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw BenchError("\(executable) \(arguments.joined(separator: " ")) failed: \(errorText)")
-    }
-    return text.trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
 }

@@ -31,6 +31,7 @@ from . import _arrays, losses, metrics
 from ._data import UCRData, load_ucr, preprocess, split
 from ._distill import ANCHOR_WEIGHTS, METHODS, NORMALIZATIONS, distill, trace, write_traces
 from ._model import (Epoch, EpochInfo, LSTMClassifier, Student, Teacher, TrainingOptions)
+from .stream import Stream
 
 __version__: str = _memkd.version()
 
@@ -52,5 +53,5 @@ __all__ = [
     "UCRData", "load_ucr", "preprocess", "split",
     "LSTMClassifier", "Teacher", "Student", "TrainingOptions", "Epoch", "EpochInfo",
     "distill", "trace", "write_traces", "METHODS", "ANCHOR_WEIGHTS", "NORMALIZATIONS",
-    "losses", "metrics",
+    "losses", "metrics", "Stream",
 ]

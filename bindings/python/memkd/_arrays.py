@@ -41,10 +41,10 @@ def _describe(array: np.ndarray) -> str:
     return f"dtype {array.dtype}"
 
 
-def float_array(value: Any, name: str, ndims: Sequence[int], *, what: str = "a real-valued array"
-                ) -> np.ndarray:
-    """``value`` as a C-contiguous float32 array with one of ``ndims`` dimensions, finite and
-    not empty."""
+def float_array(value: Any, name: str, ndims: Sequence[int], *, what: str = "a real-valued array",
+                dtype: Any = np.float32) -> np.ndarray:
+    """``value`` as a C-contiguous float32 (or ``dtype``) array with one of ``ndims``
+    dimensions, finite and not empty."""
     array = _asarray(value, name)
     if array.dtype.kind not in _REAL_KINDS:
         raise TypeError(f"{name}: expected {what} (float32, or any integer or float dtype "
@@ -55,7 +55,7 @@ def float_array(value: Any, name: str, ndims: Sequence[int], *, what: str = "a r
     if array.size == 0:
         raise ValueError(f"{name}: empty array (shape {array.shape})")
     with np.errstate(over="ignore"):  # values beyond float32 become inf, reported below
-        converted = np.ascontiguousarray(array, dtype=np.float32)
+        converted = np.ascontiguousarray(array, dtype=dtype)
     if not np.isfinite(converted).all():
         bad = ~np.isfinite(converted)
         first = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -98,7 +98,8 @@ def preprocess(X, length: int = 100, z_normalize: bool = True) -> np.ndarray:
     Returns:
         float32 ``[N, length]``.
     """
-    array = _arrays.float_array(X, "X", (2,), what="a real-valued [N, T] array of series")
+    array = _arrays.float_array(X, "X", (2,), what="a real-valued [N, T] array of series",
+                                dtype=np.float64)
     length = _arrays.integer(length, "length", 2)
     _arrays.output_size(array.shape[0], length)
     if not isinstance(z_normalize, (bool, np.bool_)):

@@ -12,6 +12,8 @@ Conventions
   ``parameter_layout(*config)``: PyTorch's ``nn.LSTM`` + ``nn.Linear`` state_dict order,
   ``lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, ..., head.weight,
   head.bias``.
+- Sizes: every dimension <= 2**20, parameters <= 2**31, series lengths <= 2**24; larger values
+  raise ValueError (they could not be allocated).
 - Arrays returned as ``bytes`` are little-endian float32 (``f4``) or int64 (``i8``) in C order;
   the Python layer wraps them with ``numpy.frombuffer(...).reshape(shape)``.
 - ``X`` is ``[N, T]`` (one channel) or ``[N, T, D]`` float32; ``y`` is ``[N]`` int64 class
@@ -45,8 +47,8 @@ def load_ucr(name: str, root: Optional[str], length: int, z_normalize: bool) -> 
     class_labels)``; ``root`` None means ``$MEMKD_DATA_ROOT``, then the repository's data/."""
 
 def preprocess(X: Buffer, length: int, z_normalize: bool) -> bytes:
-    """``X`` f4 ``[N, T]`` -> f4 ``[N, length]`` (linear resampling, then per-series
-    z-normalisation), exactly what ``load_ucr`` applies."""
+    """``X`` f8 (or f4) ``[N, T]`` -> f4 ``[N, length]`` (linear resampling, then per-series
+    z-normalisation, in float64), exactly what ``load_ucr`` applies."""
 
 def split(y: Buffer, validation_fraction: float, seed: int) -> Tuple[bytes, bytes]:
     """The stratified train / validation split the CLI uses: (train rows i8, validation rows i8)."""
@@ -57,7 +59,7 @@ def fit(config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer, X_val: B
     epoch (1-based)."""
 
 def predict_proba(config: Config, params: Sequence[Buffer], X: Buffer) -> bytes:
-    """f4 ``[N, C]`` softmax probabilities."""
+    """f8 ``[N, C]`` softmax probabilities (float64, as the CLI's ``evaluate`` ranks them)."""
 
 def hidden_states(config: Config, params: Sequence[Buffer], X: Buffer) -> list[bytes]:
     """One f4 ``[N, T, H]`` per layer."""
@@ -80,8 +82,8 @@ def memkd_loss(teacher_h: Buffer, student_h: Buffer, terms: str, normalization: 
     pairs are drawn from ``SeededGenerator(seed)`` as in training."""
 
 def metrics(probabilities: Buffer, y: Buffer, classes: int) -> Tuple[float, float, float]:
-    """``(accuracy, macro AUC-ROC, macro AUC-PRC)`` of f4 ``[N, C]`` probabilities (sklearn's
-    definitions; classes without positives are skipped)."""
+    """``(accuracy, macro AUC-ROC, macro AUC-PRC)`` of f8 (or f4) ``[N, C]`` probabilities
+    (sklearn's definitions; classes without positives are skipped)."""
 
 def save_checkpoint(path: str, kind: str, config: Config, params: Sequence[Buffer], dataset: str,
                     class_labels: Sequence[str], length: int, z_normalize: bool,
@@ -98,3 +100,14 @@ def write_traces(path: str, config: Config, params: Sequence[Buffer], X: Buffer,
                  teacher_path: str) -> None:
     """Traces of the teacher (checkpoint file ``teacher_path``) on ``X`` written as
     ``memkd-script trace`` writes them."""
+
+def stream_new(config: Config, params: Sequence[Buffer], preprocessing: str) -> object:
+    """A streaming classifier (an opaque capsule); ``preprocessing`` is ``"none"`` or
+    ``"running-z-normalization"``."""
+
+def stream_step(stream: object, chunk: Buffer) -> bytes:
+    """Feeds ``chunk`` f4 ``[n]`` (one channel) or ``[n, D]``; f4 ``[C]`` probabilities after
+    its last step."""
+
+def stream_reset(stream: object) -> None: ...
+def stream_steps(stream: object) -> int: ...

@@ -307,12 +307,12 @@ class LSTMClassifier:
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """Softmax class probabilities, float32 ``[N, C]``, of ``X`` ``[N, T]`` /
+        """Softmax class probabilities, float64 ``[N, C]``, of ``X`` ``[N, T]`` /
         ``[N, T, D]``."""
         params = self._require_weights()
         X = _arrays.series(X, "X", self.input_size)
         data = _memkd.predict_proba(self.config, params, X)
-        return _arrays.frombuffer(data, "f4", (X.shape[0], self.classes))
+        return _arrays.frombuffer(data, "f8", (X.shape[0], self.classes))
 
     def predict(self, X) -> np.ndarray:
         """Predicted class indices, int64 ``[N]``."""

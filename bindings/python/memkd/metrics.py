@@ -2,7 +2,7 @@
 core so Python and the CLI agree to the last bit).
 
 All functions take ``probabilities`` ``[N, C]`` (class scores, e.g. ``predict_proba``'s
-softmax output; converted to float32) and ``y`` ``[N]`` class indices in ``0 .. C-1``.
+softmax output; converted to float64) and ``y`` ``[N]`` class indices in ``0 .. C-1``.
 AUC-ROC and AUC-PRC are macro averages of the one-vs-rest curves over the classes that have
 positives in ``y`` (classes without positives are skipped, as the CLI does); AUC-PRC is
 scikit-learn's ``average_precision_score``.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
+import numpy as np
 
 from . import _arrays, _memkd
 
@@ -20,7 +21,8 @@ __all__ = ["accuracy", "auc_roc", "auc_prc", "classification_metrics"]
 
 def _all(probabilities, y) -> Tuple[float, float, float]:
     scores = _arrays.float_array(probabilities, "probabilities", (2,),
-                                 what="a real-valued [N, C] array of class scores")
+                                 what="a real-valued [N, C] array of class scores",
+                                 dtype=np.float64)
     classes = scores.shape[1]
     if classes < 2:
         raise ValueError(f"probabilities: expected at least 2 classes (columns), got shape "

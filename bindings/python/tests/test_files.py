@@ -12,11 +12,9 @@ import pytest
 import memkd
 from memkd_testing import DATA, DATASET, run_cli, run_cli_json
 
-# Python's metrics read float32 probabilities (`_memkd.predict_proba` returns f4 and
-# `_memkd.metrics` reads f4); `memkd-script evaluate` ranks the float64 softmax of the logits.
-# Rounding to float32 can tie or reorder close scores, so AUC-ROC / AUC-PRC may differ in the
-# 5th digit (accuracy does not). See test_why_metrics_can_differ_from_cli_evaluate.
-METRIC_TOLERANCE = 1e-4
+# Python's metrics rank the same float64 probabilities `memkd-script evaluate` ranks, so they
+# agree exactly.
+METRIC_TOLERANCE = 0
 
 
 def cli_evaluate(path, split: str = "train") -> dict:
@@ -87,9 +85,8 @@ def test_cli_traces_of_a_python_checkpoint_equal_python_outputs(python_teacher, 
         for k in range(2):
             np.testing.assert_array_equal(f[f"hidden/layer{k}"][()], hidden[k])
         logits = f["logits"][()]
-    # Python's probabilities are the float64 softmax of the same logits, rounded to float32.
-    np.testing.assert_array_equal(softmax64(logits).astype(np.float32),
-                                  model.predict_proba(data.X_train))
+    # Python's probabilities are the float64 softmax of the same logits.
+    np.testing.assert_allclose(softmax64(logits), model.predict_proba(data.X_train), rtol=1e-12)
 
 
 def test_python_reads_a_cli_checkpoint(cli_teacher, cli_traces, data):
@@ -106,36 +103,30 @@ def test_python_reads_a_cli_checkpoint(cli_teacher, cli_traces, data):
     # Same predictions as the CLI: hidden states and logits of `memkd-script trace`.
     with h5py.File(cli_traces, "r") as f:
         np.testing.assert_array_equal(f["hidden/layer0"][()], model.hidden_states(data.X_train)[0])
-        np.testing.assert_array_equal(softmax64(f["logits"][()]).astype(np.float32),
-                                      model.predict_proba(data.X_train))
+        np.testing.assert_allclose(softmax64(f["logits"][()]), model.predict_proba(data.X_train),
+                                   rtol=1e-12)
     cli = cli_evaluate(cli_teacher)
     ours = model.evaluate(data.X_train, data.y_train)
     assert cli["accuracy"] == ours["accuracy"]
     assert cli == pytest.approx(ours, abs=METRIC_TOLERANCE)
 
 
-def test_why_metrics_can_differ_from_cli_evaluate(cli_teacher, cli_traces, data):
-    """`memkd-script evaluate` equals scikit-learn on the float64 softmax of the CLI's logits;
-    Python's metrics equal scikit-learn on the float32 probabilities `predict_proba` returns.
-    The two differ only by that rounding (exact equality needs float64 probabilities from
-    the extension)."""
+def test_metrics_equal_scikit_learn_and_cli_evaluate(cli_teacher, cli_traces, data):
+    """`memkd-script evaluate` and Python's metrics both equal scikit-learn on the float64
+    softmax of the teacher's logits."""
     sklearn_metrics = pytest.importorskip("sklearn.metrics")
     h5py = pytest.importorskip("h5py")
     model = memkd.LSTMClassifier.load(cli_teacher)
     with h5py.File(cli_traces, "r") as f:
         p64 = softmax64(f["logits"][()])
-    p32 = model.predict_proba(data.X_train)
     y = data.y_train
-
-    def sk(p):
-        return {"auc_roc": sklearn_metrics.roc_auc_score(y, p[:, 1]),
-                "auc_prc": np.mean([sklearn_metrics.average_precision_score(y == k, p[:, k])
-                                    for k in (0, 1)])}
-
+    reference = {"auc_roc": sklearn_metrics.roc_auc_score(y, p64[:, 1]),
+                 "auc_prc": np.mean([sklearn_metrics.average_precision_score(y == k, p64[:, k])
+                                     for k in (0, 1)])}
     cli, ours = cli_evaluate(cli_teacher), model.evaluate(data.X_train, y)
     for key in ("auc_roc", "auc_prc"):
-        assert cli[key] == pytest.approx(sk(p64)[key], abs=1e-12), key
-        assert ours[key] == pytest.approx(sk(p32)[key], abs=1e-12), key
+        assert cli[key] == pytest.approx(reference[key], abs=1e-12), key
+        assert ours[key] == cli[key], key
 
 
 def test_python_traces_equal_cli_traces_and_the_cli_reads_them(cli_teacher, cli_traces, data,

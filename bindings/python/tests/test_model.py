@@ -124,7 +124,7 @@ def test_fit_predict_and_hidden_states(fitted, data):
     assert model.training == memkd.TrainingOptions(lr=0.001, epochs=3, seed=1)
     X = data.X_test[:200]
     probabilities = model.predict_proba(X)
-    assert probabilities.dtype == np.float32 and probabilities.shape == (200, 2)
+    assert probabilities.dtype == np.float64 and probabilities.shape == (200, 2)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-5)
     np.testing.assert_array_equal(model.predict(X), probabilities.argmax(axis=1))
     # [N, T] and [N, T, 1] are the same input; rows do not depend on the batch.

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Measured cost of one streaming step (a time step plus the class probabilities), in
+/// nanoseconds: the Swift `StreamingClassifier` and the exported C header compiled by the
+/// system's C compiler. Used by `memkd-script profile` and the benchmark.
+public enum StepTiming {
+  /// Times `StreamingClassifier.step` + `probabilities(into:)` on a sine-like input.
+  public static func swift(model: LSTMClassifier<Float>, steps: Int = 200_000, rounds: Int = 5) -> Double {
+    let stream = StreamingClassifier(model: model)
+    var probabilities = [Float](repeating: 0, count: model.config.classes)
+    var sink: Float = 0
+    let clock = ContinuousClock()
+    var best = Double.infinity
+    for _ in 0..<rounds {
+      stream.reset()
+      let start = clock.now
+      for t in 0..<steps {
+        stream.step(Float(t % 97) / 48.5 - 1)
+        stream.probabilities(into: &probabilities)
+        sink += probabilities[0]
+      }
+      best = min(best, (clock.now - start).seconds / Double(steps) * 1e9)
+    }
+    // The probabilities feed `sink`, so the optimiser cannot drop the timed work.
+    return sink.isNaN ? .nan : best
+  }
+
+  /// Compiles the exported header into a timing loop (`cc -std=c99 -O2`) and runs it.
+  public static func c(
+    model: LSTMClassifier<Float>, int8: Bool = false, compiler: String, steps: Int = 2_000_000
+  ) throws -> Double {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("memkd-step-timing-\(getpid())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let export = try CHeaderExport(
+      model: model, name: "bench_student", int8: int8, source: "step timing")
+    try export.header.write(
+      to: directory.appendingPathComponent("bench_student.h"), atomically: true, encoding: .utf8)
+    let program = """
+      #define _POSIX_C_SOURCE 199309L
+      #include <stdio.h>
+      #include <time.h>
+      #include "bench_student.h"
+      int main(void) {
+        bench_student_state state;
+        float probabilities[\(model.config.classes)];
+        double best = 1e30;
+        float sink = 0.0f;
+        for (int round = 0; round < 5; round++) {
+          struct timespec start, end;
+          bench_student_init(&state);
+          clock_gettime(CLOCK_MONOTONIC, &start);
+          for (long t = 0; t < \(steps)L; t++) {
+            float x = (float)(t % 97) / 48.5f - 1.0f;
+            bench_student_step(&state, &x);
+            bench_student_probabilities(&state, probabilities);
+            sink += probabilities[0];
+          }
+          clock_gettime(CLOCK_MONOTONIC, &end);
+          double ns = ((double)(end.tv_sec - start.tv_sec) * 1e9 + (double)(end.tv_nsec - start.tv_nsec)) / \(steps).0;
+          if (ns < best) best = ns;
+        }
+        printf("%.3f %g\\n", best, (double)sink);
+        return 0;
+      }
+      """
+    try program.write(
+      to: directory.appendingPathComponent("timing.c"), atomically: true, encoding: .utf8)
+    let binary = directory.appendingPathComponent("timing").path
+    _ = try run(compiler, ["-std=c99", "-O2", "-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
+    let output = try run(binary, [])
+    guard let first = output.split(separator: " ").first, let value = Double(first) else {
+      throw StepTimingError("the C timing program printed '\(output)'")
+    }
+    return value
+  }
+
+  public static func which(_ name: String) -> String? {
+    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+      .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  /// Runs a program and returns its standard output; a failure throws with its error output.
+  static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw StepTimingError("\(executable) \(arguments.joined(separator: " ")) failed: \(errorText)")
+    }
+    return text.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}
+
+/// A failed C compile or timing run, with the tool's error output.
+public struct StepTimingError: Error, CustomStringConvertible {
+  public var description: String
+  init(_ description: String) { self.description = description }
+}

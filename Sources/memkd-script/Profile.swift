@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import MemKDCore
+
+/// `memkd-script profile --checkpoint F`: what a model costs on a device.
+struct Profile: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Size and speed of a model on the edge: parameters, bytes, FLOPs and measured ns per step.",
+    discussion: """
+      Bytes are the weight arrays of the exported C header (float32, and int8 with per-row \
+      scales) and its state. ns per step is one time step plus the class probabilities, measured \
+      here for the Swift StreamingClassifier and for the exported header compiled with cc -O2 \
+      (skipped when there is no C compiler). The compression ratio compares with --teacher, or, \
+      without it, with the paper's 3 x 100 teacher of the same input and class count.
+      """)
+
+  @Option(help: "The checkpoint (.h5) to profile.") var checkpoint: String
+  @Option(help: "The teacher checkpoint it was distilled from (for the compression ratio).")
+  var teacher: String?
+  @Flag(help: "Skip the timings (sizes and FLOPs only).") var noTiming = false
+  @Flag(help: "Print JSON.") var json = false
+
+  struct Summary: Encodable {
+    var checkpoint: String
+    var model: String
+    var parameters: Int
+    var bytesFloat32: Int
+    var bytesInt8: Int
+    var stateBytes: Int
+    var flopsPerStep: Int
+    var swiftNanosecondsPerStep: Double?
+    var cNanosecondsPerStep: Double?
+    var cInt8NanosecondsPerStep: Double?
+    var teacherParameters: Int
+    var teacherSource: String
+    var compression: Double
+
+    enum CodingKeys: String, CodingKey {
+      case checkpoint, model, parameters, compression
+      case bytesFloat32 = "bytes_float32", bytesInt8 = "bytes_int8", stateBytes = "state_bytes"
+      case flopsPerStep = "flops_per_step", swiftNanosecondsPerStep = "swift_ns_per_step"
+      case cNanosecondsPerStep = "c_ns_per_step", cInt8NanosecondsPerStep = "c_int8_ns_per_step"
+      case teacherParameters = "teacher_parameters", teacherSource = "teacher"
+    }
+  }
+
+  func run() throws {
+    BLASRuntime.configure()
+    let model = try ModelCheckpoint.read(from: checkpoint).model
+    let config = model.config
+    let float32 = try CHeaderExport(model: model, source: checkpoint)
+    let int8 = try CHeaderExport(model: model, int8: true, source: checkpoint)
+    let teacherConfig: LSTMConfig
+    let teacherSource: String
+    if let teacher {
+      teacherConfig = try ModelCheckpoint.read(from: teacher).config
+      teacherSource = teacher
+    } else {
+      teacherConfig = LSTMConfig(
+        inputSize: config.inputSize, hiddenSize: 100, layers: 3, classes: config.classes)
+      teacherSource = "the paper's 3 x 100 teacher (no --teacher given)"
+    }
+    var summary = Summary(
+      checkpoint: checkpoint,
+      model: "\(config.layers) x \(config.hiddenSize) LSTM, \(config.inputSize) input(s), \(config.classes) classes",
+      parameters: config.parameterCount, bytesFloat32: float32.weightBytes,
+      bytesInt8: int8.weightBytes, stateBytes: float32.stateBytes,
+      flopsPerStep: float32.flopsPerStep, teacherParameters: teacherConfig.parameterCount,
+      teacherSource: teacherSource,
+      compression: Double(teacherConfig.parameterCount) / Double(config.parameterCount))
+    if !noTiming {
+      summary.swiftNanosecondsPerStep = StepTiming.swift(model: model)
+      if let compiler = StepTiming.which("cc") {
+        summary.cNanosecondsPerStep = try StepTiming.c(model: model, compiler: compiler)
+        summary.cInt8NanosecondsPerStep = try StepTiming.c(model: model, int8: true, compiler: compiler)
+      }
+    }
+    if json {
+      try printJSON(summary)
+      return
+    }
+    func ns(_ value: Double?) -> String { value.map { String(format: "%.0f ns", $0) } ?? "-" }
+    print(
+      """
+      \(checkpoint): \(summary.model)
+        parameters        \(summary.parameters)
+        weights           \(summary.bytesFloat32) bytes float32, \(summary.bytesInt8) bytes int8 (+ per-row scales)
+        state             \(summary.stateBytes) bytes
+        FLOPs per step    \(summary.flopsPerStep) (one time step + the head)
+        time per step     Swift \(ns(summary.swiftNanosecondsPerStep)), C \(ns(summary.cNanosecondsPerStep)), C int8 \(ns(summary.cInt8NanosecondsPerStep))
+        compression       \(String(format: "%.0fx", summary.compression)) against \(teacherSource) (\(summary.teacherParameters) parameters)
+      """)
+  }
+}
