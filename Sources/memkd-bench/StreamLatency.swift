@@ -6,7 +6,7 @@ import MemKDCore
 struct StreamLatency: Codable {
   /// Best of several runs, ns per step (`StepTiming.swift`).
   var swiftNanoseconds: Double
-  /// The exported C header compiled with `cc -O2` (nil when no C compiler is available).
+  /// The exported C header compiled with `cc` and `StepTiming.cFlags` (nil without a C compiler).
   var cNanoseconds: Double?
   var cCompiler: String?
 
@@ -25,6 +25,6 @@ struct StreamLatency: Codable {
     }
     return StreamLatency(
       swiftNanoseconds: swift, cNanoseconds: try StepTiming.c(model: model, compiler: compiler),
-      cCompiler: "cc -O2")
+      cCompiler: "cc " + StepTiming.cFlags.joined(separator: " "))
   }
 }

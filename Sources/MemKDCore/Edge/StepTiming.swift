@@ -25,7 +25,11 @@ public enum StepTiming {
     return sink.isNaN ? .nan : best
   }
 
-  /// Compiles the exported header into a timing loop (`cc -std=c99 -O2`) and runs it.
+  /// The C compiler flags of the timing: optimised for the CPU it runs on, as firmware is built
+  /// for its target.
+  public static let cFlags = ["-std=c99", "-O3", "-march=native"]
+
+  /// Compiles the exported header into a timing loop (`cFlags`) and runs it.
   public static func c(
     model: LSTMClassifier<Float>, int8: Bool = false, compiler: String, steps: Int = 2_000_000
   ) throws -> Double {
@@ -68,7 +72,7 @@ public enum StepTiming {
     try program.write(
       to: directory.appendingPathComponent("timing.c"), atomically: true, encoding: .utf8)
     let binary = directory.appendingPathComponent("timing").path
-    _ = try run(compiler, ["-std=c99", "-O2", "-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
+    _ = try run(compiler, cFlags + ["-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
     let output = try run(binary, [])
     guard let first = output.split(separator: " ").first, let value = Double(first) else {
       throw StepTimingError("the C timing program printed '\(output)'")
