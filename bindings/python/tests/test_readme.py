@@ -21,7 +21,7 @@ def readme_example() -> str:
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
     if MARKER not in text:
         pytest.skip(f"{readme} has no line {MARKER!r} (the Python API section is not in the "
-                    "README yet; its text is bindings/python/README-section.md)")
+                    "README)")
     match = re.search(r"```python\n(.*?)```", text[text.index(MARKER):], re.DOTALL)
     assert match, f"no ```python block after {MARKER!r} in {readme}"
     return match.group(1)
