@@ -150,13 +150,18 @@ public struct MemKDLoss: DistillationLoss {
     if terms != .short && !pairs.isEmpty { sets.append((pairs, S(longWeight))) }
     var value: S = 0
     for set in sets {
-      value += term(
-        input,
-        student: Self.measure(
-          input.studentHidden, batch: batch, length: length, size: size, pairs: set.pairs,
-          earlyNorms: normalization == .stepNorm),
-        teacher: measureTeacher(input, pairs: set.pairs),
-        pairs: set.pairs, weight: set.weight, gradient: &gradient)
+      let student = Self.measure(
+        input.studentHidden, batch: batch, length: length, size: size, pairs: set.pairs,
+        earlyNorms: normalization == .stepNorm)
+      let teacher = measureTeacher(input, pairs: set.pairs)
+      value +=
+        normalization == .batchMean
+        ? term(
+          input, student: student, teacher: teacher, pairs: set.pairs, weight: set.weight,
+          gradient: &gradient)
+        : rowTerm(
+          input, student: student, teacher: teacher, pairs: set.pairs, weight: set.weight,
+          gradient: &gradient)
     }
     return DistillationOutput(value: value, studentHidden: gradient)
   }
@@ -200,7 +205,9 @@ public struct MemKDLoss: DistillationLoss {
     return sequence
   }
 
-  /// One pair set's `weight * smoothL1(phi_s, phi_t)`; adds its gradient to `gradient`.
+  /// One pair set's `weight * smoothL1(phi_s, phi_t)`; adds its gradient to `gradient`. The
+  /// general form, valid for every normalisation; `evaluate` uses it for `batch-mean` (whose
+  /// normaliser couples the samples) and `rowTerm` for the others.
   private func term<S: EngineScalar>(
     _ input: DistillationInput<S>, student measured: Measured<S>, teacher: Measured<S>,
     pairs: [StepPair], weight: S, gradient: inout [S]
