@@ -118,6 +118,30 @@ extension MemKDLoss {
     return sum
   }
 
+  /// Adds one sample's `dL/dH` from `coefficients[p] = (dL/d delta_p) / delta_p` (0 where
+  /// `delta_p = 0`): `d delta / d H[t2] = D / delta = -d delta / d H[t1]`, so each pair adds
+  /// `c_p (H[t2] - H[t1])` at `t2` and subtracts it at `t1`. The short-pair chain takes
+  /// `scatterChain`.
+  /// - Parameters:
+  ///   - coefficients: `[P]`.
+  ///   - hidden, gradient: the sample's `[T, size]`.
+  @inline(__always)
+  static func scatter<S: EngineScalar>(
+    _ coefficients: UnsafePointer<S>, pairs: [StepPair], isChain: Bool, size: Int, length: Int,
+    hidden h: UnsafePointer<S>, gradient g: UnsafeMutablePointer<S>
+  ) {
+    if isChain {
+      scatterChain(size, length: length, coefficients: coefficients, hidden: h, gradient: g)
+      return
+    }
+    for (p, pair) in pairs.enumerated() where coefficients[p] != 0 {
+      let (early, late) = (pair.first * size, pair.second * size)
+      addScaled(
+        size, coefficients[p], of: h + late, minus: h + early, to: g + late,
+        andSubtractFrom: g + early)
+    }
+  }
+
   /// `addScaled` for the chain of short pairs `(t, t + 1)` of one series: with
   /// `d_t = c[t] (H[t + 1] - H[t])`, `g[t] += d_{t-1} - d_t`. Each `g[t]` is read and written
   /// once, with `d_{t-1}` carried in registers: pair by pair, every pair would reload the `g[t]`

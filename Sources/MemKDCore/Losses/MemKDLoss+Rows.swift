@@ -4,9 +4,8 @@
 /// Why a second form of `term`: with a per-sample (or per-pair) normaliser every sample's part
 /// of the loss is independent, so normaliser, smooth-L1, its gradient and the scatter into
 /// `dL/dH` run in one pass over the sample with no `[B, P]` intermediates. This is the hot path
-/// of a student MemKD epoch (it halved the loss's own time); `batch-mean` couples the samples
-/// and keeps the general `term`. Both compute the same function, to rounding (the gradient
-/// checks and golden values cover both).
+/// of a student MemKD epoch; `batch-mean` couples the samples and has `batchMeanTerm`. Both
+/// scatter through `scatter`, and the gradient checks and golden values cover both.
 extension MemKDLoss {
   func rowTerm<S: EngineScalar>(
     _ input: DistillationInput<S>, student: Measured<S>, teacher: Measured<S>,
@@ -90,19 +89,9 @@ extension MemKDLoss {
                     coefficients[p] = delta > 0 ? coefficients[p] / delta : 0
                   }
                   let sample = b * length * size
-                  if isChain {
-                    Self.scatterChain(
-                      size, length: length, coefficients: UnsafePointer(coefficients.baseAddress!),
-                      hidden: h + sample, gradient: g + sample)
-                  } else {
-                    for (p, pair) in pairs.enumerated() where coefficients[p] != 0 {
-                      let early = sample + pair.first * size
-                      let late = sample + pair.second * size
-                      Self.addScaled(
-                        size, coefficients[p], of: h + late, minus: h + early, to: g + late,
-                        andSubtractFrom: g + early)
-                    }
-                  }
+                  Self.scatter(
+                    UnsafePointer(coefficients.baseAddress!), pairs: pairs, isChain: isChain,
+                    size: size, length: length, hidden: h + sample, gradient: g + sample)
                   if stepNorm {
                     for (p, pair) in pairs.enumerated() where earlyFactor[p] != 0 {
                       let early = sample + pair.first * size

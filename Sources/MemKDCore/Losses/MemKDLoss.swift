@@ -156,7 +156,7 @@ public struct MemKDLoss: DistillationLoss {
       let teacher = measureTeacher(input, pairs: set.pairs)
       value +=
         normalization == .batchMean
-        ? term(
+        ? batchMeanTerm(
           input, student: student, teacher: teacher, pairs: set.pairs, weight: set.weight,
           gradient: &gradient)
         : rowTerm(
@@ -205,13 +205,14 @@ public struct MemKDLoss: DistillationLoss {
     return sequence
   }
 
-  /// One pair set's `weight * smoothL1(phi_s, phi_t)`; adds its gradient to `gradient`. The
-  /// general form, valid for every normalisation; `evaluate` uses it for `batch-mean` (whose
-  /// normaliser couples the samples) and `rowTerm` for the others.
-  private func term<S: EngineScalar>(
+  /// One pair set's `weight * smoothL1(phi_s, phi_t)` under `batch-mean`, whose one normaliser
+  /// couples every sample of the batch; adds its gradient to `gradient`. (The per-sample
+  /// normalisations go through `rowTerm`.)
+  private func batchMeanTerm<S: EngineScalar>(
     _ input: DistillationInput<S>, student measured: Measured<S>, teacher: Measured<S>,
     pairs: [StepPair], weight: S, gradient: inout [S]
   ) -> S {
+    precondition(normalization == .batchMean, "MemKD: batchMeanTerm needs batch-mean")
     let (batch, length, size, count) = (
       input.batch, input.length, input.studentHiddenSize, pairs.count
     )
@@ -219,63 +220,27 @@ public struct MemKDLoss: DistillationLoss {
     let (phi, divisor, inverse) = normalized(measured, batch: batch)
     let delta = measured.delta
     let (value, phiGradient) = smoothL1(phi, teacherPhi)
-    let floor = S(Self.normFloor)
-
-    // dL/d delta through phi = delta / mu, including mu's dependence on delta when not clamped.
-    var deltaGradient = [S](repeating: 0, count: delta.count)
-    for index in delta.indices {
-      deltaGradient[index] = weight * phiGradient[index] * inverse[index]
+    // dL/d delta through phi = delta / mu, including mu's dependence on every delta (when not
+    // clamped), then divided by delta for the scatter (0 at delta = 0).
+    let mu = divisor[0]
+    var dot: S = 0
+    for index in delta.indices { dot += phiGradient[index] * delta[index] }
+    let correction = mu > S(Self.normFloor) ? weight * dot / (mu * mu * S(delta.count)) : 0
+    var coefficients = [S](repeating: 0, count: delta.count)
+    for index in delta.indices where delta[index] > 0 {
+      coefficients[index] = (weight * phiGradient[index] * inverse[index] - correction) / delta[index]
     }
-    switch normalization {
-    case .perSampleMean, .batchMean:
-      let groups = normalization == .batchMean ? 1 : batch
-      let groupSize = delta.count / groups
-      for group in 0..<groups {
-        let range = (group * groupSize)..<((group + 1) * groupSize)
-        let mu = divisor[range.lowerBound]
-        guard mu > floor else { continue }
-        var dot: S = 0
-        for index in range { dot += phiGradient[index] * delta[index] }
-        let correction = weight * dot / (mu * mu * S(groupSize))
-        for index in range { deltaGradient[index] -= correction }
-      }
-    case .stepNorm, .none:
-      break
-    }
-
+    let isChain = pairs.indices.allSatisfy { pairs[$0] == StepPair($0, $0 + 1) }
     gradient.withUnsafeMutableBufferPointer { gradientBuffer in
       input.studentHidden.withUnsafeBufferPointer { hiddenBuffer in
-        guard let g = gradientBuffer.baseAddress, let h = hiddenBuffer.baseAddress else { return }
-        // d delta / d H[t2] = D / delta = -d delta / d H[t1] (0 at D = 0).
-        var coefficients = deltaGradient
-        for index in coefficients.indices {
-          coefficients[index] = delta[index] > 0 ? coefficients[index] / delta[index] : 0
-        }
-        let isChain = pairs.indices.allSatisfy { pairs[$0] == StepPair($0, $0 + 1) }
-        for b in 0..<batch {
-          if isChain {
-            coefficients.withUnsafeBufferPointer { c in
-              guard let c = c.baseAddress else { return }
-              Self.scatterChain(
-                size, length: length, coefficients: c + b * count, hidden: h + b * length * size,
-                gradient: g + b * length * size)
-            }
-          }
-          for (p, pair) in pairs.enumerated() {
-            let index = b * count + p
-            let early = (b * length + pair.first) * size
-            let late = (b * length + pair.second) * size
-            if !isChain && coefficients[index] != 0 {
-              Self.addScaled(
-                size, coefficients[index], of: h + late, minus: h + early, to: g + late,
-                andSubtractFrom: g + early)
-            }
-            // step-norm: phi also depends on H[b, t1] through mu = ||H[b, t1]|| (when not clamped).
-            if normalization == .stepNorm && divisor[index] > floor {
-              let mu = divisor[index]
-              let scale = -weight * phiGradient[index] * delta[index] / (mu * mu * mu)
-              for i in 0..<size { g[early + i] += scale * h[early + i] }
-            }
+        coefficients.withUnsafeBufferPointer { c in
+          guard let g = gradientBuffer.baseAddress, let h = hiddenBuffer.baseAddress,
+            let c = c.baseAddress
+          else { return }
+          for b in 0..<batch {
+            Self.scatter(
+              c + b * count, pairs: pairs, isChain: isChain, size: size, length: length,
+              hidden: h + b * length * size, gradient: g + b * length * size)
           }
         }
       }
