@@ -25,13 +25,16 @@ extension MemKDLoss {
             let sample = h + b * length * size
             for pair in pairs {
               let early = sample + pair.first * size
-              out[index] = squaredNorm(size, sample + pair.second * size, minus: early).squareRoot()
+              out[index] = squaredNorm(size, sample + pair.second * size, minus: early)
               if earlyNorms {
                 normBuffer[index] = squaredNorm(size, early, minus: nil).squareRoot()
               }
               index += 1
             }
           }
+          // The square roots in a separate pass, which vectorises (correctly rounded either
+          // way, so the values equal a per-pair `squareRoot()` bit for bit).
+          for position in 0..<count { out[position] = out[position].squareRoot() }
         }
       }
       initialized = count

@@ -53,10 +53,14 @@ extension MemKDLoss {
                   for p in 0..<count {
                     let delta = studentDelta[row + p]
                     var divisor = studentMu
+                    var inverse = studentInverse
                     var phiStudent = delta * studentInverse
                     var phiTeacher = teacherDelta[row + p] * teacherInverse
                     if stepNorm {
                       divisor = Swift.max(student.earlyNorm[row + p], floor)
+                      inverse = 1 / divisor
+                      // Divided, not multiplied by `inverse`: proportional sequences then give
+                      // exactly equal phi (a tested property).
                       phiStudent = delta / divisor
                       phiTeacher =
                         teacherDelta[row + p] / Swift.max(teacher.earlyNorm[row + p], floor)
@@ -70,7 +74,7 @@ extension MemKDLoss {
                       total += abs(d) - 1 / 2
                       phiGradient = (d > 0 ? 1 : -1) * scale
                     }
-                    coefficients[p] = weight * phiGradient / divisor
+                    coefficients[p] = weight * phiGradient * inverse
                     dot += phiGradient * delta
                     if stepNorm {
                       earlyFactor[p] =
