@@ -13,12 +13,14 @@ struct Report: ParsableCommand {
       """)
 
   @Argument(help: "The run folder (the pipeline's `output`).") var runDir: String
+  @Option(help: "A published table (CSV: dataset,<entry>,...; AUC-PRC %) to compare with, e.g. examples/paper-table2.csv.")
+  var paper: String?
   @Flag(help: "Print a JSON summary of what was written.") var json = false
 
   func run() throws {
     let folder = RunFolder(path: runDir)
     let manifest = try folder.readManifest()
-    let report = try folder.writeReport(manifest)
+    let report = try folder.writeReport(manifest, paper: try paper.map(PaperTable.load(path:)))
     let files = ["results.csv", "timings.csv", "report.md"] + report.plots().keys.sorted()
     let done = manifest.steps.filter { folder.isDone($0.id) }.count
     if json {

@@ -31,10 +31,11 @@ extension RunFolder {
   }
 
   /// Writes the report of everything finished so far into the run folder.
-  public func writeReport(_ manifest: Manifest) throws -> PipelineReport {
+  /// With `paper`, report.md ends with the comparison against it (`PaperTable`).
+  public func writeReport(_ manifest: Manifest, paper: PaperTable? = nil) throws -> PipelineReport {
     let (teachers, students) = try records(manifest)
     let report = PipelineReport(title: manifest.name, teachers: teachers, students: students)
-    try report.write(to: path)
+    try report.write(to: path, paper: paper)
     return report
   }
 }

@@ -75,11 +75,12 @@ public struct PipelineReport: Sendable {
   /// parents if needed). Each file is written to a temporary file in the same directory and
   /// renamed over the target (atomic on POSIX), so a reader never sees a half-written file.
   /// Files from earlier calls that this report no longer produces (an old ablation.svg) are left.
-  public func write(to directory: String) throws {
+  public func write(to directory: String, paper: PaperTable? = nil) throws {
     try FileManager.default.createDirectory(
       atPath: directory, withIntermediateDirectories: true)
     var files = [
-      "results.csv": resultsCSV(), "timings.csv": timingsCSV(), "report.md": markdown(),
+      "results.csv": resultsCSV(), "timings.csv": timingsCSV(),
+      "report.md": markdown(paper: paper),
     ]
     files.merge(plots()) { first, _ in first }
     for name in files.keys.sorted() {
