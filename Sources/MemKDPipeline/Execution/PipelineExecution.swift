@@ -37,8 +37,30 @@ public struct PipelineExecution: Sendable {
   /// (the workers are then interrupted and their steps left unfinished).
   public func run(display: any RunDisplay, interrupted: () -> Bool) throws -> Outcome {
     var outcome = Outcome()
-    var pending = selected.filter { !folder.isDone($0.id) }
+    // What is done, known in memory: the run folder is read once here, this process's own
+    // steps are added as its workers finish, and only inputs owned by other shards are looked
+    // up on disk again, at most once a second (polling every pending step's inputs ten times a
+    // second kept the scheduler itself busy at ~70 % of a core on a 1,420-step run).
+    var done = Set(plan.steps.lazy.filter { folder.isDone($0.id) }.map(\.id))
+    var pending = selected.filter { !done.contains($0.id) }
     outcome.cached = selected.count - pending.count
+    let selectedIDs = Set(selected.map(\.id))
+    let external = Set(pending.flatMap(\.dependencies)).subtracting(selectedIDs)
+    var externalFailures = Set<String>()
+    var lastPoll = ContinuousClock.now - .seconds(10)
+    func pollOtherShards() {
+      guard ContinuousClock.now - lastPoll >= .seconds(1) else { return }
+      lastPoll = ContinuousClock.now
+      for id in external where !done.contains(id) {
+        if folder.isDone(id) {
+          done.insert(id)
+        } else if folder.failure(id) != nil && !folder.isLocked(id) {
+          externalFailures.insert(id)
+        } else {
+          externalFailures.remove(id)
+        }
+      }
+    }
     display.begin(total: selected.count, cached: outcome.cached)
     var running: [WorkerProcess] = []
     // Steps that failed or were blocked: their dependents cannot run.
@@ -62,6 +84,7 @@ public struct PipelineExecution: Sendable {
       for worker in running where !worker.isRunning {
         let seconds = (ContinuousClock.now - worker.started).seconds
         if worker.status == 0 && folder.isDone(worker.step.id) {
+          done.insert(worker.step.id)
           outcome.ran += 1
           display.finished(worker.step, seconds: seconds)
         } else if worker.status == WorkerProcess.busy {
@@ -75,17 +98,24 @@ public struct PipelineExecution: Sendable {
         }
       }
       running.removeAll { !$0.isRunning }
+      pollOtherShards()
       // Inputs that failed here, or in another shard that is not retrying them, block.
-      for step in pending where isBlocked(step, unavailable: unavailable) {
+      for step in pending
+      where step.dependencies.contains(where: { unavailable.contains($0) || externalFailures.contains($0) }) {
         unavailable.insert(step.id)
         outcome.blocked.append(step.label)
       }
       pending.removeAll { unavailable.contains($0.id) }
+      var skipped = Set<String>()  // ready, but another process holds the step's lock
       while running.count < jobs,
         let index = pending.firstIndex(where: { step in
-          step.dependencies.allSatisfy { folder.isDone($0) } && !folder.isLocked(step.id)
+          !skipped.contains(step.id) && step.dependencies.allSatisfy { done.contains($0) }
         })
       {
+        if folder.isLocked(pending[index].id) {
+          skipped.insert(pending[index].id)
+          continue
+        }
         let step = pending.remove(at: index)
         running.append(
           try WorkerProcess(
@@ -102,13 +132,4 @@ public struct PipelineExecution: Sendable {
     return outcome
   }
 
-  private func isBlocked(_ step: PipelineStep, unavailable: Set<String>) -> Bool {
-    step.dependencies.contains { input in
-      unavailable.contains(input)
-        || (!selectedIDs.contains(input) && !folder.isDone(input) && folder.failure(input) != nil
-          && !folder.isLocked(input))
-    }
-  }
-
-  private var selectedIDs: Set<String> { Set(selected.map(\.id)) }
 }
