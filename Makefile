@@ -29,7 +29,7 @@ BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
 DEMO_ARGS ?= --seeds 5 --epochs 100 --patience 20
 
-.PHONY: deps apt venv build test swift-test python-test python-ext demo bench clean
+.PHONY: deps apt venv build test swift-test python-test python-ext demo bench paper clean
 
 deps: apt venv
 
@@ -86,6 +86,12 @@ python-ext: apt
 python-test: venv python-ext
 	swift build --product memkd-script
 	$(PY) -m pytest -q Tests/python bindings/python/tests
+
+# The paper's full protocol on the available datasets (hours; resumable: run it again after an
+# interruption), then its report beside the paper's Table II.
+paper: build
+	$(RELEASE_BIN)/memkd-script run examples/paper.yaml --jobs 2 --plain
+	$(RELEASE_BIN)/memkd-script report out/paper-protocol --paper examples/paper-table2.csv
 
 bench: build venv
 	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
