@@ -19,27 +19,10 @@ enum CProgram {
   /// The acceptance flags (`-std=c99 -Wall -Werror`) and stricter ones.
   static let flags = ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O2"]
 
-  struct Output {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  typealias Output = ProcessOutput
 
   static func execute(_ executable: String, _ arguments: [String]) throws -> Output {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Output(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+    try ProcessOutput.run(URL(fileURLWithPath: executable), arguments)
   }
 
   /// Writes `header` as `student.h` and `program` as `prog.c` into `directory`, compiles with

@@ -5,11 +5,7 @@ import Testing
 /// Runs the built `memkd-script` binary (next to the test bundle) and checks output and exit code.
 @Suite("memkd-script end to end")
 struct EndToEndTests {
-  struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  typealias Run = ProcessOutput
 
   static var binary: URL {
     URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -17,24 +13,10 @@ struct EndToEndTests {
   }
 
   func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-    let process = Process()
-    process.executableURL = Self.binary
-    process.arguments = arguments
     var merged = ProcessInfo.processInfo.environment
     merged["MEMKD_DATA_ROOT"] = nil
     merged.merge(environment) { $1 }
-    process.environment = merged
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+    return try ProcessOutput.run(Self.binary, arguments, environment: merged)
   }
 
   static let shippedData = TestFiles.repositoryRoot.appendingPathComponent("data").path

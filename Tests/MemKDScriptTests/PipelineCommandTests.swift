@@ -66,32 +66,14 @@ struct PipelineCommandTests {
     return (file, output)
   }
 
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+  typealias Result = ProcessOutput
+
+  static func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+    try ProcessOutput.start(binary, arguments)
   }
 
-  static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    return (process, out, err)
-  }
-
-  static func finish(_ started: (Process, Pipe, Pipe)) -> Result {
-    let (process, out, err) = started
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+  static func finish(_ started: (process: Process, stdout: Pipe, stderr: Pipe)) -> Result {
+    ProcessOutput.collect(started)
   }
 
   static func run(_ arguments: [String]) throws -> Result { finish(try start(arguments)) }
