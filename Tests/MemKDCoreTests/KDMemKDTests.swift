@@ -179,6 +179,20 @@ struct KDMemKDTests {
         != viaGenerator.value)
   }
 
+  @Test("draw r is the r-th admissible pair ordered by t1, then t2", arguments: [3, 4, 5, 9, 17, 100])
+  func longPairRanks(length: Int) {
+    var admissible: [Loss.StepPair] = []
+    for first in 0..<length {
+      for second in (first + 2)..<max(length, first + 2) { admissible.append(.init(first, second)) }
+    }
+    var generator = SeededGenerator(seed: UInt64(length))
+    var ranks = generator
+    let drawn = Loss(longPairs: 500).drawLongPairs(length: length, generator: &generator)
+    let expected = (0..<500).map { _ in admissible[ranks.index(below: admissible.count)] }
+    #expect(drawn == expected)
+    #expect(generator == ranks)
+  }
+
   @Test("long pairs are uniform over the admissible pairs (T = 6: 10 pairs)")
   func longPairUniformity() {
     var generator = SeededGenerator(seed: 12)

@@ -94,6 +94,41 @@ struct KernelTests {
     let swapped = Kernels.swapLeadingAxes(tensor, outer: 2, middle: 3, inner: 4)
     #expect(swapped[4..<8] == tensor[12..<16])
     #expect(Kernels.swapLeadingAxes(swapped, outer: 3, middle: 2, inner: 4) == tensor)
+    #expect(Kernels.swapLeadingAxes([Float](), outer: 0, middle: 3, inner: 4).isEmpty)
+  }
+
+  @Test("vectorised square roots equal squareRoot() bit for bit (Float and Double, any length)")
+  func vectorSquareRoots() {
+    var generator = SeededGenerator(seed: 3)
+    for count in [0, 1, 7, 8, 9, 33] {
+      var floats = (0..<count).map { _ in Float(generator.uniform(0.0, 50.0)) }
+      var doubles = (0..<count).map { _ in generator.uniform(0.0, 50.0) }
+      if count > 2 {
+        floats[0] = 0
+        floats[1] = .leastNonzeroMagnitude
+        doubles[0] = .leastNormalMagnitude
+      }
+      let expectedFloats = floats.map { $0.squareRoot() }
+      let expectedDoubles = doubles.map { $0.squareRoot() }
+      floats.withUnsafeMutableBufferPointer { buffer in
+        if let base = buffer.baseAddress { Float._squareRootInPlace(base, count: count) }
+      }
+      doubles.withUnsafeMutableBufferPointer { buffer in
+        if let base = buffer.baseAddress { Double._squareRootInPlace(base, count: count) }
+      }
+      #expect(floats.map(\.bitPattern) == expectedFloats.map(\.bitPattern))
+      #expect(doubles.map(\.bitPattern) == expectedDoubles.map(\.bitPattern))
+    }
+  }
+
+  @Test("adding with swapped axes equals swapping, then adding")
+  func addSwappedAxes() {
+    let tensor = (0..<60).map { Double($0) * 0.5 - 7 }
+    let start = (0..<60).map { Double(($0 * 37) % 11) }
+    var fused = start
+    Kernels.addSwappingLeadingAxes(tensor, into: &fused, outer: 3, middle: 4, inner: 5)
+    let swapped = Kernels.swapLeadingAxes(tensor, outer: 3, middle: 4, inner: 5)
+    #expect(fused == zip(start, swapped).map { $0 + $1 })
   }
 }
 

@@ -20,6 +20,10 @@ where RawSignificand: FixedWidthInteger {
     alpha: Self, a: UnsafePointer<Self>, lda: Int,
     b: UnsafePointer<Self>, ldb: Int,
     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+  /// `values[i] = values[i].squareRoot()` for `i < count`, vectorised (the shim's
+  /// `memkd_sqrt_*`; a Swift `squareRoot()` loop stays scalar). Bit-identical to the loop.
+  static func _squareRootInPlace(_ values: UnsafeMutablePointer<Self>, count: Int)
 }
 
 /// BLAS sizes are 32-bit C ints in Debian's OpenBLAS (`blasint`); a larger size is a programming
@@ -49,6 +53,10 @@ extension Float: EngineScalar {
       blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
       beta, c, blasInt(ldc))
   }
+
+  public static func _squareRootInPlace(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    memkd_sqrt_f32(values, count)
+  }
 }
 
 extension Double: EngineScalar {
@@ -62,6 +70,10 @@ extension Double: EngineScalar {
       CblasRowMajor, blasTranspose(transA), blasTranspose(transB),
       blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
       beta, c, blasInt(ldc))
+  }
+
+  public static func _squareRootInPlace(_ values: UnsafeMutablePointer<Double>, count: Int) {
+    memkd_sqrt_f64(values, count)
   }
 }
 

@@ -110,21 +110,48 @@ enum Kernels {
   }
 
   /// `[outer, middle, inner]` -> `[middle, outer, inner]` (batch-major <-> time-major).
-  static func swapLeadingAxes<S>(_ tensor: [S], outer: Int, middle: Int, inner: Int) -> [S] {
+  ///
+  /// Each `inner` row is copied whole into a result that is never zero-filled first: a
+  /// student's hidden sequence (`inner` = 8) is transposed twice per batch and shard, and the
+  /// element-by-element form with a filled result cost ~5 % of a student MemKD epoch.
+  static func swapLeadingAxes<S>(_ tensor: [S], outer: Int, middle: Int, inner: Int)
+    -> [S]
+  {
     precondition(tensor.count == outer * middle * inner, "swapLeadingAxes: size mismatch")
-    guard let first = tensor.first else { return [] }
-    var result = [S](repeating: first, count: tensor.count)
-    tensor.withUnsafeBufferPointer { src in
-      result.withUnsafeMutableBufferPointer { dst in
+    return [S](unsafeUninitializedCapacity: tensor.count) { destination, initialized in
+      tensor.withUnsafeBufferPointer { source in
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         for o in 0..<outer {
           for m in 0..<middle {
-            let from = (o * middle + m) * inner
-            let to = (m * outer + o) * inner
-            for i in 0..<inner { dst[to + i] = src[from + i] }
+            // An element loop: `initialize(from:count:)` calls `memmove` per 32-byte row.
+            let (a, b) = (from + (o * middle + m) * inner, to + (m * outer + o) * inner)
+            for i in 0..<inner { (b + i).initialize(to: a[i]) }
+          }
+        }
+      }
+      initialized = tensor.count
+    }
+  }
+
+  /// `target += swapLeadingAxes(tensor, outer:, middle:, inner:)` without the intermediate
+  /// array: `tensor [outer, middle, inner]` is added into `target [middle, outer, inner]`
+  /// (a distillation loss's batch-major gradient into the time-major backward pass).
+  static func addSwappingLeadingAxes<S: EngineScalar>(
+    _ tensor: [S], into target: inout [S], outer: Int, middle: Int, inner: Int
+  ) {
+    precondition(
+      tensor.count == outer * middle * inner && target.count == tensor.count,
+      "addSwappingLeadingAxes: size mismatch")
+    target.withUnsafeMutableBufferPointer { destination in
+      tensor.withUnsafeBufferPointer { source in
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+        for o in 0..<outer {
+          for m in 0..<middle {
+            let (a, b) = (from + (o * middle + m) * inner, to + (m * outer + o) * inner)
+            for i in 0..<inner { b[i] += a[i] }
           }
         }
       }
     }
-    return result
   }
 }

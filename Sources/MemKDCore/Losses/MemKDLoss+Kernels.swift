@@ -32,9 +32,10 @@ extension MemKDLoss {
               index += 1
             }
           }
-          // The square roots in a separate pass, which vectorises (correctly rounded either
-          // way, so the values equal a per-pair `squareRoot()` bit for bit).
-          for position in 0..<count { out[position] = out[position].squareRoot() }
+          // The square roots in a separate, vectorised pass (`_squareRootInPlace`: a
+          // per-pair `squareRoot()` is a scalar `sqrtss` plus a libm fallback branch, ~40 % of
+          // this function). Correctly rounded either way, so bit-identical.
+          S._squareRootInPlace(out, count: count)
         }
       }
       initialized = count

@@ -106,14 +106,18 @@ public struct MemKDLoss: DistillationLoss {
     let count = longPairCount(length: length)
     guard count > 0 else { return [] }
     let admissible = (length - 1) * (length - 2) / 2
+    // starts[f] = rank of (f, f + 2), the first pair starting at f (`T - 2 - f'` pairs start at
+    // every earlier f'); each draw binary-searches it (a linear walk was O(T) per pair).
+    var starts = [Int](repeating: 0, count: length - 2)
+    for first in 1..<(length - 2) { starts[first] = starts[first - 1] + length - 1 - first }
     return (0..<count).map { _ in
-      var rank = generator.index(below: admissible)
-      var first = 0
-      while rank >= length - 2 - first {  // pairs starting at `first`: t2 = first + 2 ..< length
-        rank -= length - 2 - first
-        first += 1
+      let rank = generator.index(below: admissible)
+      var (low, high) = (0, length - 3)  // the last f with starts[f] <= rank
+      while low < high {
+        let middle = (low + high + 1) / 2
+        if starts[middle] <= rank { low = middle } else { high = middle - 1 }
       }
-      return StepPair(first, first + 2 + rank)
+      return StepPair(low, low + 2 + rank - starts[low])
     }
   }
 

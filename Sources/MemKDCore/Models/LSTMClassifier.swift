@@ -96,8 +96,8 @@ public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
       if let injected = hiddenGradients[layer] {
         precondition(
           injected.count == B * T * H, "LSTM backward: hidden gradient \(layer) is not [B, T, H]")
-        let timeMajor = Kernels.swapLeadingAxes(injected, outer: B, middle: T, inner: H)
-        for index in hiddenGradient.indices { hiddenGradient[index] += timeMajor[index] }
+        Kernels.addSwappingLeadingAxes(
+          injected, into: &hiddenGradient, outer: B, middle: T, inner: H)
       }
       let needInput = layer > 0 || needInputGradient
       let layerGradients = LSTMLayerKernels.backward(
