@@ -222,7 +222,7 @@ def main(argv=None) -> int:
     p.add_argument("--input-size", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--student-repeats", type=int, default=20)
+    p.add_argument("--student-repeats", type=int, default=60)
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     args = p.parse_args(argv)
     if args.repeats < 1 or args.student_repeats < 1:

@@ -54,9 +54,10 @@ enum LSTMLayerKernels {
       a: input, lda: shape.inputSize, b: weightIH, ldb: shape.inputSize,
       beta: 1, c: &gates, ldc: G)
 
+    // Three separate buffers (`var b = a` would share one, and the first write would copy it).
     var cells: [S] = Kernels.uninitialized(shape.rows * H)
-    var cellTanh = cells
-    var hidden = cells
+    var cellTanh: [S] = Kernels.uninitialized(shape.rows * H)
+    var hidden: [S] = Kernels.uninitialized(shape.rows * H)
     let useBLAS = H > smallHiddenLimit
     // The small kernel wants W_hh^T `[H, 4H]` so its inner loop runs over contiguous gates.
     let recurrentWeight = useBLAS ? weightHH : Kernels.transpose(weightHH, rows: G, cols: H)
