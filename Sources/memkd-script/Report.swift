@@ -15,14 +15,36 @@ struct Report: ParsableCommand {
   @Argument(help: "The run folder (the pipeline's `output`).") var runDir: String
   @Option(help: "A published table (CSV: dataset,<entry>,...; AUC-PRC %) to compare with, e.g. examples/paper-table2.csv.")
   var paper: String?
+  @Option(help: "Also write the reproduction document (Table I and II beside the paper's, verdict, compute time) to this file; needs --paper.")
+  var reproduction: String?
+  @Option(help: "A Markdown file appended to the reproduction document as its notes; needs --reproduction.")
+  var notes: String?
+  @Option(help: "Another run folder (an interpretation ablation) whose ablation tables go into the reproduction document; needs --reproduction.")
+  var ablation: String?
   @Flag(help: "Print a JSON summary of what was written.") var json = false
+
+  func validate() throws {
+    if reproduction != nil && paper == nil {
+      throw ValidationError("--reproduction needs --paper (the table to reproduce)")
+    }
+    if reproduction == nil && (notes != nil || ablation != nil) {
+      throw ValidationError("--notes and --ablation go into the reproduction document: add --reproduction FILE")
+    }
+  }
 
   func run() throws {
     let folder = RunFolder(path: runDir)
     let manifest = try folder.readManifest()
-    let report = try folder.writeReport(manifest, paper: try paper.map(PaperTable.load(path:)))
-    let files = ["results.csv", "timings.csv", "report.md"] + report.plots().keys.sorted()
+    let paperTable = try paper.map(PaperTable.load(path:))
+    let report = try folder.writeReport(manifest, paper: paperTable)
+    var files = ["results.csv", "timings.csv", "report.md"] + report.plots().keys.sorted()
     let done = manifest.steps.filter { folder.isDone($0.id) }.count
+    if let reproduction, let paperTable {
+      try writeReproduction(
+        to: reproduction, report: report, paper: paperTable, done: done,
+        total: manifest.steps.count)
+      files.append(reproduction)
+    }
     if json {
       try printJSON(
         ReportSummary(
@@ -30,6 +52,35 @@ struct Report: ParsableCommand {
     } else {
       print("\(runDir): \(done) of \(manifest.steps.count) steps done; wrote \(files.joined(separator: ", "))")
     }
+  }
+
+  /// The reproduction document, with the command that regenerates it in its header.
+  private func writeReproduction(
+    to path: String, report: PipelineReport, paper: PaperTable, done: Int, total: Int
+  ) throws {
+    var command = "memkd-script report \(runDir) --paper \(self.paper ?? "")"
+    command += " --reproduction \(path)"
+    var notesText: String?
+    if let notes {
+      guard let data = FileManager.default.contents(atPath: notes) else {
+        throw ValidationError("--notes \(notes): no such file")
+      }
+      notesText = String(decoding: data, as: UTF8.self)
+      command += " --notes \(notes)"
+    }
+    var ablationReport: PipelineReport?
+    if let ablation {
+      let ablationFolder = RunFolder(path: ablation)
+      let ablationManifest = try ablationFolder.readManifest()
+      let (teachers, students) = try ablationFolder.records(ablationManifest)
+      ablationReport = PipelineReport(
+        title: ablationManifest.name, teachers: teachers, students: students)
+      command += " --ablation \(ablation)"
+    }
+    try PaperReproduction(
+      report: report, paper: paper, command: command, progress: (done, total),
+      ablation: ablationReport, notes: notesText
+    ).write(toFile: path)
   }
 
   struct ReportSummary: Encodable {

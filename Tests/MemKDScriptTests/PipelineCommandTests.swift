@@ -115,6 +115,7 @@ struct PipelineCommandTests {
     let report = try Self.reportFiles(output)
     #expect(report["report.md"]?.contains("terms=short") == true)
     #expect(report["results.csv"]?.split(separator: "\n").count == 7)  // header + 6 runs
+    try checkReproduction(output)
 
     let again = try Self.run(["run", file, "--json", "--plain"])
     #expect(again.status == 0, "\(again.stderr)")
@@ -199,6 +200,40 @@ struct PipelineCommandTests {
     #expect(result.status != 0)
     #expect(result.stderr.contains("bad.yaml:6"), "\(result.stderr)")
     #expect(result.stderr.contains("trems"))
+  }
+
+  /// `report --reproduction` on a finished run: the document with its notes and ablation
+  /// tables, atomically written, and the argument errors.
+  func checkReproduction(_ output: String) throws {
+    let folder = try TestFiles.temporaryDirectory("memkd-reproduction")
+    let paper = folder.appendingPathComponent("paper.csv").path
+    let notes = folder.appendingPathComponent("notes.md").path
+    let document = folder.appendingPathComponent("reproduction.md").path
+    try "dataset,teacher,base,memkd\nItalyPowerDemand,98.21,94.22,98.66\n"
+      .write(toFile: paper, atomically: true, encoding: .utf8)
+    try "Why the numbers differ.\n".write(toFile: notes, atomically: true, encoding: .utf8)
+    let written = try Self.run([
+      "report", output, "--paper", paper, "--reproduction", document, "--notes", notes,
+      "--ablation", output,
+    ])
+    #expect(written.status == 0, "\(written.stderr)")
+    let text = try String(contentsOfFile: document, encoding: .utf8)
+    #expect(text.contains("# Reproducing the paper's Table I and Table II"))
+    #expect(text.contains("--reproduction \(document) --notes \(notes) --ablation \(output)`"))
+    #expect(text.contains("## Interpretation ablation"))
+    #expect(text.contains("terms=short"))
+    #expect(text.hasSuffix("## Notes\n\nWhy the numbers differ.\n"))
+    for (arguments, fragment) in [
+      (["--reproduction", document], "--reproduction needs --paper"),
+      (["--paper", paper, "--notes", notes], "add --reproduction FILE"),
+      (["--paper", paper, "--reproduction", document, "--notes", notes + ".missing"], "no such file"),
+    ] {
+      let failed = try Self.run(["report", output] + arguments)
+      #expect(failed.status != 0)
+      #expect(failed.stderr.contains(fragment), "\(failed.stderr)")
+    }
+    // The failed calls left the document as it was.
+    #expect(try String(contentsOfFile: document, encoding: .utf8) == text)
   }
 
   @Test("report on a folder that is not a run names the missing manifest")

@@ -89,7 +89,7 @@ public struct PipelineReport: Sendable {
   }
 
   /// `text` to `directory/name` through `directory/.name.<uuid>.tmp` and rename(2).
-  private static func writeAtomically(_ text: String, to directory: String, name: String) throws {
+  static func writeAtomically(_ text: String, to directory: String, name: String) throws {
     let folder = URL(fileURLWithPath: directory, isDirectory: true)
     let target = folder.appendingPathComponent(name).path
     let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString).tmp").path

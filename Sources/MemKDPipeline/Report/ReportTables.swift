@@ -159,7 +159,7 @@ extension TeacherSection {
   }
 
   /// One table per method with ablated variants: AUC-PRC per dataset plus an average row.
-  private func ablationTables(heading: String) -> [String] {
+  func ablationTables(heading: String) -> [String] {
     let groups = ablationGroups
     guard !groups.isEmpty else { return [] }
     var lines = ["\(heading) Ablation", ""]
