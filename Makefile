@@ -29,7 +29,7 @@ BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
 DEMO_ARGS ?= --seeds 5 --epochs 100 --patience 20
 
-.PHONY: deps apt venv build test swift-test python-test python-ext demo bench paper clean
+.PHONY: paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean
 
 deps: apt venv
 
@@ -89,9 +89,22 @@ python-test: venv python-ext
 
 # The paper's full protocol on the available datasets (hours; resumable: run it again after an
 # interruption), then its report beside the paper's Table II.
+# The paper protocol (hours; resumes), the interpretation ablation on its teachers, snapshots of
+# both runs' raw results under results/, and the reproduction document made from those.
 paper: build
 	$(RELEASE_BIN)/memkd-script run examples/paper.yaml --jobs 2 --plain
-	$(RELEASE_BIN)/memkd-script report out/paper-protocol --paper examples/paper-table2.csv
+	scripts/snapshot_run.sh out/paper-protocol results/paper-protocol
+	scripts/share_steps.sh out/paper-protocol examples/paper-ablation.yaml $(RELEASE_BIN)/memkd-script
+	$(RELEASE_BIN)/memkd-script run examples/paper-ablation.yaml --jobs 2 --plain
+	scripts/snapshot_run.sh out/paper-ablation results/paper-ablation
+	$(MAKE) paper-report
+
+# The reproduction document from the committed raw results alone (no training).
+paper-report: build
+	$(RELEASE_BIN)/memkd-script report results/paper-ablation
+	$(RELEASE_BIN)/memkd-script report results/paper-protocol --paper examples/paper-table2.csv \
+	  --reproduction results/paper-reproduction.md --notes results/paper-reproduction-notes.md \
+	  --ablation results/paper-ablation
 
 bench: build venv
 	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
