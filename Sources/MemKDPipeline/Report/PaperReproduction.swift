@@ -71,7 +71,7 @@ public struct PaperReproduction: Sendable {
     lines += computeTime()
     if let ablation, let ablated = ablation.sections.first {
       lines += ["## Interpretation ablation (run `\(ablation.title)`)", ""]
-      lines += ablated.ablationTables(heading: "##")
+      lines += ablated.ablationTables(heading: "###")
     }
     if let notes { lines += ["## Notes", "", notes.trimmingTrailingNewlines(), ""] }
     return lines.joined(separator: "\n")
