@@ -111,9 +111,9 @@ enum Kernels {
 
   /// `[outer, middle, inner]` -> `[middle, outer, inner]` (batch-major <-> time-major).
   ///
-  /// Each `inner` row is copied whole into a result that is never zero-filled first: a
-  /// student's hidden sequence (`inner` = 8) is transposed twice per batch and shard, and the
-  /// element-by-element form with a filled result cost ~5 % of a student MemKD epoch.
+  /// The result is never zero-filled first: a student's hidden sequence (`inner` = 8) is
+  /// transposed on every batch and shard, and the form that filled it, then copied through
+  /// bounds-checked subscripts, was ~5 % of a student MemKD epoch in a profile.
   static func swapLeadingAxes<S>(_ tensor: [S], outer: Int, middle: Int, inner: Int)
     -> [S]
   {
