@@ -346,12 +346,11 @@ public struct PaperReproduction: Sendable {
   }
 
   private func ordinal(_ place: Int) -> String {
-    switch place {
-    case 1: "first"
-    case 2: "second"
-    case 3: "third"
-    default: "\(place)th"
-    }
+    let words = [
+      "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+      "tenth",
+    ]
+    return words.indices.contains(place - 1) ? words[place - 1] : "number \(place)"
   }
 }
 
