@@ -325,13 +325,11 @@ public struct PaperReproduction: Sendable {
     return zip(complete.datasets, complete.scores).filter { datasets.contains($0.0) }.map(\.1)
   }
 
-  /// Mean test metrics (fractions) of an entry over `datasets`.
+  /// Mean test metrics (fractions) of an entry over `datasets` (complete, so never empty; NaN
+  /// if they were).
   private func average(_ section: TeacherSection, entry: Int?, datasets: [String]) -> MetricsRecord {
-    let found = datasets.compactMap { section.testMetrics(entry: entry, dataset: $0) }
-    let count = Double(max(found.count, 1))
-    return MetricsRecord(
-      acc: found.map(\.acc).reduce(0, +) / count, aucRoc: found.map(\.aucRoc).reduce(0, +) / count,
-      aucPrc: found.map(\.aucPrc).reduce(0, +) / count)
+    section.average(entry: entry, among: datasets).metrics
+      ?? MetricsRecord(acc: .nan, aucRoc: .nan, aucPrc: .nan)
   }
 
   /// The paper's mean AUC-PRC (%) of a column over `datasets`; nil unless it has all of them.

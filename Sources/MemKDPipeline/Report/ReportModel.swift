@@ -182,10 +182,10 @@ struct TeacherSection: Sendable {
     }
   }
 
-  /// Mean over the datasets where the entry has a result of its per-dataset test metrics
-  /// (fractions), with that dataset count; nil metrics when it has none.
-  func average(entry: Int?) -> (metrics: MetricsRecord?, datasets: Int) {
-    let found = datasets.compactMap { testMetrics(entry: entry, dataset: $0) }
+  /// Mean over the datasets where the entry has a result (of `among`, default all) of its
+  /// per-dataset test metrics (fractions), with that dataset count; nil metrics when it has none.
+  func average(entry: Int?, among: [String]? = nil) -> (metrics: MetricsRecord?, datasets: Int) {
+    let found = (among ?? datasets).compactMap { testMetrics(entry: entry, dataset: $0) }
     guard !found.isEmpty else { return (nil, 0) }
     let count = Double(found.count)
     let metrics = MetricsRecord(
