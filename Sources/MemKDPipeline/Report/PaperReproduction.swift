@@ -279,19 +279,12 @@ public struct PaperReproduction: Sendable {
   /// Every per-dataset difference over 3 points from the paper.
   private func differences(_ section: TeacherSection, datasets: [String]) -> [String] {
     let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
-    var found: [String] = []
-    for dataset in datasets {
-      for entry in entries {
-        guard let published = paper.values[dataset]?[section.name(entry)],
-          let ours = section.testMetrics(entry: entry, dataset: dataset)?.aucPrc
-        else { continue }
-        let difference = ours * 100 - published
-        guard abs(difference) > 3 else { continue }
-        found.append(
-          "- \(dataset), \(section.name(entry)): \(ReportFormat.percent(ours)) against "
-            + "\(ReportFormat.fixed(published, decimals: 2)) ("
-            + (difference > 0 ? "+" : "") + ReportFormat.fixed(difference, decimals: 2) + ")")
-      }
+    let found = section.paperDifferences(paper, datasets: datasets, entries: entries).map { item in
+      let difference = item.ours * 100 - item.published
+      return "- \(item.dataset), \(section.name(item.entry)): "
+        + "\(ReportFormat.percent(item.ours)) against "
+        + "\(ReportFormat.fixed(item.published, decimals: 2)) ("
+        + (difference > 0 ? "+" : "") + ReportFormat.fixed(difference, decimals: 2) + ")"
     }
     return ["## Differences over 3 points from the paper: \(found.count)", ""] + found + [""]
   }
