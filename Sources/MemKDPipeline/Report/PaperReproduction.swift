@@ -48,7 +48,7 @@ public struct PaperReproduction: Sendable {
         + "+- population std over 5 seeds. Percent, 2 decimals; `-` = no result yet.", "",
     ]
     guard let section = report.sections.first else { return (lines + ["No records.", ""]).joined(separator: "\n") }
-    let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
+    let entries = section.entries
     let complete = section.completeScores(entries: entries).datasets
     let incomplete = section.datasets.filter { !complete.contains($0) }
     lines += [
@@ -118,7 +118,7 @@ public struct PaperReproduction: Sendable {
 
   /// Per-dataset AUC-PRC, ours beside the paper's, for the teacher and every method.
   private func tableTwo(_ section: TeacherSection, datasets: [String]) -> [String] {
-    let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
+    let entries = section.entries
     var lines = [
       "## Table II: test AUC-PRC per dataset", "",
       "Each cell: ours (mean +- std over seeds) / the paper's. The paper's RKD, VID and NST columns "
@@ -148,7 +148,7 @@ public struct PaperReproduction: Sendable {
 
   /// Average AUC-PRC, AUC-ROC and accuracy of every entry over the complete datasets.
   private func averages(_ section: TeacherSection, datasets: [String]) -> [String] {
-    let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
+    let entries = section.entries
     var lines = [
       "## Averages over the complete datasets (%)", "",
       "The paper reports average accuracy 61.15 / 64.25 / 69.12 and AUC-ROC 87.33 / 89.73 / 92.68 "
@@ -222,7 +222,7 @@ public struct PaperReproduction: Sendable {
 
   /// Wins / ties / losses of every entry (row) against every other (column).
   private func winTieLossMatrix(_ section: TeacherSection, datasets: [String]) -> [String] {
-    let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
+    let entries = section.entries
     let table = scores(section, entries: entries, datasets: datasets)
     var lines = [
       "## Wins / ties / losses", "",
@@ -278,7 +278,7 @@ public struct PaperReproduction: Sendable {
 
   /// Every per-dataset difference over 3 points from the paper.
   private func differences(_ section: TeacherSection, datasets: [String]) -> [String] {
-    let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
+    let entries = section.entries
     let found = section.paperDifferences(paper, datasets: datasets, entries: entries).map { item in
       let difference = item.ours * 100 - item.published
       return "- \(item.dataset), \(section.name(item.entry)): "

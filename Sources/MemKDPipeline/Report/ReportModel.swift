@@ -107,6 +107,9 @@ struct TeacherSection: Sendable {
     runs = byVariant.mapValues(\.count)
   }
 
+  /// Every entry of the tables: the teacher (`nil`), then each variant by index.
+  var entries: [Int?] { [nil] + variants.indices.map { $0 } }
+
   /// The result of a variant (by index into `variants`) on a dataset, nil when not run yet.
   func result(variant index: Int, dataset: String) -> SelectedResult? {
     guard variants.indices.contains(index) else { return nil }

@@ -50,7 +50,6 @@ extension TeacherSection {
     let heading = String(repeating: "#", count: level)
     let subheading = heading + "#"
     var lines: [String] = []
-    let entries: [Int?] = [nil] + variants.indices.map { $0 }
 
     // Table II: per-dataset test AUC-PRC.
     lines += ["\(heading) Test AUC-PRC (%)", ""]
@@ -98,7 +97,6 @@ extension TeacherSection {
     lines.append(
       "Mean of the per-dataset test means (%) over the datasets where the entry has a result.")
     lines.append("")
-    let entries: [Int?] = [nil] + variants.indices.map { $0 }
     let rows = entries.map { entry -> [String] in
       let average = average(entry: entry)
       guard let metrics = average.metrics else { return [name(entry), "-", "-", "-", "0"] }

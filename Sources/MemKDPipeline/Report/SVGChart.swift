@@ -156,7 +156,7 @@ extension PipelineReport {
   func aucPrcChart() -> GroupedBarChart {
     let datasets = allDatasets
     let series = sections.flatMap { section -> [GroupedBarChart.Series] in
-      let entries: [Int?] = [nil] + section.variants.indices.map { $0 }
+      let entries = section.entries
       return entries.map { self.series(section, entry: $0, datasets: datasets) }
     }
     return GroupedBarChart(
