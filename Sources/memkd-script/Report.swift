@@ -19,15 +19,15 @@ struct Report: ParsableCommand {
   var reproduction: String?
   @Option(help: "A Markdown file appended to the reproduction document as its notes; needs --reproduction.")
   var notes: String?
-  @Option(help: "Another run folder (an interpretation ablation) whose ablation tables go into the reproduction document; needs --reproduction.")
-  var ablation: String?
+  @Option(help: "Another run folder (an ablation over the same teachers) whose ablation tables go into the reproduction document, in the order given; repeatable; needs --reproduction.")
+  var ablation: [String] = []
   @Flag(help: "Print a JSON summary of what was written.") var json = false
 
   func validate() throws {
     if reproduction != nil && paper == nil {
       throw ValidationError("--reproduction needs --paper (the table to reproduce)")
     }
-    if reproduction == nil && (notes != nil || ablation != nil) {
+    if reproduction == nil && (notes != nil || !ablation.isEmpty) {
       throw ValidationError("--notes and --ablation go into the reproduction document: add --reproduction FILE")
     }
   }
@@ -68,18 +68,18 @@ struct Report: ParsableCommand {
       notesText = String(decoding: data, as: UTF8.self)
       command += " --notes \(notes)"
     }
-    var ablationReport: PipelineReport?
-    if let ablation {
+    var ablationReports: [PipelineReport] = []
+    for ablation in ablation {
       let ablationFolder = RunFolder(path: ablation)
       let ablationManifest = try ablationFolder.readManifest()
       let (teachers, students) = try ablationFolder.records(ablationManifest)
-      ablationReport = PipelineReport(
-        title: ablationManifest.name, teachers: teachers, students: students)
+      ablationReports.append(
+        PipelineReport(title: ablationManifest.name, teachers: teachers, students: students))
       command += " --ablation \(ablation)"
     }
     try PaperReproduction(
       report: report, paper: paper, command: command, progress: (done, total),
-      ablation: ablationReport, notes: notesText
+      ablations: ablationReports, notes: notesText
     ).write(toFile: path)
   }
 

@@ -202,8 +202,8 @@ struct PipelineCommandTests {
     #expect(result.stderr.contains("trems"))
   }
 
-  /// `report --reproduction` on a finished run: the document with its notes and ablation
-  /// tables, atomically written, and the argument errors.
+  /// `report --reproduction` on a finished run: the document with its notes and the ablation
+  /// tables of each `--ablation` run, atomically written, and the argument errors.
   func checkReproduction(_ output: String) throws {
     let folder = try TestFiles.temporaryDirectory("memkd-reproduction")
     let paper = folder.appendingPathComponent("paper.csv").path
@@ -214,13 +214,16 @@ struct PipelineCommandTests {
     try "Why the numbers differ.\n".write(toFile: notes, atomically: true, encoding: .utf8)
     let written = try Self.run([
       "report", output, "--paper", paper, "--reproduction", document, "--notes", notes,
-      "--ablation", output,
+      "--ablation", output, "--ablation", output,
     ])
     #expect(written.status == 0, "\(written.stderr)")
     let text = try String(contentsOfFile: document, encoding: .utf8)
     #expect(text.contains("# Reproducing the paper's Table I and Table II"))
-    #expect(text.contains("--reproduction \(document) --notes \(notes) --ablation \(output)`"))
-    #expect(text.contains("## Interpretation ablation"))
+    #expect(
+      text.contains(
+        "--reproduction \(document) --notes \(notes) --ablation \(output) --ablation \(output)`"))
+    // One section per --ablation, in the order given.
+    #expect(text.components(separatedBy: "## Ablation run `").count - 1 == 2)
     #expect(text.contains("terms=short"))
     #expect(text.hasSuffix("## Notes\n\nWhy the numbers differ.\n"))
     for (arguments, fragment) in [

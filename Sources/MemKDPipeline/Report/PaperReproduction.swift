@@ -3,8 +3,8 @@ import MemKDCore
 
 /// The reproduction document of issue 8 (`memkd-script report RUN --paper CSV --reproduction
 /// FILE`): the run's Table II and Table I beside the paper's, with the verdict on MemKD stated
-/// from the numbers, the differences over 3 points, the compute time, an optional ablation run's
-/// tables and a hand-written notes file appended verbatim.
+/// from the numbers, the differences over 3 points, the compute time, the tables of ablation runs
+/// over the same teachers and a hand-written notes file appended verbatim.
 ///
 /// Everything except the compute-time section is a pure function of the records' metrics; the
 /// compute time sums the steps' recorded wall seconds.
@@ -16,20 +16,21 @@ public struct PaperReproduction: Sendable {
   let command: String
   /// Steps done and planned in the run folder.
   let progress: (done: Int, total: Int)
-  /// An interpretation-ablation run whose ablation tables are included.
-  let ablation: PipelineReport?
+  /// Ablation runs over the same teachers (interpretation options, student recipe) whose
+  /// ablation tables are included, one section each, in order.
+  let ablations: [PipelineReport]
   /// Markdown appended at the end (the analysis a person wrote).
   let notes: String?
 
   public init(
     report: PipelineReport, paper: PaperTable, command: String, progress: (done: Int, total: Int),
-    ablation: PipelineReport? = nil, notes: String? = nil
+    ablations: [PipelineReport] = [], notes: String? = nil
   ) {
     self.report = report
     self.paper = paper
     self.command = command
     self.progress = progress
-    self.ablation = ablation
+    self.ablations = ablations
     self.notes = notes
   }
 
@@ -69,8 +70,9 @@ public struct PaperReproduction: Sendable {
     lines += tableOne(section, datasets: complete)
     lines += differences(section, datasets: complete)
     lines += computeTime()
-    if let ablation, let ablated = ablation.sections.first {
-      lines += ["## Interpretation ablation (run `\(ablation.title)`)", ""]
+    for ablation in ablations {
+      guard let ablated = ablation.sections.first else { continue }
+      lines += ["## Ablation run `\(ablation.title)`", ""]
       lines += ablated.ablationTables(heading: "###")
     }
     if let notes { lines += ["## Notes", "", notes.trimmingTrailingNewlines(), ""] }
