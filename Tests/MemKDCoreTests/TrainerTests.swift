@@ -207,5 +207,10 @@ struct ResumeTests {
     #expect(resumed.model == straight.model)
     #expect(resumed.runs.map(\.test) == straight.runs.map(\.test))
     #expect(resumed.best.seed == straight.best.seed)
+    // The time of the first sitting is kept: one finished initialisation and two epochs.
+    let firstSitting = state.runs[0].history.seconds + state.current!.epochs.reduce(0) { $0 + $1.seconds }
+    #expect(state.trainingSeconds > 0)
+    #expect(abs(state.trainingSeconds - firstSitting) <= 1e-9 * firstSitting)
+    #expect(TeacherTraining.State().trainingSeconds == 0)
   }
 }

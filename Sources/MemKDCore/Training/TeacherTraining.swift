@@ -72,6 +72,13 @@ public struct TeacherTraining: Sendable {
       self.bestParameters = bestParameters
       self.current = current
     }
+
+    /// Training wall time recorded so far, seconds: every finished initialisation's plus the
+    /// one in progress. A resumed run starts from this, so that the time of earlier sittings
+    /// (earlier processes) is not lost from the compute-time accounts.
+    public var trainingSeconds: Double {
+      runs.reduce(0) { $0 + $1.history.seconds } + (current?.seconds ?? 0)
+    }
   }
 
   /// The architecture trained on `dataset`.

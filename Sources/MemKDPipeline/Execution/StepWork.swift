@@ -71,6 +71,8 @@ public struct StepWork: Sendable {
         run = resumed
       }
     }
+    // A resumed teacher's time includes its earlier sittings (the checkpoint records them).
+    let earlierSeconds = run.state.trainingSeconds
     let clock = ContinuousClock()
     let start = clock.now
     guard
@@ -84,7 +86,8 @@ public struct StepWork: Sendable {
     let record = TeacherRecord(
       dataset: step.dataset, teacher: variant.label,
       validation: MetricsRecord(outcome.best.validation), test: MetricsRecord(outcome.best.test),
-      params: outcome.model.config.parameterCount, seconds: (clock.now - start).seconds)
+      params: outcome.model.config.parameterCount,
+      seconds: earlierSeconds + (clock.now - start).seconds)
     try folder.writeResult(record, partialOf: step.id)
   }
 
