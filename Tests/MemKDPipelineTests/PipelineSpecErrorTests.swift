@@ -145,6 +145,11 @@ private let cases: [MalformedSpec] = [
     key: "students[1]", line: 6,
     fragment: "variant 'memkd' is identical to students[0] ('memkd terms=both')"),
   MalformedSpec(
+    name: "two student entries differing in a scalar option share a label",
+    yaml: head + "students:\n  - method: base\n  - method: base\n    lr: 0.01\n",
+    key: "students[1]", line: 5,
+    fragment: "variant 'base' trains differently from students[0] but has the same label"),
+  MalformedSpec(
     name: "name with a space", yaml: "name: my run\ndata: {datasets: [A]}\nstudents: []\n",
     key: "name", line: 1, fragment: "must match [A-Za-z0-9._-]+"),
   MalformedSpec(

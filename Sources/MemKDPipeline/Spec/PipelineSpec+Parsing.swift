@@ -183,6 +183,8 @@ extension PipelineSpec {
 
   /// Every student variant with the index of the entry it came from. Two variants that train
   /// the same thing (axes aside) are an error: they would only duplicate work and report rows.
+  /// So are two that train differently under one label (an option written as a scalar, which
+  /// does not name the variant): the report would merge their runs into one row.
   static func students(
     _ entry: YAMLReader.Entry, reader: YAMLReader
   ) throws -> [(variant: StudentVariant, entry: Int)] {
@@ -199,6 +201,14 @@ extension PipelineSpec {
             node, path,
             "variant '\(variant.label)' is identical to \(what) ('\(twin.variant.label)'): same "
               + "method, options and beta grid")
+        }
+        if let namesake = result.first(where: { $0.variant.label == variant.label }) {
+          throw reader.error(
+            node, path,
+            "variant '\(variant.label)' trains differently from "
+              + "\(reader.element(entry.path, namesake.entry)) but has the same label, so the "
+              + "report would merge them: write the option that differs as a one-element list "
+              + "(e.g. `lr: [0.01]`), which names the variant")
         }
         result.append((variant, index))
       }
