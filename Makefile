@@ -89,9 +89,10 @@ python-test: venv python-ext
 
 # The paper's full protocol on the available datasets (hours; resumable: run it again after an
 # interruption), then its report beside the paper's Table II.
-# The paper protocol (hours; resumes), two ablations on its teachers (the MemKD interpretation
-# options; the student learning rate on the 42-class sets), snapshots of the three runs' raw
-# results under results/, and the reproduction document made from those.
+# The paper protocol (hours; resumes), three ablations on its teachers (the MemKD interpretation
+# options; the student learning rate on the many-class sets; the patience on the smallest sets),
+# Adiac with the teacher at lr 0.01, snapshots of the five runs' raw results under results/, and
+# the reproduction document made from those.
 paper: build
 	$(RELEASE_BIN)/memkd-script run examples/paper.yaml --jobs 2 --plain
 	scripts/snapshot_run.sh out/paper-protocol results/paper-protocol
@@ -101,15 +102,23 @@ paper: build
 	scripts/share_steps.sh out/paper-protocol examples/paper-student-recipe.yaml $(RELEASE_BIN)/memkd-script
 	$(RELEASE_BIN)/memkd-script run examples/paper-student-recipe.yaml --jobs 2 --plain
 	scripts/snapshot_run.sh out/paper-student-recipe results/paper-student-recipe
+	scripts/share_steps.sh out/paper-protocol examples/paper-small-data.yaml $(RELEASE_BIN)/memkd-script
+	$(RELEASE_BIN)/memkd-script run examples/paper-small-data.yaml --jobs 2 --plain
+	scripts/snapshot_run.sh out/paper-small-data results/paper-small-data
+	$(RELEASE_BIN)/memkd-script run examples/paper-adiac-teacher-lr.yaml --jobs 2 --plain
+	scripts/snapshot_run.sh out/paper-adiac-teacher-lr results/paper-adiac-teacher-lr
 	$(MAKE) paper-report
 
 # The reproduction document from the committed raw results alone (no training).
 paper-report: build
 	$(RELEASE_BIN)/memkd-script report results/paper-ablation
 	$(RELEASE_BIN)/memkd-script report results/paper-student-recipe
+	$(RELEASE_BIN)/memkd-script report results/paper-small-data
+	$(RELEASE_BIN)/memkd-script report results/paper-adiac-teacher-lr --paper examples/paper-table2.csv
 	$(RELEASE_BIN)/memkd-script report results/paper-protocol --paper examples/paper-table2.csv \
 	  --reproduction results/paper-reproduction.md --notes results/paper-reproduction-notes.md \
-	  --ablation results/paper-ablation --ablation results/paper-student-recipe
+	  --ablation results/paper-ablation --ablation results/paper-student-recipe \
+	  --ablation results/paper-small-data
 
 bench: build venv
 	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
