@@ -21,7 +21,7 @@ struct ExamplePipelineTests {
     let names = Self.files.map { URL(fileURLWithPath: $0).lastPathComponent }
     for name in [
       "quickstart.yaml", "paper.yaml", "paper-ablation.yaml", "paper-student-recipe.yaml",
-      "paper-small-data.yaml", "paper-adiac-teacher-lr.yaml",
+      "paper-small-data.yaml", "paper-adiac-teacher-lr.yaml", "paper-dkd-grid.yaml",
     ] {
       #expect(names.contains(name), "\(name) missing from examples/")
     }
