@@ -83,7 +83,7 @@ public struct PaperReproduction: Sendable {
 
   /// MemKD's average against the paper's on the same datasets, and whether it ranks first.
   private func verdict(_ section: TeacherSection, datasets: [String]) -> [String] {
-    guard let memkd = section.variants.firstIndex(where: { $0.label == "memkd" }), !datasets.isEmpty
+    guard let memkd = variant("memkd", in: section), !datasets.isEmpty
     else { return ["## Verdict", "", "No complete dataset with a `memkd` result yet.", ""] }
     let students = section.variants.indices
     let averages = students.map { average(section, entry: $0, datasets: datasets).aucPrc }
@@ -235,8 +235,7 @@ public struct PaperReproduction: Sendable {
       [section.name(entries[row])]
         + entries.indices.map { column in
           guard row != column, !table.isEmpty else { return "-" }
-          let result = Metrics.winTieLoss(scores: table, method: row, against: column)
-          return "\(result.wins)/\(result.ties)/\(result.losses)"
+          return winsTiesLosses(Metrics.winTieLoss(scores: table, method: row, against: column))
         }
     }
     lines += ReportFormat.markdownTable(header: [""] + entries.map(section.name), rows: rows)
@@ -246,7 +245,7 @@ public struct PaperReproduction: Sendable {
 
   /// Table I: MemKD against Base and Base-KD (a) and against FitNet (b).
   private func tableOne(_ section: TeacherSection, datasets: [String]) -> [String] {
-    guard let memkd = section.variants.firstIndex(where: { $0.label == "memkd" }) else { return [] }
+    guard let memkd = variant("memkd", in: section) else { return [] }
     var lines = [
       "## Table I: MemKD against Base, Base-KD (a) and FitNet (b)", "",
       "MemKD's wins / ties / losses by AUC-PRC, ours and the paper's over the same datasets, and "
@@ -254,7 +253,7 @@ public struct PaperReproduction: Sendable {
     ]
     var rows: [[String]] = []
     for (part, other) in [("a", "base"), ("a", "base-kd"), ("b", "fitnet")] {
-      guard let index = section.variants.firstIndex(where: { $0.label == other }) else { continue }
+      guard let index = variant(other, in: section) else { continue }
       let table = scores(section, entries: [memkd, index], datasets: datasets)
       let ours = table.isEmpty ? nil : Metrics.winTieLoss(scores: table, method: 0, against: 1)
       let published = datasets.compactMap { dataset -> [Double]? in
@@ -267,8 +266,8 @@ public struct PaperReproduction: Sendable {
       let (m, o) = (average(section, entry: memkd, datasets: datasets), average(section, entry: index, datasets: datasets))
       func pair(_ a: Double, _ b: Double) -> String { "\(ReportFormat.percent(a)) / \(ReportFormat.percent(b))" }
       rows.append([
-        "(\(part)) memkd vs \(other)", ours.map { "\($0.wins)/\($0.ties)/\($0.losses)" } ?? "-",
-        theirs.map { "\($0.wins)/\($0.ties)/\($0.losses)" } ?? "-",
+        "(\(part)) memkd vs \(other)", ours.map(winsTiesLosses) ?? "-",
+        theirs.map(winsTiesLosses) ?? "-",
         pair(m.acc, o.acc), pair(m.aucRoc, o.aucRoc), pair(m.aucPrc, o.aucPrc),
       ])
     }
@@ -332,6 +331,16 @@ public struct PaperReproduction: Sendable {
     let values = datasets.compactMap { paper.values[$0]?[column] }
     guard !values.isEmpty, values.count == datasets.count else { return nil }
     return values.reduce(0, +) / Double(values.count)
+  }
+
+  /// The index of the student variant labelled `label` (a method with no axes), if any.
+  private func variant(_ label: String, in section: TeacherSection) -> Int? {
+    section.variants.firstIndex { $0.label == label }
+  }
+
+  /// "wins/ties/losses", the cell format of the matrix and of Table I.
+  private func winsTiesLosses(_ result: (wins: Int, ties: Int, losses: Int)) -> String {
+    "\(result.wins)/\(result.ties)/\(result.losses)"
   }
 
   private func cell(_ ranks: [Double], _ index: Int) -> String {
