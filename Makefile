@@ -27,7 +27,7 @@ RELEASE_BIN := .build/release
 SCRIPT := $(RELEASE_BIN)/memkd-script
 BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
-DEMO_ARGS ?= --seeds 5 --epochs 100 --patience 20
+DEMO_ARGS ?= --inits 5 --epochs 100 --patience 20
 
 .PHONY: paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean
 

@@ -4,84 +4,68 @@ import MemKDCore
 // Distillation from Python, and the MemKD loss alone for prototyping.
 
 extension Arguments {
-  /// `(terms, normalization, long_pairs, short_weight, long_weight, teacher_layer)`, -1 meaning
-  /// the default for long_pairs (T - 1) and teacher_layer (the last).
-  func memkdOptions(_ index: Int, teacherLayers: Int?) throws -> MemKDLoss {
-    let parts = try items(index, "memkd")
-    guard parts.count == 6 else {
-      throw PythonError.value(
-        "\(function)(): memkd must be (terms, normalization, long_pairs, short_weight, long_weight, teacher_layer)")
-    }
-    let sub = try Build.tuple(parts.map { Py_IncRef($0); return $0 })
-    defer { Py_DecRef(sub) }
-    let fields = Arguments(function: function, tuple: sub)
-    return try fields.memkdLoss(
-      terms: 0, normalization: 1, longPairs: 2, shortWeight: 3, longWeight: 4,
-      teacherLayer: 5, teacherLayers: teacherLayers)
-  }
-
-  /// A `MemKDLoss` from arguments at the given positions (teacherLayer nil: not an argument).
+  /// MemKD's options from `options`, checked against the teacher's layer count (nil: the loss
+  /// alone, which reads one teacher sequence and takes no `teacher_layer`).
   func memkdLoss(
-    terms: Int, normalization: Int, longPairs: Int, shortWeight: Int, longWeight: Int,
-    teacherLayer: Int?, teacherLayers: Int?
+    _ options: [(key: String, value: OptionValue)], alsoAllowed: Set<String>, teacherLayers: Int?
   ) throws -> MemKDLoss {
-    let termsText = try string(terms, "terms")
-    guard let parsedTerms = MemKDLoss.Terms(rawValue: termsText) else {
-      throw PythonError.value("\(function)(): terms must be short, long or both, got '\(termsText)'")
-    }
-    let normalizationText = try string(normalization, "normalization")
-    guard let parsedNormalization = MemKDLoss.Normalization(rawValue: normalizationText) else {
-      throw PythonError.value(
-        "\(function)(): normalization must be one of \(MemKDLoss.Normalization.allCases.map(\.rawValue).joined(separator: ", ")), got '\(normalizationText)'")
-    }
-    let pairs = try int(longPairs, "long_pairs")
-    let short = try double(shortWeight, "short_weight")
-    let long = try double(longWeight, "long_weight")
-    guard pairs >= -1, short >= 0, long >= 0, short.isFinite, long.isFinite else {
-      throw PythonError.value("\(function)(): long_pairs must be >= 0 (or -1) and the weights finite and >= 0")
-    }
-    var layer: Int?
-    if let teacherLayer, let teacherLayers {
-      let value = try int(teacherLayer, "teacher_layer")
-      guard value == -1 || (0..<teacherLayers).contains(value) else {
-        throw PythonError.value(
-          "\(function)(): teacher_layer must be in 0 ..< \(teacherLayers) (or -1), got \(value)")
+    let loss = try apply(options, to: MemKDLoss(), alsoAllowed: alsoAllowed)
+    if let layer = loss.teacherLayer {
+      guard let teacherLayers else {
+        throw PythonError.type("\(function)() got an unexpected keyword argument 'teacher_layer'")
       }
-      layer = value == -1 ? nil : value
+      guard layer < teacherLayers else {
+        throw PythonError.value(
+          "\(function)(): teacher_layer must be in 0 ..< \(teacherLayers) (the teacher's layers), got \(layer)")
+      }
     }
-    return MemKDLoss(
-      terms: parsedTerms, normalization: parsedNormalization, longPairs: pairs == -1 ? nil : pairs,
-      shortWeight: short, longWeight: long, teacherLayer: layer)
+    return loss
   }
 }
 
-/// `distill(teacher_config, teacher_params, student_hidden, student_layers, X, y, X_val, y_val,
-/// method, memkd, beta, training, threads, callback)`.
+/// `distill(teacher_config, teacher_params, X, y, X_val, y_val, method, options, beta, seed,
+/// threads, callback) -> (params, history, best_epoch, recipe, memkd)`: `options` are
+/// `StudentDistillation`'s and (method memkd only) `MemKDLoss`'s fields as `(key, value)` pairs;
+/// beta None means the method's anchor weight; `recipe` and `memkd` (None for other methods) are
+/// the effective options as dicts.
 func distill(_ args: Arguments) throws -> PythonObject {
   let teacherConfig = try args.config(0, "teacher_config")
   let teacher = LSTMClassifier(
     parameters: try args.parameters(1, config: teacherConfig, "teacher_params"))
-  let studentConfig = try args.checkedConfig(
-    inputSize: teacherConfig.inputSize, hiddenSize: try args.int(2, "student_hidden"),
-    layers: try args.int(3, "student_layers"), classes: teacherConfig.classes, "student")
   let (inputSize, classes) = (teacherConfig.inputSize, teacherConfig.classes)
-  let trainSet = try args.series(4, "X", labels: 5, "y", inputSize: inputSize, classes: classes)
+  let trainSet = try args.series(2, "X", labels: 3, "y", inputSize: inputSize, classes: classes)
   let validation = try args.series(
-    6, "X_val", labels: 7, "y_val", inputSize: inputSize, classes: classes)
+    4, "X_val", labels: 5, "y_val", inputSize: inputSize, classes: classes)
   guard validation.length == trainSet.length else {
     throw PythonError.value("distill(): X_val has \(validation.length) steps, X has \(trainSet.length)")
   }
-  let methodName = try args.string(8, "method")
+  let methodName = try args.string(6, "method")
   guard let method = DistillationMethod(rawValue: methodName) else {
     throw PythonError.value(
       "distill(): method must be one of \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(methodName)'")
   }
-  let memkd = try args.memkdOptions(9, teacherLayers: teacherConfig.layers)
-  let beta = try args.double(10, "beta")
-  guard beta >= 0, beta.isFinite else { throw PythonError.value("distill(): beta must be finite and >= 0") }
-  let training = try args.training(11)
-  let threads = try args.threads(12)
-  let callback = EpochCallback(try args.callable(13, "callback"))
+  let options = try args.options(7)
+  let memkdKeys = Set(MemKDLoss.optionKeys)
+  if method != .memkd, let misplaced = options.first(where: { memkdKeys.contains($0.key) }) {
+    throw PythonError.value(
+      "distill(): '\(misplaced.key)' is a memkd option; method \(method.rawValue) does not take it")
+  }
+  let recipe = try args.apply(options, to: StudentDistillation.paper, alsoAllowed: memkdKeys)
+  let memkd = try args.memkdLoss(
+    options, alsoAllowed: Set(StudentDistillation.optionKeys), teacherLayers: teacherConfig.layers)
+  let beta = args.isNone(8) ? method.anchorWeight : try args.double(8, "beta")
+  guard beta >= 0, beta.isFinite else {
+    throw PythonError.value("distill(): beta must be a number >= 0 (got \(beta))")
+  }
+  let seed = try args.int(9, "seed")
+  guard seed >= 0 else { throw PythonError.value("distill(): seed must be an integer >= 0 (got \(seed))") }
+  var training = recipe.training
+  training.seed = UInt64(seed)
+  let studentConfig = try args.checkedConfig(
+    inputSize: inputSize, hiddenSize: recipe.hiddenSize, layers: recipe.layers, classes: classes,
+    "student")
+  let threads = try args.threads(10)
+  let callback = EpochCallback(try args.callable(11, "callback"))
 
   // The student run of `StudentDistillation.run`, with traces of `X` instead of a trace file.
   let objective: any TrainingObjective = withoutGIL {
@@ -99,11 +83,13 @@ func distill(_ args: Arguments) throws -> PythonObject {
     train: trainSet, validation: validation, callback: callback)
   return try Build.tuple([
     try tensorList(student.parameters), try historyList(history), try Build.int(history.bestEpoch),
+    try Build.options(recipe.optionValues),
+    method == .memkd ? try Build.options(memkd.optionValues) : Build.none(),
   ])
 }
 
-/// `memkd_loss(teacher_h, student_h, terms, normalization, long_pairs, short_weight,
-/// long_weight, seed, gradient) -> (value, gradient f8 bytes or None, long pairs)`.
+/// `memkd_loss(teacher_h, student_h, options, seed, gradient) -> (value, gradient f8 bytes or
+/// None, long pairs)`; `options` are `MemKDLoss`'s fields but `teacher_layer`.
 func memkdLossFunction(_ args: Arguments) throws -> PythonObject {
   let (teacher, teacherShape) = try args.floats(0, "teacher_h")
   let (student, studentShape) = try args.floats(1, "student_h")
@@ -117,12 +103,10 @@ func memkdLossFunction(_ args: Arguments) throws -> PythonObject {
   guard teacher.allSatisfy(\.isFinite), student.allSatisfy(\.isFinite) else {
     throw PythonError.value("memkd_loss(): teacher_h or student_h contains NaN or infinity")
   }
-  let loss = try args.memkdLoss(
-    terms: 2, normalization: 3, longPairs: 4, shortWeight: 5, longWeight: 6, teacherLayer: nil,
-    teacherLayers: nil)
-  let seed = try args.int(7, "seed")
+  let loss = try args.memkdLoss(try args.options(2), alsoAllowed: [], teacherLayers: nil)
+  let seed = try args.int(3, "seed")
   guard seed >= 0 else { throw PythonError.value("memkd_loss(): seed must be >= 0") }
-  let wantGradient = try args.bool(8, "gradient")
+  let wantGradient = try args.bool(4, "gradient")
   let (batch, length) = (teacherShape[0], teacherShape[1])
   let input = DistillationInput<Double>(
     batch: batch, length: length, classes: 1, labels: [Int](repeating: 0, count: batch),

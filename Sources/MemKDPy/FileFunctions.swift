@@ -13,16 +13,6 @@ func fileError(_ error: Error) -> PythonError {
   }
 }
 
-/// The training tuple of a checkpoint, as `fit` takes it.
-func trainingTuple(_ config: TrainingConfig) throws -> PythonObject {
-  try Build.tuple([
-    try Build.double(config.learningRate), try Build.int(config.maxEpochs),
-    try Build.int(config.batchSize), try Build.int(config.earlyStoppingPatience),
-    try Build.double(config.clipNorm ?? 0), try Build.int(config.plateauPatience ?? 0),
-    try Build.int(Int(config.seed)),
-  ])
-}
-
 extension Arguments {
   /// `(dataset, class_labels, length, z_normalize, validation_fraction)` at `index ...`.
   func dataRecord(_ index: Int, classes: Int) throws -> ModelCheckpoint.DataRecord {
@@ -56,7 +46,7 @@ func saveCheckpoint(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(2)
   let parameters = try args.parameters(3, config: config)
   let data = try args.dataRecord(4, classes: config.classes)
-  let training = try args.training(9)
+  let training = try args.apply(try args.options(9, "training"), to: TrainingConfig.teacher)
   let checkpoint = ModelCheckpoint(
     kind: kind, parameters: parameters, data: data,
     training: .init(config: training, initialisations: 1))
@@ -90,7 +80,7 @@ func loadCheckpoint(_ args: Arguments) throws -> PythonObject {
     ("length", try Build.int(checkpoint.data.preprocessing.length)),
     ("z_normalize", try Build.bool(checkpoint.data.preprocessing.zNormalize)),
     ("validation_fraction", try Build.double(checkpoint.data.validationFraction)),
-    ("training", try trainingTuple(checkpoint.training.config)),
+    ("training", try Build.options(checkpoint.training.config.optionValues)),
     ("version", try Build.string(MemKDVersion.string)),
   ])
 }

@@ -132,33 +132,6 @@ extension Arguments {
     return SeriesSet(values: values, labels: labels, length: shape[1], channels: channels)
   }
 
-  /// `(lr, max_epochs, batch_size, patience, clip, plateau, seed)`; clip / plateau 0 mean off.
-  func training(_ index: Int, _ name: String = "training") throws -> TrainingConfig {
-    let parts = try items(index, name)
-    guard parts.count == 7 else {
-      throw PythonError.value(
-        "\(function)(): \(name) must be (lr, max_epochs, batch_size, patience, clip, plateau, seed)")
-    }
-    let sub = try Build.tuple(parts.map { Py_IncRef($0); return $0 })
-    defer { Py_DecRef(sub) }
-    let fields = Arguments(function: function, tuple: sub)
-    let clip = try fields.double(4, "clip")
-    let plateau = try fields.int(5, "plateau")
-    let seed = try fields.int(6, "seed")
-    guard clip >= 0, plateau >= 0, seed >= 0 else {
-      throw PythonError.value("\(function)(): clip, plateau and seed must be >= 0")
-    }
-    let config = TrainingConfig(
-      learningRate: try fields.double(0, "lr"), maxEpochs: try fields.int(1, "max_epochs"),
-      batchSize: try fields.int(2, "batch_size"), earlyStoppingPatience: try fields.int(3, "patience"),
-      clipNorm: clip > 0 ? clip : nil, plateauPatience: plateau > 0 ? plateau : nil,
-      seed: UInt64(seed))
-    if let problem = config.validationError {
-      throw PythonError.value("\(function)(): \(problem)")
-    }
-    return config
-  }
-
   func threads(_ index: Int) throws -> Int {
     let threads = try int(index, "threads")
     guard (1...64).contains(threads) else {

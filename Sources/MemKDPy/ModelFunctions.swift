@@ -66,7 +66,10 @@ func train(
   }
 }
 
-/// `fit(config, params, X, y, X_val, y_val, training, threads, callback)`.
+/// `fit(config, params, X, y, X_val, y_val, recipe, options, threads, callback) -> (params,
+/// history, best_epoch, training)`: `recipe` ("teacher" or "student") picks the defaults the
+/// options (`TrainingConfig`'s fields as `(key, value)` pairs) change; `training` is the
+/// effective options as a dict.
 func fit(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
   let start = LSTMClassifier(parameters: try args.parameters(1, config: config))
@@ -78,12 +81,18 @@ func fit(_ args: Arguments) throws -> PythonObject {
     throw PythonError.value(
       "fit(): X_val has \(validation.length) steps, X has \(trainSet.length)")
   }
-  let trainer = try Trainer(config: try args.training(6), threads: try args.threads(7))
+  let recipe = try args.string(6, "recipe")
+  guard let defaults = ["teacher": TrainingConfig.teacher, "student": .student][recipe] else {
+    throw PythonError.value("fit(): recipe must be 'teacher' or 'student', got '\(recipe)'")
+  }
+  let training = try args.apply(try args.options(7), to: defaults)
+  let trainer = try Trainer(config: training, threads: try args.threads(8))
   let (model, history) = try train(
     start, trainer: trainer, train: trainSet, validation: validation,
-    callback: EpochCallback(try args.callable(8, "callback")))
+    callback: EpochCallback(try args.callable(9, "callback")))
   return try Build.tuple([
     try tensorList(model.parameters), try historyList(history), try Build.int(history.bestEpoch),
+    try Build.options(training.optionValues),
   ])
 }
 

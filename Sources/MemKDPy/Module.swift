@@ -58,9 +58,9 @@ private let entries: [Entry] = [
     name: "split", arguments: 3, doc: "split(y, validation_fraction, seed) -> (bytes, bytes)",
     function: { _, args in pythonFunction("split", args, count: 3, split) }),
   Entry(
-    name: "fit", arguments: 9,
-    doc: "fit(config, params, X, y, X_val, y_val, training, threads, callback) -> (params, history, best_epoch)",
-    function: { _, args in pythonFunction("fit", args, count: 9, fit) }),
+    name: "fit", arguments: 10,
+    doc: "fit(config, params, X, y, X_val, y_val, recipe, options, threads, callback) -> (params, history, best_epoch, training)",
+    function: { _, args in pythonFunction("fit", args, count: 10, fit) }),
   Entry(
     name: "predict_proba", arguments: 3, doc: "predict_proba(config, params, X) -> bytes",
     function: { _, args in pythonFunction("predict_proba", args, count: 3, predictProbabilities) }),
@@ -68,13 +68,23 @@ private let entries: [Entry] = [
     name: "hidden_states", arguments: 3, doc: "hidden_states(config, params, X) -> [bytes]",
     function: { _, args in pythonFunction("hidden_states", args, count: 3, hiddenStates) }),
   Entry(
-    name: "distill", arguments: 14,
-    doc: "distill(teacher_config, teacher_params, student_hidden, student_layers, X, y, X_val, y_val, method, memkd, beta, training, threads, callback) -> (params, history, best_epoch)",
-    function: { _, args in pythonFunction("distill", args, count: 14, distill) }),
+    name: "distill", arguments: 12,
+    doc: "distill(teacher_config, teacher_params, X, y, X_val, y_val, method, options, beta, seed, threads, callback) -> (params, history, best_epoch, recipe, memkd)",
+    function: { _, args in pythonFunction("distill", args, count: 12, distill) }),
   Entry(
-    name: "memkd_loss", arguments: 9,
-    doc: "memkd_loss(teacher_h, student_h, terms, normalization, long_pairs, short_weight, long_weight, seed, gradient) -> (value, gradient, long_pairs)",
-    function: { _, args in pythonFunction("memkd_loss", args, count: 9, memkdLossFunction) }),
+    name: "memkd_loss", arguments: 5,
+    doc: "memkd_loss(teacher_h, student_h, options, seed, gradient) -> (value, gradient, long_pairs)",
+    function: { _, args in pythonFunction("memkd_loss", args, count: 5, memkdLossFunction) }),
+  Entry(
+    name: "option_fields", arguments: 1,
+    doc: "option_fields(scope) -> [(key, requirement, summary, default, choices)]",
+    function: { _, args in pythonFunction("option_fields", args, count: 1, optionFields) }),
+  Entry(
+    name: "check_options", arguments: 2, doc: "check_options(scope, options) -> dict",
+    function: { _, args in pythonFunction("check_options", args, count: 2, checkOptions) }),
+  Entry(
+    name: "methods", arguments: 0, doc: "methods() -> [(name, anchor_weight)]",
+    function: { _, args in pythonFunction("methods", args, count: 0, methods) }),
   Entry(
     name: "metrics", arguments: 3, doc: "metrics(probabilities, y, classes) -> (acc, auc_roc, auc_prc)",
     function: { _, args in pythonFunction("metrics", args, count: 3, metrics) }),

@@ -36,28 +36,6 @@ struct DataOptions: ParsableArguments {
   }
 }
 
-/// How series are prepared before training (recorded in the checkpoint; later commands reuse it).
-struct PreprocessingOptions: ParsableArguments {
-  @Option(help: "Resample every series to this length (linear interpolation). Default: 100.")
-  var length: Int?
-
-  @Flag(help: "Keep each series' scale (default: z-normalise each series on its own).")
-  var noZNormalize = false
-
-  var preprocessing: Preprocessing {
-    Preprocessing(length: length ?? 100, zNormalize: !noZNormalize)
-  }
-
-  /// Flags given explicitly (they conflict with a checkpoint's recorded preprocessing).
-  var explicitFlags: [String] {
-    (length == nil ? [] : ["--length"]) + (noZNormalize ? ["--no-z-normalize"] : [])
-  }
-
-  func validate() throws {
-    if let length, length < 2 { throw ValidationError("--length must be at least 2 (got \(length))") }
-  }
-}
-
 /// Loads a dataset the way a checkpoint was trained on it and checks that its label mapping is
 /// the checkpoint's (otherwise the model's outputs would mean other classes).
 func loadDataset(for checkpoint: ModelCheckpoint, path: String, options: DataOptions) throws

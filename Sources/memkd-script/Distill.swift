@@ -11,7 +11,8 @@ struct Distill: ParsableCommand {
       (--traces); when it does not exist it is computed once and written there (default: next \
       to the teacher, <teacher>-traces.h5). Every run's student is saved as a checkpoint under \
       --out-dir. Prints a line per run and a summary table; --json prints the summary object.
-      """)
+
+      """ + StudentFlags.flags.help())
 
   @Option(help: "The teacher checkpoint (.h5).")
   var teacher: String
@@ -24,7 +25,6 @@ struct Distill: ParsableCommand {
   @Option(help: "Method: \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
   var method: DistillationMethod = .memkd
 
-  @OptionGroup var memkd: MemKDOptions
 
   @Option(help: "A single beta (weight of the distillation loss).")
   var beta: Double?
@@ -39,7 +39,11 @@ struct Distill: ParsableCommand {
   @Option(help: "First student seed.")
   var seed: UInt64 = 0
 
-  @OptionGroup var training: StudentTrainingOptions
+  /// The student recipe and MemKD options (listed in the discussion), as given.
+  @Argument(
+    parsing: .allUnrecognized,
+    help: ArgumentHelp("Student and MemKD options (below).", valueName: "options"))
+  var options: [String] = []
 
   @Option(help: "Student runs trained at the same time (each on one thread).")
   var jobs: Int = 2
@@ -61,6 +65,7 @@ struct Distill: ParsableCommand {
       throw ValidationError("--beta must be a non-negative number (got \(beta))")
     }
     _ = try betas()
+    _ = try StudentFlags.settings(options, method: method)
   }
 
   func betas() throws -> [Double] {
@@ -82,9 +87,9 @@ struct Distill: ParsableCommand {
     let distillationData = try DistillationData(
       dataset: dataset, teacher: checkpoint, teacherPath: teacher, traces: traced,
       tracesPath: tracesPath)
-    let student = StudentDistillation(training: try training.config(), hiddenSize: training.hidden, layers: training.layers)
+    let (student, memkd) = try StudentFlags.settings(options, method: method)
     let grid = DistillationGrid(
-      method: method, loss: method.loss(memkd: try memkd.loss()), betas: try betas(),
+      method: method, loss: method.loss(memkd: memkd), betas: try betas(),
       seeds: (0..<seeds).map { seed &+ UInt64($0) }, student: student, jobs: jobs)
     let folder = outDir ?? "\(dataset.name)-students"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -6,56 +6,32 @@ extension DistillationMethod: ExpressibleByArgument {}
 extension MemKDLoss.Terms: ExpressibleByArgument {}
 extension MemKDLoss.Normalization: ExpressibleByArgument {}
 
-/// MemKD's options (METHODS.md; the "interpretation" items are configurable).
-struct MemKDOptions: ParsableArguments {
-  @Option(help: "MemKD terms: short, long or both.")
-  var terms: MemKDLoss.Terms = .both
+/// The student's options on the command line: `StudentDistillation`'s and `MemKDLoss`'s fields
+/// as flags (`CoreOptionFlags`), so names, defaults and rules are MemKDCore's.
+enum StudentFlags {
+  static let flags = CoreOptionFlags(
+    groups: [
+      .init("Student recipe", StudentDistillation.paper),
+      .init("MemKD (method memkd only)", MemKDLoss()),
+    ],
+    renamed: ["--plateau-patience": "--plateau"])
 
-  @Option(help: "MemKD normalisation: per-sample-mean, batch-mean, step-norm or none.")
-  var normalization: MemKDLoss.Normalization = .perSampleMean
-
-  @Option(help: "MemKD long pairs per step (default: T - 1).")
-  var longPairs: Int?
-
-  @Option(help: "MemKD weight of the short term.")
-  var shortWeight: Double = 1
-
-  @Option(help: "MemKD weight of the long term.")
-  var longWeight: Double = 1
-
-  @Option(help: "Teacher layer MemKD reads (0-based; default: the last).")
-  var teacherLayer: Int?
-
-  func loss() throws -> MemKDLoss {
-    if let longPairs, longPairs < 1 { throw ValidationError("--long-pairs must be at least 1 (got \(longPairs))") }
-    if let teacherLayer, teacherLayer < 0 { throw ValidationError("--teacher-layer must be at least 0 (got \(teacherLayer))") }
-    return MemKDLoss(
-      terms: terms, normalization: normalization, longPairs: longPairs, shortWeight: shortWeight,
-      longWeight: longWeight, teacherLayer: teacherLayer)
-  }
-}
-
-/// The student's architecture and optimisation (PROTOCOL.md defaults: lr 0.1, clipping 1,
-/// plateau 20, patience 50, at most 500 epochs, batch 32).
-struct StudentTrainingOptions: ParsableArguments {
-  @Option(help: "Maximum epochs per student.") var epochs = 500
-  @Option(help: "Early-stopping patience (epochs without a lower validation loss).") var patience = 50
-  @Option(name: .customLong("lr"), help: "Adam's initial learning rate.") var learningRate = 0.1
-  @Option(help: "Mini-batch size.") var batchSize = 32
-  @Option(help: "Gradient-norm clipping bound (0: off).") var clip = 1.0
-  @Option(help: "Halve the learning rate after this many epochs without improvement (0: off).")
-  var plateauPatience = 20
-  @Option(help: "Student hidden units.") var hidden = 8
-  @Option(help: "Student LSTM layers.") var layers = 1
-
-  func config() throws -> TrainingConfig {
-    if hidden < 1 || layers < 1 { throw ValidationError("--hidden and --layers must be at least 1") }
-    let config = TrainingConfig(
-      learningRate: learningRate, maxEpochs: epochs, batchSize: batchSize,
-      earlyStoppingPatience: patience, clipNorm: clip > 0 ? clip : nil,
-      plateauPatience: plateauPatience > 0 ? plateauPatience : nil)
-    if let problem = config.validationError { throw ValidationError(problem) }
-    return config
+  /// The student recipe and MemKD's options `arguments` ask for, over the paper's defaults.
+  /// - Throws: `ValidationError` with the option's one message, or for a MemKD option given
+  ///   with another method.
+  static func settings(_ arguments: [String], method: DistillationMethod) throws
+    -> (recipe: StudentDistillation, memkd: MemKDLoss)
+  {
+    let given = try flags.parse(arguments)
+    let memkdKeys = Set(MemKDLoss.optionKeys)
+    if method != .memkd, let misplaced = given.first(where: { memkdKeys.contains($0.key) }) {
+      throw ValidationError(
+        "'\(misplaced.key)' is a memkd option; method \(method.rawValue) does not take it")
+    }
+    return (
+      try CoreOptionFlags.apply(given, to: StudentDistillation.paper),
+      try CoreOptionFlags.apply(given, to: MemKDLoss())
+    )
   }
 }
 

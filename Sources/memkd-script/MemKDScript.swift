@@ -9,6 +9,6 @@ struct MemKDScript: ParsableCommand {
     version: MemKDVersion.string,
     subcommands: [
       TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self, Run.self, Status.self,
-      Report.self, Step.self, ExportC.self, Profile.self,
+      Report.self, Step.self, ExportC.self, Profile.self, Options.self,
     ])
 }

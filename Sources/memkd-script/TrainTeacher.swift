@@ -12,11 +12,16 @@ struct TrainTeacher: ParsableCommand {
       teacher, and saves it as an HDF5 checkpoint (--out). While training, the checkpoint holds \
       the resume state; `--resume FILE` continues an interrupted run and ends bit-identical to \
       an uninterrupted one. Progress goes to standard error; results to standard output.
-      """)
+
+      """ + TeacherFlags.flags.help())
 
   @OptionGroup var data: DataOptions
-  @OptionGroup var preprocessingOptions: PreprocessingOptions
-  @OptionGroup var teacher: TeacherOptions
+
+  /// The preprocessing and teacher options (listed in the discussion), as given.
+  @Argument(
+    parsing: .allUnrecognized,
+    help: ArgumentHelp("Preprocessing and teacher options (below).", valueName: "options"))
+  var options: [String] = []
 
   @Option(help: "Checkpoint file to write. Default: <dataset>-teacher.h5 (with --resume: the resumed file).")
   var out: String?
@@ -44,22 +49,24 @@ struct TrainTeacher: ParsableCommand {
     if checkpointEvery < 1 {
       throw ValidationError("--checkpoint-every must be at least 1 (got \(checkpointEvery))")
     }
+    let given = try TeacherFlags.given(options)
     if resume != nil {
-      let conflicts = teacher.explicitFlags + preprocessingOptions.explicitFlags
+      let conflicts = given.map { TeacherFlags.flags.flag(of: $0.key) }
       if !conflicts.isEmpty {
         throw ValidationError(
           "--resume continues with the checkpoint's settings; remove \(conflicts.joined(separator: ", "))")
       }
-    } else if let problem = teacher.trainingConfig.validationError {
-      throw ValidationError(problem)
+    } else {
+      _ = try TeacherFlags.settings(options, threads: threads)
     }
   }
 
   func run() throws {
+    let settings = try TeacherFlags.settings(options, threads: threads)
     var session = try resume.map { try TeacherSession.resuming($0, data: data, threads: threads) }
       ?? TeacherSession.starting(
-        data: data, preprocessing: preprocessingOptions.preprocessing,
-        protocolConfig: teacher.protocolConfig(threads: threads), out: out)
+        data: data, preprocessing: settings.preprocessing, protocolConfig: settings.recipe,
+        out: out)
     if let out { session.out = out }
     var progress = ProgressLine(quiet: quiet)
     var updates = 0

@@ -60,11 +60,12 @@ struct PipelineSpecTests {
     #expect(spec.seeds == [0, 1, 2])
 
     let teacher = TeacherVariant(
-      preprocessing: Preprocessing(length: 64, zNormalize: false), validationFraction: 0.25,
-      hiddenSize: 50, layers: 2, initializations: 3,
-      training: TrainingConfig(
-        learningRate: 0.001, maxEpochs: 100, batchSize: 16, earlyStoppingPatience: 10,
-        clipNorm: nil, plateauPatience: nil, seed: 7))
+      preprocessing: Preprocessing(length: 64, zNormalize: false),
+      recipe: TeacherTraining(
+        training: TrainingConfig(
+          learningRate: 0.001, maxEpochs: 100, batchSize: 16, earlyStoppingPatience: 10,
+          clipNorm: nil, plateauPatience: nil, seed: 7),
+        initialisations: 3, hiddenSize: 50, layers: 2, validationFraction: 0.25))
     #expect(spec.teachers == [teacher])
 
     var memkd = MemKDSpec()
@@ -75,10 +76,12 @@ struct PipelineSpecTests {
     memkd.longWeight = 0.5
     memkd.teacherLayer = 1
     let student = StudentVariant(
-      method: .memkd, memkd: memkd, betaGrid: [1, 10], hiddenSize: 4, layers: 2,
-      training: TrainingConfig(
-        learningRate: 0.05, maxEpochs: 20, batchSize: 8, earlyStoppingPatience: 5,
-        clipNorm: 2.5, plateauPatience: 3))
+      method: .memkd, memkd: memkd, betaGrid: [1, 10],
+      recipe: StudentDistillation(
+        training: TrainingConfig(
+          learningRate: 0.05, maxEpochs: 20, batchSize: 8, earlyStoppingPatience: 5,
+          clipNorm: 2.5, plateauPatience: 3),
+        hiddenSize: 4, layers: 2))
     #expect(spec.students == [student, StudentVariant(method: .fitnet, betaGrid: [100])])
   }
 

@@ -30,7 +30,7 @@ struct EndToEndTests {
   func trainTeacherJSON() throws {
     let result = try run([
       "train-teacher", "--dataset", "ItalyPowerDemand", "--data-root", Self.shippedData,
-      "--seeds", "2", "--epochs", "2", "--hidden", "4", "--layers", "1", "--json", "--quiet",
+      "--inits", "2", "--epochs", "2", "--hidden", "4", "--layers", "1", "--json", "--quiet",
       "--out", try temporaryCheckpoint(),
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -51,7 +51,7 @@ struct EndToEndTests {
   func trainTeacherTable() throws {
     let result = try run([
       "train-teacher", "--dataset", "Trace", "--data-root", Self.shippedData,
-      "--seeds", "1", "--epochs", "1", "--hidden", "2", "--layers", "1",
+      "--inits", "1", "--epochs", "1", "--hidden", "2", "--layers", "1",
       "--out", try temporaryCheckpoint(),
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -63,7 +63,7 @@ struct EndToEndTests {
   func environmentRoot() throws {
     let result = try run(
       [
-        "train-teacher", "--dataset", "ItalyPowerDemand", "--seeds", "1", "--epochs", "1",
+        "train-teacher", "--dataset", "ItalyPowerDemand", "--inits", "1", "--epochs", "1",
         "--hidden", "2", "--layers", "1", "--json", "--quiet", "--out", try temporaryCheckpoint(),
       ], environment: ["MEMKD_DATA_ROOT": Self.shippedData])
     #expect(result.status == 0, "\(result.stderr)")
@@ -81,8 +81,8 @@ struct EndToEndTests {
 
   @Test("an impossible option fails naming the flag")
   func badOption() throws {
-    let result = try run(["train-teacher", "--dataset", "Trace", "--seeds", "0"])
+    let result = try run(["train-teacher", "--dataset", "Trace", "--inits", "0"])
     #expect(result.status != 0)
-    #expect(result.stderr.contains("--seeds"))
+    #expect(result.stderr.contains("--inits: inits must be an integer in 1 ... "))
   }
 }

@@ -7,7 +7,7 @@ struct TrainTeacherArgumentTests {
   @Test("defaults follow the protocol")
   func defaults() throws {
     let command = try TrainTeacher.parse(["--dataset", "FaceAll"])
-    let config = command.teacher.protocolConfig(threads: 2)
+    let (preprocessing, config) = try TeacherFlags.settings(command.options, threads: 2)
     #expect(config.initialisations == 5)
     #expect(config.training.maxEpochs == 500)
     #expect(config.training.earlyStoppingPatience == 50)
@@ -16,13 +16,13 @@ struct TrainTeacherArgumentTests {
     #expect(config.hiddenSize == 100 && config.layers == 3)
     #expect(config.training.clipNorm == 1.0)
     #expect(config.training.plateauPatience == 20)
-    #expect(command.preprocessingOptions.preprocessing.length == 100)
-    #expect(command.preprocessingOptions.preprocessing.zNormalize)
+    #expect(preprocessing.length == 100)
+    #expect(preprocessing.zNormalize)
   }
 
   @Test("impossible values are rejected naming the flag",
     arguments: [
-      (["--seeds", "0"], "--seeds"), (["--clip", "-1"], "--clip"),
+      (["--inits", "0"], "--inits"), (["--seeds", "3"], "--seeds is now --inits"), (["--clip", "-1"], "--clip"),
       (["--validation-fraction", "1.5"], "--validation-fraction"), (["--length", "1"], "--length"),
       (["--epochs", "0"], "--epochs"), (["--lr", "0"], "--lr"), (["--threads", "0"], "--threads"),
       (["--checkpoint-every", "0"], "--checkpoint-every"),
@@ -38,9 +38,26 @@ struct TrainTeacherArgumentTests {
 
   @Test("zero turns clipping and the plateau schedule off")
   func switches() throws {
-    let command = try TrainTeacher.parse(["--dataset", "X", "--clip", "0", "--plateau-patience", "0"])
-    #expect(command.teacher.trainingConfig.clipNorm == nil)
-    #expect(command.teacher.trainingConfig.plateauPatience == nil)
+    let command = try TrainTeacher.parse(["--dataset", "X", "--clip", "0", "--plateau=0"])
+    let training = try TeacherFlags.settings(command.options, threads: 1).recipe.training
+    #expect(training.clipNorm == nil)
+    #expect(training.plateauPatience == nil)
+  }
+
+  @Test("flags: --key=value, a true/false option as --key / --no-key, unknown flags named")
+  func flagSyntax() throws {
+    let command = try TrainTeacher.parse(["--dataset", "X", "--no-z-normalize", "--lr=0.01", "--inits", "2"])
+    let (preprocessing, recipe) = try TeacherFlags.settings(command.options, threads: 1)
+    #expect(!preprocessing.zNormalize)
+    #expect(recipe.training.learningRate == 0.01 && recipe.initialisations == 2)
+    let on = try TrainTeacher.parse(["--dataset", "X", "--z-normalize", "false", "--epochs", "3"])
+    #expect(try !TeacherFlags.settings(on.options, threads: 1).preprocessing.zNormalize)
+    do {
+      _ = try TrainTeacher.parse(["--dataset", "X", "--lrr", "0.1"])
+      Issue.record("accepted --lrr")
+    } catch {
+      #expect(TrainTeacher.message(for: error).contains("unknown option '--lrr'"))
+    }
   }
 
   @Test("--resume refuses settings that would contradict the checkpoint")

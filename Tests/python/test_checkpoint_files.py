@@ -36,7 +36,7 @@ def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
-TEACHER_ARGS = ("--dataset", "ItalyPowerDemand", "--data-root", str(DATA), "--seeds", "2",
+TEACHER_ARGS = ("--dataset", "ItalyPowerDemand", "--data-root", str(DATA), "--inits", "2",
                 "--epochs", "3", "--hidden", "6", "--layers", "2", "--quiet")
 
 
@@ -172,7 +172,7 @@ def test_bad_checkpoints_give_clear_errors(files, name):
 
 
 def test_killed_training_resumes_to_the_same_teacher(tmp_path):
-    args = ("--dataset", "ItalyPowerDemand", "--data-root", str(DATA), "--seeds", "2",
+    args = ("--dataset", "ItalyPowerDemand", "--data-root", str(DATA), "--inits", "2",
             "--epochs", "60", "--patience", "1000", "--hidden", "8", "--layers", "1",
             "--length", "24", "--quiet")
     straight = tmp_path / "straight.h5"

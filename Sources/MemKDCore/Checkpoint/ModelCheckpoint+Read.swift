@@ -52,20 +52,7 @@ extension ModelCheckpoint {
   }
 
   private static func readTraining(_ group: HDF5Group) throws -> TrainingRecord {
-    let clip = try group.doubleAttribute("clip_norm")
-    let plateau = try group.intAttribute("plateau_patience")
-    let config = TrainingConfig(
-      learningRate: try group.doubleAttribute("learning_rate"),
-      maxEpochs: try group.intAttribute("max_epochs"),
-      batchSize: try group.intAttribute("batch_size"),
-      earlyStoppingPatience: try group.intAttribute("early_stopping_patience"),
-      clipNorm: clip > 0 ? clip : nil, plateauPatience: plateau > 0 ? plateau : nil,
-      plateauFactor: try group.doubleAttribute("plateau_factor"),
-      seed: UInt64(storedBits: try group.intAttribute("seed")),
-      batchShards: try group.intAttribute("batch_shards"))
-    if let problem = config.validationError {
-      throw FileFormatError.invalid(file: group.file, message: "/training: \(problem)")
-    }
+    let config = try group.optionAttributes(over: TrainingConfig.teacher)
     return TrainingRecord(config: config, initialisations: try group.intAttribute("initialisations"))
   }
 

@@ -143,16 +143,7 @@ extension ModelCheckpoint {
   }
 
   private func writeTraining(to group: HDF5Group) throws {
-    let config = training.config
-    try group.setAttribute("learning_rate", config.learningRate)
-    try group.setAttribute("max_epochs", config.maxEpochs)
-    try group.setAttribute("batch_size", config.batchSize)
-    try group.setAttribute("early_stopping_patience", config.earlyStoppingPatience)
-    try group.setAttribute("clip_norm", config.clipNorm ?? 0)
-    try group.setAttribute("plateau_patience", config.plateauPatience ?? 0)
-    try group.setAttribute("plateau_factor", config.plateauFactor)
-    try group.setAttribute("seed", config.seed.storedBits)
-    try group.setAttribute("batch_shards", config.batchShards)
+    try group.setOptionAttributes(training.config)
     try group.setAttribute("initialisations", training.initialisations)
     try group.setAttribute("optimizer", "adam(beta1=0.9, beta2=0.999, eps=1e-8)")
   }

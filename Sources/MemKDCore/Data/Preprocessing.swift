@@ -21,3 +21,15 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     return zNormalize ? Preprocess.zNormalize(resampled) : resampled
   }
 }
+
+extension Preprocessing: OptionSchema {
+  public static let optionScope = "preprocessing"
+
+  /// Stored under these names in a checkpoint's `/data` group.
+  public static let optionFields: [OptionField<Preprocessing>] = [
+    .integer(
+      "length", \.length, minimum: 2, maximum: 1 << 24,
+      "time steps of every series after linear resampling"),
+    .flag("z_normalize", \.zNormalize, "z-normalise each resampled series on its own"),
+  ]
+}

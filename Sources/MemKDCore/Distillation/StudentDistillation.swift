@@ -21,7 +21,7 @@ public struct StudentDistillation: Sendable {
   public var threads: Int
 
   public init(
-    training: TrainingConfig = TrainingConfig(learningRate: 0.1), hiddenSize: Int = 8,
+    training: TrainingConfig = .student, hiddenSize: Int = 8,
     layers: Int = 1, threads: Int = 1
   ) {
     self.training = training
@@ -58,4 +58,19 @@ public struct StudentDistillation: Sendable {
       validationLoss: validation.loss, test: model.evaluate(on: data.dataset.test).metrics,
       history: history, model: model)
   }
+}
+
+extension StudentDistillation: OptionSchema {
+  public static let optionScope = "student"
+
+  /// The paper's student: 1 x 8 with `TrainingConfig.student`.
+  public static let paper = StudentDistillation()
+
+  /// The student's architecture, then the optimisation options it shares with teachers (its
+  /// seeds belong to the run, not to the recipe).
+  public static let optionFields: [OptionField<StudentDistillation>] =
+    [
+      .integer("hidden", \.hiddenSize, minimum: 1, maximum: 1 << 20, "student hidden units per layer"),
+      .integer("layers", \.layers, minimum: 1, maximum: 1 << 20, "student stacked recurrent layers"),
+    ] + TrainingConfig.optionFields.filter { $0.key != "seed" }.map { $0.lifted(\.training) }
 }

@@ -28,7 +28,7 @@ import RealModule
 /// are guarded: every normaliser is clamped below by `normFloor` = 1e-8 (a clamped normaliser is
 /// a constant for the gradient), and the gradient of `||D||` at `D = 0` is taken as 0.
 /// Cost `O(B (T + K) (Hs + Ht))`.
-public struct MemKDLoss: DistillationLoss {
+public struct MemKDLoss: DistillationLoss, Equatable, Codable {
   /// Which pair sets contribute (the paper's ablation; both is best).
   public enum Terms: String, CaseIterable, Sendable, Codable {
     case short, long, both
@@ -296,4 +296,24 @@ public struct MemKDLoss: DistillationLoss {
     for index in phi.indices { phi[index] *= inverse[index] }
     return (phi, divisor, inverse)
   }
+}
+
+extension MemKDLoss: OptionSchema {
+  public static let optionScope = "memkd"
+
+  /// MemKD's options (METHODS.md; the "interpretation" items are configurable).
+  public static let optionFields: [OptionField<MemKDLoss>] = [
+    .choice("terms", \.terms, "which pair sets contribute: short, long or both"),
+    .choice(
+      "normalization", \.normalization,
+      "how pair distances are scaled before they are compared"),
+    .optionalInteger(
+      "long_pairs", \.longPairs, minimum: 1, maximum: 1 << 24, absent: "T - 1",
+      "K, the long pairs drawn per training step"),
+    .number("short_weight", \.shortWeight, .nonNegative, "weight of the short term"),
+    .number("long_weight", \.longWeight, .nonNegative, "weight of the long term"),
+    .optionalInteger(
+      "teacher_layer", \.teacherLayer, minimum: 0, maximum: 1 << 20, absent: "the last layer",
+      "0-based teacher layer whose hidden sequence is read"),
+  ]
 }

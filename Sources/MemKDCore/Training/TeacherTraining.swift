@@ -159,3 +159,24 @@ public struct TeacherTraining: Sendable {
       trainIndices: split.train, validationIndices: split.validation)
   }
 }
+
+extension TeacherTraining: OptionSchema {
+  public static let optionScope = "teacher"
+
+  /// The paper's teacher protocol: 5 initialisations of a 3 x 100 LSTM with `TrainingConfig.teacher`.
+  public static let paper = TeacherTraining(training: .teacher)
+
+  /// The teacher's own options, then the optimisation options it shares with students (its
+  /// `seed` is the base seed: initialisation `i` uses `seed + i`).
+  public static let optionFields: [OptionField<TeacherTraining>] =
+    [
+      .integer("hidden", \.hiddenSize, minimum: 1, maximum: 1 << 20, "hidden units per layer"),
+      .integer("layers", \.layers, minimum: 1, maximum: 1 << 20, "stacked recurrent layers"),
+      .integer(
+        "inits", \.initialisations, minimum: 1, maximum: 1 << 20,
+        "initialisations (seeds seed, seed+1, ...); the best by validation AUC-PRC is kept"),
+      .number(
+        "validation_fraction", \.validationFraction, .fraction,
+        "fraction of the training split held out for validation (stratified)"),
+    ] + TrainingConfig.optionFields.map { $0.lifted(\.training) }
+}

@@ -7,64 +7,42 @@ import Yams
 /// grid defaults by method, and both are decided only once every option has been applied.
 struct StudentDraft {
   var method: DistillationMethod = .base
-  var memkd = MemKDSpec()
+  var memkd = MemKDLoss()
   /// nil: the method's default grid.
   var betaGrid: [Double]?
-  var hiddenSize: Int
-  var layers: Int
-  var training: TrainingConfig
-
-  init() {
-    let defaults = StudentVariant(method: .base)
-    hiddenSize = defaults.hiddenSize
-    layers = defaults.layers
-    training = defaults.training
-  }
+  var recipe = StudentDistillation.paper
 
   func variant(axes: [String: String]) -> StudentVariant {
     StudentVariant(
       method: method, memkd: method == .memkd ? memkd : nil, betaGrid: betaGrid,
-      hiddenSize: hiddenSize, layers: layers, training: training, axes: axes)
+      recipe: recipe, axes: axes)
   }
 }
 
 extension PipelineSpec {
-  /// `preprocessing:` options; they expand together with the teacher's.
+  /// `preprocessing:` options (`Preprocessing`'s fields); they expand together with the
+  /// teacher's.
   static var preprocessingOptions: [VariantOption<TeacherVariant>] {
-    [
-      .int("length", minimum: 2) { $0.preprocessing.length = $1 },
-      .bool("z_normalize") { $0.preprocessing.zNormalize = $1 },
-    ]
+    Preprocessing.optionFields.map { VariantOption(field: $0.lifted(\.preprocessing)) }
   }
 
+  /// `teacher:` options (`TeacherTraining`'s fields).
   static var teacherOptions: [VariantOption<TeacherVariant>] {
-    VariantOption.shared(hidden: \.hiddenSize, layers: \.layers, training: \.training) + [
-      .int("inits", minimum: 1) { $0.initializations = $1 },
-      .number("validation_fraction", .fraction) {
-        $0.validationFraction = $1
-      },
-      .int("seed", minimum: 0) { $0.training.seed = UInt64($1) },
-    ]
+    TeacherTraining.optionFields.map { VariantOption(field: $0.lifted(\.recipe)) }
   }
 
-  /// The keys only MemKD takes (`MemKDSpec`).
+  /// The keys only MemKD takes (`MemKDLoss`'s fields).
   static var memkdOptions: [VariantOption<StudentDraft>] {
-    [
-      .choice("terms", MemKDLoss.Terms.self) { $0.memkd.terms = $1 },
-      .choice("normalization", MemKDLoss.Normalization.self) { $0.memkd.normalization = $1 },
-      .int("long_pairs", minimum: 0) { $0.memkd.longPairs = $1 },
-      .number("short_weight", .nonNegative) { $0.memkd.shortWeight = $1 },
-      .number("long_weight", .nonNegative) { $0.memkd.longWeight = $1 },
-      .int("teacher_layer", minimum: 0) { $0.memkd.teacherLayer = $1 },
-    ]
+    MemKDLoss.optionFields.map { VariantOption(field: $0.lifted(\.memkd)) }
   }
 
-  /// Every student key but `beta_grid` (a list by nature, read by `betaGrid(_:reader:)`).
+  /// Every student key but `beta_grid` (a list by nature, read by `betaGrid(_:reader:)`):
+  /// method and beta, `StudentDistillation`'s fields, then MemKD's.
   static var studentOptions: [VariantOption<StudentDraft>] {
     [
       .choice("method", DistillationMethod.self) { $0.method = $1 },
       .number("beta", .nonNegative) { $0.betaGrid = [$1] },
-    ] + VariantOption.shared(hidden: \.hiddenSize, layers: \.layers, training: \.training)
+    ] + StudentDistillation.optionFields.map { VariantOption(field: $0.lifted(\.recipe)) }
       + memkdOptions
   }
 

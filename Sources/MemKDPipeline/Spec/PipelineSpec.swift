@@ -54,48 +54,50 @@ public struct TeacherVariant: Sendable, Equatable, Codable {
   /// (`["hidden": "50"]`); empty when nothing was a list.
   public var axes: [String: String]
 
+  /// The paper's teacher protocol (`TeacherTraining.paper`) unless given.
   public init(
-    preprocessing: Preprocessing = Preprocessing(), validationFraction: Double = 0.2,
-    hiddenSize: Int = 100, layers: Int = 3, initializations: Int = 5,
-    training: TrainingConfig = TrainingConfig(learningRate: 0.001), axes: [String: String] = [:]
+    preprocessing: Preprocessing = Preprocessing(),
+    recipe: TeacherTraining = .paper, axes: [String: String] = [:]
   ) {
     self.preprocessing = preprocessing
-    self.validationFraction = validationFraction
-    self.hiddenSize = hiddenSize
-    self.layers = layers
-    self.initializations = initializations
-    self.training = training
+    self.validationFraction = recipe.validationFraction
+    self.hiddenSize = recipe.hiddenSize
+    self.layers = recipe.layers
+    self.initializations = recipe.initialisations
+    self.training = recipe.training
     self.axes = axes
+  }
+
+  /// The variant's protocol as MemKDCore's `TeacherTraining` (whose fields are the YAML keys).
+  /// The stored properties stay as they are: their JSON is part of every step's hash.
+  public var recipe: TeacherTraining {
+    get {
+      TeacherTraining(
+        training: training, initialisations: initializations, hiddenSize: hiddenSize,
+        layers: layers, validationFraction: validationFraction)
+    }
+    set {
+      training = newValue.training
+      initializations = newValue.initialisations
+      hiddenSize = newValue.hiddenSize
+      layers = newValue.layers
+      validationFraction = newValue.validationFraction
+    }
   }
 
   /// "teacher", or "teacher hidden=50 length=64" (axes sorted by key).
   public var label: String { variantLabel("teacher", axes) }
 }
 
-/// MemKD's options (METHODS.md "interpretation" items), as `MemKDLoss` takes them.
-public struct MemKDSpec: Sendable, Equatable, Codable {
-  public var terms: MemKDLoss.Terms = .both
-  public var normalization: MemKDLoss.Normalization = .perSampleMean
-  public var longPairs: Int? = nil
-  public var shortWeight: Double = 1
-  public var longWeight: Double = 1
-  public var teacherLayer: Int? = nil
-
-  public init() {}
-
-  public var loss: MemKDLoss {
-    MemKDLoss(
-      terms: terms, normalization: normalization, longPairs: longPairs, shortWeight: shortWeight,
-      longWeight: longWeight, teacherLayer: teacherLayer)
-  }
-}
+/// MemKD's options in a pipeline are `MemKDLoss` itself (its fields, defaults and rules).
+public typealias MemKDSpec = MemKDLoss
 
 /// One student configuration: a method with its options, the beta grid it is selected over, and
 /// the student's architecture and optimisation.
 public struct StudentVariant: Sendable, Equatable, Codable {
   public var method: DistillationMethod
   /// MemKD's options; nil for every other method.
-  public var memkd: MemKDSpec?
+  public var memkd: MemKDLoss?
   /// Beta is chosen from this grid by mean validation AUC-PRC ([0] for Base).
   public var betaGrid: [Double]
   public var hiddenSize: Int
@@ -105,18 +107,28 @@ public struct StudentVariant: Sendable, Equatable, Codable {
   /// The list-valued options that produced this variant, YAML key -> value as written.
   public var axes: [String: String]
 
+  /// The paper's student (`StudentDistillation.paper`) unless given.
   public init(
-    method: DistillationMethod, memkd: MemKDSpec? = nil, betaGrid: [Double]? = nil,
-    hiddenSize: Int = 8, layers: Int = 1,
-    training: TrainingConfig = TrainingConfig(learningRate: 0.1), axes: [String: String] = [:]
+    method: DistillationMethod, memkd: MemKDLoss? = nil, betaGrid: [Double]? = nil,
+    recipe: StudentDistillation = .paper, axes: [String: String] = [:]
   ) {
     self.method = method
-    self.memkd = memkd ?? (method == .memkd ? MemKDSpec() : nil)
+    self.memkd = memkd ?? (method == .memkd ? MemKDLoss() : nil)
     self.betaGrid = betaGrid ?? method.defaultBetaGrid
-    self.hiddenSize = hiddenSize
-    self.layers = layers
-    self.training = training
+    self.hiddenSize = recipe.hiddenSize
+    self.layers = recipe.layers
+    self.training = recipe.training
     self.axes = axes
+  }
+
+  /// The variant's architecture and optimisation as MemKDCore's `StudentDistillation`.
+  public var recipe: StudentDistillation {
+    get { StudentDistillation(training: training, hiddenSize: hiddenSize, layers: layers) }
+    set {
+      training = newValue.training
+      hiddenSize = newValue.hiddenSize
+      layers = newValue.layers
+    }
   }
 
   /// "memkd", or "memkd terms=short" (axes sorted by key).
@@ -124,7 +136,7 @@ public struct StudentVariant: Sendable, Equatable, Codable {
 
   /// The loss this variant trains with (nil for Base).
   public var loss: (any DistillationLoss)? {
-    method.loss(memkd: (memkd ?? MemKDSpec()).loss)
+    method.loss(memkd: memkd ?? MemKDLoss())
   }
 }
 

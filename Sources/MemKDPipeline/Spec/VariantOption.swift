@@ -18,32 +18,12 @@ struct VariantOption<Target> {
   var key: String
   var read: (YAMLReader, Node, String) throws -> OptionSetting<Target>
 
-  static func int(
-    _ key: String, minimum: Int, _ set: @escaping (inout Target, Int) -> Void
-  ) -> Self {
-    Self(key: key) { reader, node, path in
-      let value = try reader.int(node, path: path, minimum: minimum)
-      return OptionSetting(text: node.scalar?.string ?? "\(value)", identity: value) {
-        set(&$0, value)
-      }
-    }
-  }
-
   static func number(
     _ key: String, _ requirement: NumberRequirement,
     _ set: @escaping (inout Target, Double) -> Void
   ) -> Self {
     Self(key: key) { reader, node, path in
       let value = try reader.number(node, path: path, requirement)
-      return OptionSetting(text: node.scalar?.string ?? "\(value)", identity: value) {
-        set(&$0, value)
-      }
-    }
-  }
-
-  static func bool(_ key: String, _ set: @escaping (inout Target, Bool) -> Void) -> Self {
-    Self(key: key) { reader, node, path in
-      let value = try reader.bool(node, path: path)
       return OptionSetting(text: node.scalar?.string ?? "\(value)", identity: value) {
         set(&$0, value)
       }
@@ -58,27 +38,26 @@ struct VariantOption<Target> {
       return OptionSetting(text: value.rawValue, identity: value.rawValue) { set(&$0, value) }
     }
   }
+}
 
-  /// The architecture and optimisation options teachers and students share; `clip: 0` and
-  /// `plateau: 0` turn clipping and the plateau schedule off (nil in `TrainingConfig`).
-  static func shared(
-    hidden: WritableKeyPath<Target, Int>, layers: WritableKeyPath<Target, Int>,
-    training: WritableKeyPath<Target, TrainingConfig>
-  ) -> [Self] {
-    [
-      .int("hidden", minimum: 1) { $0[keyPath: hidden] = $1 },
-      .int("layers", minimum: 1) { $0[keyPath: layers] = $1 },
-      .number("lr", .positive) {
-        $0[keyPath: training].learningRate = $1
-      },
-      .int("epochs", minimum: 1) { $0[keyPath: training].maxEpochs = $1 },
-      .int("patience", minimum: 1) { $0[keyPath: training].earlyStoppingPatience = $1 },
-      .int("batch_size", minimum: 1) { $0[keyPath: training].batchSize = $1 },
-      .number("clip", .nonNegative) {
-        $0[keyPath: training].clipNorm = $1 == 0 ? nil : $1
-      },
-      .int("plateau", minimum: 0) { $0[keyPath: training].plateauPatience = $1 == 0 ? nil : $1 },
-    ]
+extension VariantOption {
+  /// The option a MemKDCore field describes: the scalar becomes an `OptionValue` and the field's
+  /// rule accepts or rejects it with the message the CLI and Python give too.
+  init(field: OptionField<Target>) {
+    self.init(key: field.key) { reader, node, path in
+      let value = try reader.optionValue(node, path: path)
+      let canonical: OptionValue
+      do {
+        canonical = try field.rule.accept(value, key: field.key)
+      } catch let error as OptionError {
+        throw reader.error(node, path, error.description)
+      }
+      let text: String
+      if case .text(let choice) = canonical { text = choice } else {
+        text = node.scalar?.string ?? "\(value)"
+      }
+      return OptionSetting(text: text, identity: canonical) { try? field.set(canonical, in: &$0) }
+    }
   }
 }
 

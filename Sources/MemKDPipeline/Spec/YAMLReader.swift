@@ -1,3 +1,4 @@
+import MemKDCore
 import Yams
 
 /// A YAML scalar as the pipeline schema reads it.
@@ -185,6 +186,19 @@ struct YAMLReader {
   // MARK: Scalars
 
   private func scalar(_ node: Node) -> YAMLScalar? { node.scalar.map(YAMLScalar.init) }
+
+  /// A scalar as the neutral `OptionValue` a MemKDCore option rule judges.
+  /// - Throws: at a mapping or a list (an option value is one scalar).
+  func optionValue(_ node: Node, path: String) throws -> OptionValue {
+    switch scalar(node) {
+    case nil: throw error(node, path, "expected a single value, got \(describe(node))")
+    case .null: return .null
+    case .bool(let value): return .bool(value)
+    case .int(let value): return .int(value)
+    case .number(let value): return .number(value)
+    case .string(let value): return .text(value)
+    }
+  }
 
   /// An integer written as one (`8`, not `8.0`), at least `minimum`.
   func int(_ node: Node, path: String, minimum: Int) throws -> Int {

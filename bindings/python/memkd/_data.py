@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
-from . import _arrays, _memkd
+from . import _arrays, _memkd, _options
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -74,9 +74,9 @@ def load_ucr(name: str, root: Optional[PathLike] = None, length: int = 100,
     root_path = None if root is None else os.fspath(root)
     if root_path is not None and not isinstance(root_path, str):
         raise TypeError(f"root: expected a str or path, got {type(root).__name__}")
-    length = _arrays.integer(length, "length", 2, _arrays.MAX_VALUES // 1024)
-    if not isinstance(z_normalize, (bool, np.bool_)):
-        raise TypeError(f"z_normalize: expected a bool, got {type(z_normalize).__name__}")
+    checked = _options.check("preprocessing", length=length, z_normalize=z_normalize)
+    length, z_normalize = checked["length"], checked["z_normalize"]
+    _arrays.integer(length, "length", 2, _arrays.MAX_VALUES // 1024)
     x_train, y_train, n_train, x_test, y_test, n_test, labels = _memkd.load_ucr(
         name, root_path, length, bool(z_normalize))
     return UCRData(
@@ -100,10 +100,9 @@ def preprocess(X, length: int = 100, z_normalize: bool = True) -> np.ndarray:
     """
     array = _arrays.float_array(X, "X", (2,), what="a real-valued [N, T] array of series",
                                 dtype=np.float64)
-    length = _arrays.integer(length, "length", 2)
+    checked = _options.check("preprocessing", length=length, z_normalize=z_normalize)
+    length, z_normalize = checked["length"], checked["z_normalize"]
     _arrays.output_size(array.shape[0], length)
-    if not isinstance(z_normalize, (bool, np.bool_)):
-        raise TypeError(f"z_normalize: expected a bool, got {type(z_normalize).__name__}")
     data = _memkd.preprocess(array, length, bool(z_normalize))
     return _arrays.frombuffer(data, "f4", (array.shape[0], length))
 
@@ -122,9 +121,8 @@ def split(y, validation_fraction: float = 0.2, seed: int = 0) -> Tuple[np.ndarra
         ``(train_idx, val_idx)``, int64 row indices into ``y``.
     """
     labels = _arrays.labels(y, "y")
-    fraction = _arrays.real(validation_fraction, "validation_fraction")
-    if not 0 < fraction < 1:
-        raise ValueError(f"validation_fraction: must be in (0, 1), got {fraction}")
+    fraction = _options.check("teacher", validation_fraction=validation_fraction)[
+        "validation_fraction"]
     train, validation = _memkd.split(labels, fraction, _arrays.seed(seed))
     return (_arrays.frombuffer(train, "i8", (len(train) // 8,)),
             _arrays.frombuffer(validation, "i8", (len(validation) // 8,)))

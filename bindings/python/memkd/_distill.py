@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 import os
-from typing import Collection, Dict, List, Optional, Union
+from typing import Any, Collection, Dict, List, Optional, Union
 
 import numpy as np
 
-from . import _arrays, _memkd
+from . import _arrays, _memkd, _options
 from ._model import Callback, LSTMClassifier, Student, TrainingOptions, history_rows, progress
 
-ANCHOR_WEIGHTS: Dict[str, float] = {
-    "base": 0.0, "base-kd": 1.0, "dkd": 1.0, "at": 1000.0, "rkd": 1.0, "vid": 1.0, "nst": 50.0,
-    "fitnet": 100.0, "dt2w": 0.01, "memkd": 10.0,
-}
+ANCHOR_WEIGHTS: Dict[str, float] = {str(name): float(weight) for name, weight in _memkd.methods()}
 """Each method's anchor weight (METHODS.md): ``distill``'s default ``beta``."""
 
 METHODS = tuple(ANCHOR_WEIGHTS)
 """The distillation methods, as ``memkd-script distill --method`` names them."""
 
-NORMALIZATIONS = ("per-sample-mean", "batch-mean", "step-norm", "none")
+NORMALIZATIONS = next(o.choices for o in _options.fields("memkd") if o.key == "normalization")
 """MemKD's normalisations of the pair distances (``memkd-script distill --normalization``)."""
 
 Terms = Union[str, Collection[str]]
 
 
 def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", *,
-            terms: Terms = "both", normalization: str = "per-sample-mean",
-            long_pairs: Optional[int] = None, short_weight: float = 1.0, long_weight: float = 1.0,
-            teacher_layer: Optional[int] = None, beta: Optional[float] = None, seed: int = 0,
-            hidden_size: int = 8, layers: int = 1, lr: float = 0.1, epochs: int = 500,
-            batch_size: int = 32, patience: int = 50, clip: float = 1.0, plateau: int = 20,
-            threads: int = 2, callback: Optional[Callback] = None, verbose: bool = False
+            beta: Optional[float] = None, seed: int = 0, threads: int = 2,
+            callback: Optional[Callback] = None, verbose: bool = False, **options: Any
             ) -> Student:
     """Train a student with ``CE + beta * L_method`` against the teacher, as one run of
     ``memkd-script distill`` (same recipe, same seed, same result).
@@ -46,21 +39,21 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
         X_val, y_val: validation series and labels (early stopping; CE only).
         method: one of ``METHODS``: ``base`` (CE only), ``base-kd``, ``dkd``, ``at``, ``rkd``,
             ``vid``, ``nst``, ``fitnet``, ``dt2w``, ``memkd``.
-        terms: MemKD's pair sets: ``"short"``, ``"long"``, ``"both"``, or a tuple such as
-            ``("short", "long")``.
-        normalization: MemKD's normalisation, one of ``NORMALIZATIONS``.
-        long_pairs: MemKD's ``K`` long pairs per step (>= 1); None means ``T - 1``.
-        short_weight, long_weight: MemKD's term weights.
-        teacher_layer: 0-based teacher layer MemKD reads; None means the last.
         beta: weight of the distillation loss; None means the method's anchor weight
             (``ANCHOR_WEIGHTS``: memkd 10, base 0, base-kd 1, ...).
         seed: the student's initialisation and batch-order seed (``--seed``).
-        hidden_size, layers: the student's architecture (1 x 8 by default).
-        lr, epochs, batch_size, patience, clip, plateau: the student recipe (PROTOCOL.md: lr 0.1,
-            500 epochs, batch 32, patience 50, clipping 1, plateau 20; 0 turns clipping / the
-            plateau schedule off).
         threads: worker threads (speed only).
         callback, verbose: per-epoch progress, as in ``LSTMClassifier.fit``.
+        **options: the student recipe and, for method memkd, MemKD's options (below;
+            docs/options.md). ``terms`` also takes a collection such as ``("short", "long")``.
+
+    Student options (MemKDCore's ``StudentDistillation``):
+
+{student}
+
+    MemKD options (MemKDCore's ``MemKDLoss``; method memkd only):
+
+{memkd}
 
     Returns:
         The trained ``Student`` (``kind = "student"``; its ``distillation`` attribute records
@@ -75,29 +68,18 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     X_val = _arrays.series(X_val, "X_val", teacher.input_size)
     y_val = _arrays.labels(y_val, "y_val", X_val.shape[0], teacher.classes)
     _arrays.same_length(X, X_val)
-    terms = _arrays.terms(terms)
-    normalization = _arrays.choice(normalization, "normalization", NORMALIZATIONS)
-    long_pairs = -1 if long_pairs is None else _arrays.integer(long_pairs, "long_pairs", 1)
-    if teacher_layer is None:
-        layer = -1
-    else:
-        layer = _arrays.integer(teacher_layer, "teacher_layer", 0, teacher.layers - 1)
-    short_weight = _arrays.real(short_weight, "short_weight", 0.0)
-    long_weight = _arrays.real(long_weight, "long_weight", 0.0)
-    beta = ANCHOR_WEIGHTS[method] if beta is None else _arrays.real(beta, "beta", 0.0)
-    hidden_size = _arrays.integer(hidden_size, "hidden_size", 1)
-    layers = _arrays.integer(layers, "layers", 1)
-    _arrays.model_size(teacher.input_size, hidden_size, layers, teacher.classes or 2, "student")
-    options = TrainingOptions.checked(lr, epochs, batch_size, patience, clip, plateau, seed)
+    if "terms" in options and not isinstance(options["terms"], str):
+        options["terms"] = _arrays.terms(options["terms"])
+    beta = None if beta is None else _arrays.real(beta, "beta", 0.0)
+    seed = _arrays.seed(seed)
     threads = _arrays.integer(threads, "threads", 1)
     report = progress(callback, verbose)
 
-    weights, history, best = _memkd.distill(
-        teacher.config, teacher_params, hidden_size, layers, X, y, X_val, y_val, method,
-        (terms, normalization, long_pairs, short_weight, long_weight, layer), beta,
-        options.as_tuple(), threads, report)
+    weights, history, best, recipe, memkd = _memkd.distill(
+        teacher.config, teacher_params, X, y, X_val, y_val, method, _options.pairs(options),
+        beta, seed, threads, report)
 
-    student = Student(teacher.input_size, hidden_size, layers, None, options.seed)
+    student = Student(teacher.input_size, recipe["hidden"], recipe["layers"], None, seed)
     student.classes = teacher.classes
     student._params = student._wrap(weights)
     student.dataset = teacher.dataset
@@ -105,15 +87,18 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     student.length = X.shape[1]
     student.z_normalize = teacher.z_normalize
     student.validation_fraction = teacher.validation_fraction
-    student.training = options
+    student.training = TrainingOptions(
+        seed=seed, **{key: value for key, value in recipe.items() if key not in ("hidden", "layers")})
     student.history = history_rows(history)
     student.best_epoch = int(best)
     student.distillation = {
-        "method": method, "beta": beta, "terms": terms, "normalization": normalization,
-        "long_pairs": None if long_pairs < 0 else long_pairs, "short_weight": short_weight,
-        "long_weight": long_weight, "teacher_layer": None if layer < 0 else layer,
-    }
+        "method": method, "beta": ANCHOR_WEIGHTS[method] if beta is None else beta,
+        **(memkd or {})}
     return student
+
+
+distill.__doc__ = distill.__doc__.format(student=_options.docstring("student", indent="        "),
+                                         memkd=_options.docstring("memkd", indent="        "))
 
 
 def trace(teacher: LSTMClassifier, X) -> List[np.ndarray]:

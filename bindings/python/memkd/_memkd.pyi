@@ -31,7 +31,8 @@ from typing import Callable, Optional, Sequence, Tuple
 from collections.abc import Buffer  # Python 3.12+; on 3.11 read as "any buffer"
 
 Config = Tuple[int, int, int, int]
-Training = Tuple[float, int, int, int, float, int, int]
+Options = Sequence[Tuple[str, object]]  # (key, value) pairs; MemKDCore's option structs judge them
+OptionDict = dict  # key -> value of every option of a struct (None: off / default)
 Callback = Optional[Callable[[int, int, float, float, float, float], object]]
 History = list[Tuple[int, float, float, float, float]]  # epoch, train_loss, val_loss, val_auc_prc, lr
 
@@ -54,9 +55,11 @@ def split(y: Buffer, validation_fraction: float, seed: int) -> Tuple[bytes, byte
     """The stratified train / validation split the CLI uses: (train rows i8, validation rows i8)."""
 
 def fit(config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer, X_val: Buffer, y_val: Buffer,
-        training: Training, threads: int, callback: Callback) -> Tuple[list[bytes], History, int]:
-    """Trains from ``params``; returns the best-validation-loss weights, the history and the best
-    epoch (1-based)."""
+        recipe: str, options: Options, threads: int, callback: Callback
+        ) -> Tuple[list[bytes], History, int, OptionDict]:
+    """Trains from ``params`` with ``TrainingConfig``'s options over the defaults of ``recipe``
+    ("teacher" or "student"); returns the best-validation-loss weights, the history, the best
+    epoch (1-based) and the effective training options."""
 
 def predict_proba(config: Config, params: Sequence[Buffer], X: Buffer) -> bytes:
     """f8 ``[N, C]`` softmax probabilities (float64, as the CLI's ``evaluate`` ranks them)."""
@@ -64,18 +67,17 @@ def predict_proba(config: Config, params: Sequence[Buffer], X: Buffer) -> bytes:
 def hidden_states(config: Config, params: Sequence[Buffer], X: Buffer) -> list[bytes]:
     """One f4 ``[N, T, H]`` per layer."""
 
-def distill(teacher_config: Config, teacher_params: Sequence[Buffer], student_hidden: int, student_layers: int,
-            X: Buffer, y: Buffer, X_val: Buffer, y_val: Buffer, method: str,
-            memkd: Tuple[str, str, int, float, float, int], beta: float, training: Training,
-            threads: int, callback: Callback) -> Tuple[list[bytes], History, int]:
+def distill(teacher_config: Config, teacher_params: Sequence[Buffer], X: Buffer, y: Buffer,
+            X_val: Buffer, y_val: Buffer, method: str, options: Options, beta: Optional[float],
+            seed: int, threads: int, callback: Callback
+            ) -> Tuple[list[bytes], History, int, OptionDict, Optional[OptionDict]]:
     """Trains a student with ``CE + beta * L_method`` against the teacher's traces of ``X``
-    (computed once). ``memkd`` is ``(terms, normalization, long_pairs, short_weight, long_weight,
-    teacher_layer)``, ``long_pairs`` / ``teacher_layer`` -1 meaning the defaults (T - 1, the last
-    layer). The student starts from ``init_parameters((D, student_hidden, student_layers, C),
-    seed)``. Returns the student's best weights, history and best epoch."""
+    (computed once). ``options`` are ``StudentDistillation``'s and (method memkd only)
+    ``MemKDLoss``'s fields; beta None is the method's anchor weight. The student starts from
+    ``init_parameters((D, hidden, layers, C), seed)``. Returns the student's best weights,
+    history, best epoch, the effective student options and MemKD's (None for other methods)."""
 
-def memkd_loss(teacher_h: Buffer, student_h: Buffer, terms: str, normalization: str, long_pairs: int,
-               short_weight: float, long_weight: float, seed: int, gradient: bool
+def memkd_loss(teacher_h: Buffer, student_h: Buffer, options: Options, seed: int, gradient: bool
                ) -> Tuple[float, Optional[bytes], list[Tuple[int, int]]]:
     """MemKD on ``teacher_h`` f4 ``[B, T, Ht]`` and ``student_h`` f4 ``[B, T, Hs]``, computed in
     float64: ``(value, dL/d student_h as f8 bytes or None, the long pairs drawn)``. The long
@@ -87,13 +89,23 @@ def metrics(probabilities: Buffer, y: Buffer, classes: int) -> Tuple[float, floa
 
 def save_checkpoint(path: str, kind: str, config: Config, params: Sequence[Buffer], dataset: str,
                     class_labels: Sequence[str], length: int, z_normalize: bool,
-                    validation_fraction: float, training: Training) -> None:
+                    validation_fraction: float, training: Options) -> None:
     """Writes an HDF5 checkpoint (schema v1, docs/checkpoint-format.md) safely (temporary file,
     then rename) that ``memkd-script inspect / evaluate / trace`` read."""
 
 def load_checkpoint(path: str) -> dict:
     """``{"kind", "config": Config, "params": list[bytes], "dataset", "class_labels", "length",
-    "z_normalize", "validation_fraction", "training": Training, "version"}``."""
+    "z_normalize", "validation_fraction", "training": OptionDict, "version"}``."""
+
+def option_fields(scope: str) -> list[Tuple[str, str, str, object, Optional[list[str]]]]:
+    """``(key, requirement, summary, default, choices)`` of every option of ``scope``
+    (preprocessing, teacher, student, training, student_training, memkd)."""
+
+def check_options(scope: str, options: Options) -> OptionDict:
+    """The options of ``scope`` with ``options`` applied (ValueError / TypeError as ``fit``)."""
+
+def methods() -> list[Tuple[str, float]]:
+    """``(name, anchor weight)`` of every distillation method."""
 
 def write_traces(path: str, config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer,
                  dataset: str, class_labels: Sequence[str], length: int, z_normalize: bool,

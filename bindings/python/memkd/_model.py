@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-from dataclasses import dataclass, replace
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, TypeVar
 
 import numpy as np
 
-from . import _arrays, _memkd
+from . import _arrays, _memkd, _options
 
 
 class EpochInfo(NamedTuple):
@@ -41,38 +41,25 @@ class Epoch(NamedTuple):
 Callback = Callable[[EpochInfo], Any]
 
 
-@dataclass(frozen=True)
-class TrainingOptions:
-    """The optimisation of a model, recorded in its checkpoint's ``/training`` group.
+def _training_options_class():
+    """``TrainingOptions``: a frozen dataclass with one field per optimisation option of the
+    core (``TrainingConfig``), defaults the teacher's, so a new option appears here by itself."""
+    fields = [(option.key, Any, dataclasses.field(default=option.default))
+              for option in _options.fields("training")]
 
-    ``lr``: Adam's initial learning rate; ``epochs``: maximum epochs; ``batch_size``;
-    ``patience``: early-stopping patience (epochs without a lower validation loss);
-    ``clip``: gradient-norm bound (0: off); ``plateau``: halve the learning rate after this many
-    epochs without improvement (0: off); ``seed``: initialisation and batch-order seed.
-    """
+    def as_dict(self) -> Dict[str, Any]:
+        """The options as keyword arguments of ``fit``."""
+        return dataclasses.asdict(self)
 
-    lr: float = 0.001
-    epochs: int = 500
-    batch_size: int = 32
-    patience: int = 50
-    clip: float = 1.0
-    plateau: int = 20
-    seed: int = 0
+    cls = dataclasses.make_dataclass(
+        "TrainingOptions", fields, frozen=True, namespace={"as_dict": as_dict})
+    cls.__module__ = "memkd"
+    cls.__doc__ = ("The optimisation of a model, recorded in its checkpoint's ``/training`` "
+                   "group (defaults: the teacher's). Fields:\n\n" + _options.docstring("training"))
+    return cls
 
-    def as_tuple(self) -> Tuple[float, int, int, int, float, int, int]:
-        return (self.lr, self.epochs, self.batch_size, self.patience, self.clip, self.plateau,
-                self.seed)
 
-    @classmethod
-    def checked(cls, lr: float, epochs: int, batch_size: int, patience: int, clip: float,
-                plateau: int, seed: int) -> "TrainingOptions":
-        return cls(lr=_arrays.real(lr, "lr", positive=True),
-                   epochs=_arrays.integer(epochs, "epochs", 1),
-                   batch_size=_arrays.integer(batch_size, "batch_size", 1),
-                   patience=_arrays.integer(patience, "patience", 1),
-                   clip=_arrays.real(clip, "clip", 0.0),
-                   plateau=_arrays.integer(plateau, "plateau", 0),
-                   seed=_arrays.seed(seed))
+TrainingOptions = _training_options_class()
 
 
 def progress(callback: Optional[Callback], verbose: bool, prefix: str = ""
@@ -132,9 +119,9 @@ class LSTMClassifier:
     mis-shaped or mis-typed inputs raise ``ValueError`` / ``TypeError`` naming the argument.
     """
 
-    default_lr: float = 0.001
-    """``fit``'s learning rate when ``lr`` is not given (0.001 for teachers, 0.1 for students)."""
     default_kind: str = "teacher"
+    """The recipe whose defaults ``fit`` starts from (``teacher``: lr 0.001; ``student``: lr
+    0.1), and the checkpoint's kind."""
 
     def __init__(self, input_size: int = 1, hidden_size: int = 100, layers: int = 3,
                  classes: Optional[int] = None, seed: int = 0) -> None:
@@ -150,13 +137,18 @@ class LSTMClassifier:
         self.length: int = 100
         self.z_normalize: bool = True
         self.validation_fraction: float = 0.2
-        self.training = TrainingOptions(lr=self.default_lr, seed=self.seed)
+        self.training = TrainingOptions(**self._recipe_defaults(seed=self.seed))
         self.history: List[Epoch] = []
         self.best_epoch: Optional[int] = None
         self.distillation: Optional[Dict[str, Any]] = None
         self._params: Optional[List[np.ndarray]] = None
         if self.classes is not None:
             self._params = self._initial_parameters()
+
+    @classmethod
+    def _recipe_defaults(cls, **overrides: Any) -> Dict[str, Any]:
+        scope = "student_training" if cls.default_kind == "student" else "training"
+        return {**_options.defaults(scope), **overrides}
 
     # MARK: - Shape and parameters
 
@@ -249,10 +241,8 @@ class LSTMClassifier:
             _arrays.model_size(self.input_size, self.hidden_size, self.layers, classes)
             self.classes = classes
 
-    def fit(self: M, X, y, X_val, y_val, *, lr: Optional[float] = None, epochs: int = 500,
-            batch_size: int = 32, patience: int = 50, clip: float = 1.0, plateau: int = 20,
-            threads: int = 2, warm_start: bool = False, callback: Optional[Callback] = None,
-            verbose: bool = False) -> M:
+    def fit(self: M, X, y, X_val, y_val, *, threads: int = 2, warm_start: bool = False,
+            callback: Optional[Callback] = None, verbose: bool = False, **options: Any) -> M:
         """Train with Adam on cross-entropy, keeping the weights of the epoch with the lowest
         validation loss (the CLI's teacher recipe for one initialisation).
 
@@ -260,12 +250,6 @@ class LSTMClassifier:
             X: ``[N, T]`` or ``[N, T, D]`` training series; ``y``: ``[N]`` class indices.
             X_val: ``[M, T]`` / ``[M, T, D]`` validation series (same ``T``, ``D``); ``y_val``
                 ``[M]``.
-            lr: Adam's initial learning rate; None means ``default_lr`` (0.001 for
-                ``LSTMClassifier`` and ``Teacher``, 0.1 for ``Student``).
-            epochs: maximum epochs. batch_size: mini-batch size.
-            patience: stop after this many epochs without a lower validation loss.
-            clip: gradient-norm clipping bound (0: off).
-            plateau: halve the learning rate after this many epochs without improvement (0: off).
             threads: worker threads (speed only: results do not depend on it).
             warm_start: continue from the current weights; False (default) starts from the
                 initialisation of ``seed``, as ``memkd-script train-teacher`` does.
@@ -274,9 +258,15 @@ class LSTMClassifier:
                 propagates.
             verbose: print one line per epoch (losses, validation AUC-PRC, learning rate) to
                 standard error.
+            **options: the optimisation options (below); defaults are the teacher's recipe
+                (``Student``: the student's, lr 0.1); ``seed`` defaults to the model's.
+
+        Options (MemKDCore's ``TrainingConfig``; docs/options.md):
+
+{options}
 
         Returns:
-            ``self``, trained; ``history`` and ``best_epoch`` are set.
+            ``self``, trained; ``history``, ``best_epoch`` and ``training`` are set.
 
         The GIL is released while training, so other Python threads keep running.
         """
@@ -285,8 +275,7 @@ class LSTMClassifier:
         X_val = _arrays.series(X_val, "X_val", self.input_size)
         y_val = _arrays.labels(y_val, "y_val", X_val.shape[0], self.classes)
         _arrays.same_length(X, X_val)
-        options = TrainingOptions.checked(self.default_lr if lr is None else lr, epochs,
-                                          batch_size, patience, clip, plateau, self.seed)
+        options.setdefault("seed", self.seed)
         threads = _arrays.integer(threads, "threads", 1)
         if not isinstance(warm_start, (bool, np.bool_)):
             raise TypeError(f"warm_start: expected a bool, got {type(warm_start).__name__}")
@@ -297,14 +286,17 @@ class LSTMClassifier:
                              f"{self.classes} classes")
         start = self._params if (warm_start and self._params is not None) \
             else self._initial_parameters()
-        weights, history, best = _memkd.fit(self.config, start, X, y, X_val, y_val,
-                                            options.as_tuple(), threads, report)
+        weights, history, best, training = _memkd.fit(
+            self.config, start, X, y, X_val, y_val, self.default_kind, _options.pairs(options),
+            threads, report)
         self._params = self._wrap(weights)
-        self.training = options
+        self.training = TrainingOptions(**training)
         self.length = X.shape[1]
         self.history = history_rows(history)
         self.best_epoch = int(best)
         return self
+
+    fit.__doc__ = fit.__doc__.format(options=_options.docstring("training", indent=" " * 12))
 
     def predict_proba(self, X) -> np.ndarray:
         """Softmax class probabilities, float64 ``[N, C]``, of ``X`` ``[N, T]`` /
@@ -356,7 +348,8 @@ class LSTMClassifier:
         fraction = _arrays.real(self.validation_fraction, "validation_fraction")
         _memkd.save_checkpoint(os.fspath(path), self.kind, self.config, params, str(self.dataset),
                                list(labels), _arrays.integer(self.length, "length", 1),
-                               bool(self.z_normalize), fraction, self.training.as_tuple())
+                               bool(self.z_normalize), fraction,
+                               _options.pairs(self.training.as_dict()))
 
     @classmethod
     def load(cls: Type[M], path: "str | os.PathLike[str]") -> M:
@@ -369,7 +362,7 @@ class LSTMClassifier:
         if cls is LSTMClassifier:
             target = Student if kind == "student" else Teacher
         input_size, hidden_size, layers, classes = (int(v) for v in record["config"])
-        training = TrainingOptions(*record["training"])
+        training = TrainingOptions(**record["training"])
         model = object.__new__(target)
         LSTMClassifier.__init__(model, input_size, hidden_size, layers, None, training.seed)
         model.classes = classes
@@ -380,7 +373,7 @@ class LSTMClassifier:
         model.length = int(record["length"])
         model.z_normalize = bool(record["z_normalize"])
         model.validation_fraction = float(record["validation_fraction"])
-        model.training = replace(training, lr=float(training.lr), clip=float(training.clip))
+        model.training = training
         return model
 
     def __repr__(self) -> str:
@@ -393,7 +386,6 @@ class LSTMClassifier:
 class Teacher(LSTMClassifier):
     """The paper's teacher: 3 x 100 LSTM, trained with learning rate 0.001 by default."""
 
-    default_lr = 0.001
     default_kind = "teacher"
 
     def __init__(self, input_size: int = 1, hidden_size: int = 100, layers: int = 3,
@@ -405,7 +397,6 @@ class Student(LSTMClassifier):
     """The paper's student: 1 x 8 LSTM, trained with learning rate 0.1 by default
     (``memkd.distill`` returns one)."""
 
-    default_lr = 0.1
     default_kind = "student"
 
     def __init__(self, input_size: int = 1, hidden_size: int = 8, layers: int = 1,

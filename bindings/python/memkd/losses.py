@@ -12,12 +12,12 @@ from a generator seeded with ``seed`` (``memkd_details`` returns them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 import numpy as np
 
-from . import _arrays, _memkd
-from ._distill import NORMALIZATIONS, Terms
+from . import _arrays, _memkd, _options
+from ._distill import NORMALIZATIONS
 
 __all__ = ["memkd", "memkd_details", "MemKDResult", "NORMALIZATIONS"]
 
@@ -38,24 +38,23 @@ class MemKDResult:
     long_pairs: List[Tuple[int, int]]
 
 
-def memkd_details(teacher_h, student_h, *, terms: Terms = "both",
-                  normalization: str = "per-sample-mean", long_pairs: Optional[int] = None,
-                  short_weight: float = 1.0, long_weight: float = 1.0, seed: int = 0,
-                  return_grad: bool = False) -> MemKDResult:
+def memkd_details(teacher_h, student_h, *, seed: int = 0, return_grad: bool = False,
+                  **options: Any) -> MemKDResult:
     """MemKD's value, optionally its gradient, and the long pairs drawn.
 
     Args:
         teacher_h: teacher hidden sequence ``[B, T, Ht]`` (converted to float32).
         student_h: student hidden sequence ``[B, T, Hs]`` (converted to float32); same ``B``,
             ``T``.
-        terms: ``"short"``, ``"long"``, ``"both"`` or a tuple of ``"short"`` / ``"long"``.
-        normalization: ``"per-sample-mean"`` (``mu_b`` = per-sample mean of ``delta`` over the
-            pair set), ``"batch-mean"`` (one mean per batch), ``"step-norm"``
-            (``||H[b, t1]||``) or ``"none"``; normalisers are clamped below by 1e-8.
-        long_pairs: ``K`` (>= 0); None means ``T - 1``.
-        short_weight, long_weight: the term weights.
         seed: seed of the long-pair generator (as one training step's draw).
         return_grad: also compute ``dL / d student_h``.
+        **options: MemKD's options but ``teacher_layer`` (one teacher sequence is given; see
+            below and docs/options.md). ``normalization``: ``per-sample-mean`` (``mu_b`` =
+            per-sample mean of ``delta`` over the pair set), ``batch-mean`` (one mean per
+            batch), ``step-norm`` (``||H[b, t1]||``) or ``none``; normalisers are clamped below
+            by 1e-8. ``terms`` also takes a collection such as ``("short", "long")``.
+
+{options}
 
     Returns:
         ``MemKDResult(value, gradient float64 [B, T, Hs] or None, long_pairs)``.
@@ -67,23 +66,22 @@ def memkd_details(teacher_h, student_h, *, terms: Terms = "both",
     if teacher.shape[:2] != student.shape[:2]:
         raise ValueError(f"student_h: shape {student.shape} does not match teacher_h "
                          f"{teacher.shape} in (B, T)")
-    terms = _arrays.terms(terms)
-    normalization = _arrays.choice(normalization, "normalization", NORMALIZATIONS)
-    count = -1 if long_pairs is None else _arrays.integer(long_pairs, "long_pairs", 0)
-    short_weight = _arrays.real(short_weight, "short_weight")
-    long_weight = _arrays.real(long_weight, "long_weight")
+    if "terms" in options and not isinstance(options["terms"], str):
+        options["terms"] = _arrays.terms(options["terms"])
     seed = _arrays.seed(seed)
     if not isinstance(return_grad, (bool, np.bool_)):
         raise TypeError(f"return_grad: expected a bool, got {type(return_grad).__name__}")
-    value, gradient, pairs = _memkd.memkd_loss(teacher, student, terms, normalization, count,
-                                               short_weight, long_weight, seed, bool(return_grad))
+    value, gradient, pairs = _memkd.memkd_loss(teacher, student, _options.pairs(options), seed,
+                                               bool(return_grad))
     grad = None if gradient is None else _arrays.frombuffer(gradient, "f8", student.shape)
     return MemKDResult(float(value), grad, [(int(a), int(b)) for a, b in pairs])
 
 
-def memkd(teacher_h, student_h, *, terms: Terms = "both", normalization: str = "per-sample-mean",
-          long_pairs: Optional[int] = None, short_weight: float = 1.0, long_weight: float = 1.0,
-          seed: int = 0, return_grad: bool = False
+memkd_details.__doc__ = memkd_details.__doc__.format(
+    options=_options.docstring("memkd", indent="        "))
+
+
+def memkd(teacher_h, student_h, *, seed: int = 0, return_grad: bool = False, **options: Any
           ) -> Union[float, Tuple[float, np.ndarray]]:
     """The MemKD loss of ``student_h [B, T, Hs]`` against ``teacher_h [B, T, Ht]``.
 
@@ -96,7 +94,5 @@ def memkd(teacher_h, student_h, *, terms: Terms = "both", normalization: str = "
         >>> memkd(t, 3 * t[:, :, :8]) >= 0
         True
     """
-    result = memkd_details(teacher_h, student_h, terms=terms, normalization=normalization,
-                           long_pairs=long_pairs, short_weight=short_weight,
-                           long_weight=long_weight, seed=seed, return_grad=return_grad)
+    result = memkd_details(teacher_h, student_h, seed=seed, return_grad=return_grad, **options)
     return (result.value, result.gradient) if return_grad else result.value

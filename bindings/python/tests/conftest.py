@@ -11,7 +11,7 @@ import memkd  # noqa: E402
 from memkd_testing import DATA, DATASET, run_cli  # noqa: E402
 
 # A teacher the CLI trains in about two seconds (debug build).
-CLI_TEACHER_ARGS = ("--dataset", DATASET, "--data-root", str(DATA), "--seeds", "1", "--epochs", "3",
+CLI_TEACHER_ARGS = ("--dataset", DATASET, "--data-root", str(DATA), "--inits", "1", "--epochs", "3",
                     "--hidden", "4", "--layers", "1", "--quiet")
 
 

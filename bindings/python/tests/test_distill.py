@@ -54,18 +54,16 @@ def test_distill_options_equal_the_cli(cli_teacher, data, tmp_path, method, beta
         "distill", "--teacher", cli_teacher, "--dataset", DATASET, "--data-root", DATA,
         "--method", method, "--beta", beta, "--seeds", "1", "--seed", "5", "--epochs", "2",
         "--quiet", "--out-dir", tmp_path / "students", *extra)
-    options = dict(zip(extra[::2], extra[1::2]))
+    # The CLI's flags as keyword arguments: --short-weight 0.5 is short_weight="0.5" parsed.
+    options = {flag[2:].replace("-", "_"): value for flag, value in zip(extra[::2], extra[1::2])}
+    options = {key: int(v) if v.isdigit() else float(v) if v[0].isdigit() else v
+               for key, v in options.items()}
     teacher = memkd.LSTMClassifier.load(cli_teacher)
     train, val = memkd.split(data.y_train, teacher.validation_fraction, teacher.training.seed)
     for run in summary["runs"]:
         student = memkd.distill(
             teacher, data.X_train[train], data.y_train[train], data.X_train[val],
-            data.y_train[val], method, beta=float(beta), seed=run["seed"], epochs=2,
-            terms=options.get("--terms", "both"),
-            normalization=options.get("--normalization", "per-sample-mean"),
-            teacher_layer=int(options["--teacher-layer"]) if "--teacher-layer" in options else None,
-            short_weight=float(options.get("--short-weight", 1)),
-            long_pairs=int(options["--long-pairs"]) if "--long-pairs" in options else None)
+            data.y_train[val], method, beta=float(beta), seed=run["seed"], epochs=2, **options)
         validation = student.evaluate(data.X_train[val], data.y_train[val])
         assert validation == {"accuracy": run["validation"]["acc"],
                               "auc_roc": run["validation"]["auc_roc"],
@@ -95,7 +93,7 @@ def test_every_method_runs(cli_teacher, data):
     rows = np.arange(24)
     for method in memkd.METHODS:
         student = memkd.distill(teacher, data.X_train[rows], data.y_train[rows], data.X_train[40:],
-                                data.y_train[40:], method, epochs=1, hidden_size=3, threads=1)
+                                data.y_train[40:], method, epochs=1, hidden=3, threads=1)
         assert student.distillation["beta"] == memkd.ANCHOR_WEIGHTS[method], method
         assert np.isfinite(student.history[0].train_loss), method
 
