@@ -121,11 +121,11 @@ extension OptionField {
   /// A positive number where 0 means off (nil).
   public static func numberOrOff(
     _ key: String, _ path: WritableKeyPath<Root, Double?>, fileName: String? = nil,
-    _ summary: String
+    optionalInFiles: Bool = false, _ summary: String
   ) -> Self {
     Self(
       key: key, summary: summary, rule: .numberOrOff, fileName: fileName,
-      read: { $0[keyPath: path].map(OptionValue.number) ?? .null },
+      optionalInFiles: optionalInFiles, read: { $0[keyPath: path].map(OptionValue.number) ?? .null },
       write: {
         if case .number(let value) = $1 { $0[keyPath: path] = value } else { $0[keyPath: path] = nil }
       })
