@@ -34,6 +34,26 @@ struct OptimizerTests {
     #expect(optimizer.step == 3)
   }
 
+  @Test("weight decay is PyTorch's coupled L2: the step of g + decay * p; 0 changes nothing")
+  func weightDecay() {
+    let gradients: [[Double]] = [[0.2, -0.4], [1.0]]
+    var decayed = Adam<Double>(learningRate: 0.1)
+    var plain = Adam<Double>(learningRate: 0.1)
+    var parameters: [[Double]] = [[1.0, -2.0], [0.5]]
+    var reference = parameters
+    decayed.update(&parameters, gradients: gradients, weightDecay: 0.01)
+    let coupled = zip(gradients, reference).map { g, p in zip(g, p).map { $0 + 0.01 * $1 } }
+    plain.update(&reference, gradients: coupled)
+    #expect(parameters == reference)
+    var off = Adam<Double>(learningRate: 0.1)
+    var withoutDecay: [[Double]] = [[1.0, -2.0], [0.5]]
+    var withZero = withoutDecay
+    var zero = Adam<Double>(learningRate: 0.1)
+    off.update(&withoutDecay, gradients: gradients)
+    zero.update(&withZero, gradients: gradients, weightDecay: 0)
+    #expect(withoutDecay == withZero)
+  }
+
   @Test("clipping scales to the bound only above it")
   func clipping() {
     var gradients: [[Double]] = [[3.0], [4.0]]

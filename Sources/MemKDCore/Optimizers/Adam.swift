@@ -1,7 +1,8 @@
 import RealModule
 
-/// Adam (Kingma & Ba) with PyTorch's defaults and arithmetic (`torch.optim.Adam`, no weight
-/// decay, no amsgrad), so a Swift run and a PyTorch run of the same gradients take the same steps.
+/// Adam (Kingma & Ba) with PyTorch's defaults and arithmetic (`torch.optim.Adam`, L2 weight
+/// decay as an argument of `update`, no amsgrad), so a Swift run and a PyTorch run of the same
+/// gradients take the same steps.
 ///
 /// State is one first/second moment per parameter element plus the step count; it is `Codable`
 /// so a run can be saved and resumed exactly.
@@ -38,9 +39,12 @@ public struct Adam<Scalar: EngineScalar>: Sendable, Equatable, Codable {
 
   /// One update of `parameters` along `gradients` (same tensor list layout).
   ///
-  /// PyTorch's order of operations: `m = lerp(m, g, 1 - b1)`, `v = b2 v + (1 - b2) g^2`,
+  /// PyTorch's order of operations: `g += weightDecay * p` (only when `weightDecay` is not 0),
+  /// `m = lerp(m, g, 1 - b1)`, `v = b2 v + (1 - b2) g^2`,
   /// `p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)`.
-  public mutating func update(_ parameters: inout [[Scalar]], gradients: [[Scalar]]) {
+  public mutating func update(
+    _ parameters: inout [[Scalar]], gradients: [[Scalar]], weightDecay: Double = 0
+  ) {
     precondition(parameters.count == gradients.count, "Adam: parameter/gradient count mismatch")
     if firstMoments.isEmpty {
       firstMoments = parameters.map { [Scalar](repeating: 0, count: $0.count) }
@@ -55,6 +59,8 @@ public struct Adam<Scalar: EngineScalar>: Sendable, Equatable, Codable {
     let b2 = Scalar(beta2)
     let oneMinusBeta2 = Scalar(1 - beta2)
     let eps = Scalar(epsilon)
+    let decay = Scalar(weightDecay)
+    let decays = weightDecay != 0
     for index in parameters.indices {
       precondition(
         parameters[index].count == gradients[index].count
@@ -65,7 +71,7 @@ public struct Adam<Scalar: EngineScalar>: Sendable, Equatable, Codable {
           firstMoments[index].withUnsafeMutableBufferPointer { m in
             secondMoments[index].withUnsafeMutableBufferPointer { v in
               for j in 0..<p.count {
-                let grad = g[j]
+                let grad = decays ? g[j] + decay * p[j] : g[j]
                 m[j] += (grad - m[j]) * oneMinusBeta1
                 v[j] = v[j] * b2 + oneMinusBeta2 * grad * grad
                 let denominator = v[j].squareRoot() / correction2Root + eps

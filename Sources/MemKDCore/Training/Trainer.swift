@@ -118,10 +118,12 @@ public struct Trainer: Sendable {
         GradientClipping.clip(&gradients, maxNorm: maxNorm)
       }
       if state.extraParameters.isEmpty {
-        state.optimizer.update(&model.parameters.tensors, gradients: gradients)
+        state.optimizer.update(
+          &model.parameters.tensors, gradients: gradients, weightDecay: config.weightDecay ?? 0)
       } else {
         var tensors = model.parameters.tensors + state.extraParameters
-        state.optimizer.update(&tensors, gradients: gradients)
+        state.optimizer.update(
+          &tensors, gradients: gradients, weightDecay: config.weightDecay ?? 0)
         model.parameters.tensors = Array(tensors[..<modelTensors])
         state.extraParameters = Array(tensors[modelTensors...])
       }

@@ -13,6 +13,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable, Hashable {
   /// Halve the learning rate after this many epochs without improvement; nil turns it off.
   public var plateauPatience: Int? = 20
   public var plateauFactor: Double = 0.5
+  /// Adam's L2 weight decay (PyTorch's `weight_decay`: `g += decay * p` before the moments);
+  /// nil turns it off. Optional so that configs without it encode, and hash, as before.
+  public var weightDecay: Double? = nil
   /// Seeds the initialisation and the per-epoch shuffles.
   public var seed: UInt64 = 0
   /// Each batch is split into this many contiguous slices whose gradients are computed
@@ -77,6 +80,9 @@ extension TrainingConfig: OptionSchema {
     .number(
       "plateau_factor", \.plateauFactor, .fraction,
       "the learning-rate factor of the plateau schedule"),
+    .numberOrOff(
+      "weight_decay", \.weightDecay, optionalInFiles: true,
+      "Adam's L2 weight decay (PyTorch's weight_decay); 0 turns it off"),
     .seed("seed", \.seed, "seed of the initialisation and the per-epoch shuffles (teachers: also the split)"),
     .integer(
       "batch_shards", \.batchShards, minimum: 1, maximum: 1 << 16,

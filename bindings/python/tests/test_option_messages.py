@@ -94,3 +94,21 @@ def test_option_fields_are_the_cores():
     with pytest.raises(TypeError, match="unexpected keyword argument 'lrr'"):
         memkd.Teacher(hidden_size=2, layers=1, classes=2).fit(
             np.zeros((4, 5)), [0, 1, 0, 1], np.zeros((4, 5)), [0, 1, 0, 1], lrr=0.1)
+
+
+def test_weight_decay_reaches_training_and_the_checkpoint(tmp_path, tiny):
+    """An option added to TrainingConfig alone (weight_decay) is a Python keyword, a CLI flag
+    and a YAML key, changes the weights, and is recorded in the checkpoint."""
+    X, y, _ = tiny
+    plain = memkd.Teacher(hidden_size=3, layers=1, classes=2).fit(X, y, X, y, epochs=2)
+    decayed = memkd.Teacher(hidden_size=3, layers=1, classes=2).fit(X, y, X, y, epochs=2,
+                                                                   weight_decay=0.5)
+    assert plain.training.weight_decay is None and decayed.training.weight_decay == 0.5
+    assert any((a != b).any() for a, b in zip(plain.state_dict().values(),
+                                              decayed.state_dict().values()))
+    decayed.save(tmp_path / "decayed.h5")
+    assert memkd.Teacher.load(tmp_path / "decayed.h5").training.weight_decay == 0.5
+    assert "weight_decay must be 0 (off) or a positive number (got -1)" in \
+        cli_message("teacher", "weight_decay", "-1")
+    assert "weight_decay must be 0 (off) or a positive number (got -1)" in \
+        yaml_message(tmp_path, "student", "weight_decay", "-1")
