@@ -16,7 +16,8 @@ public struct DistillationObjective: TrainingObjective {
   /// The teacher layers gathered per batch: those the loss reads, less one whose distances are
   /// precomputed in `teacherPairs`.
   let layersGathered: Set<Int>
-  /// MemKD's teacher distances over the training set (nil for other losses, or when too large).
+  /// The loss's per-run teacher table (`DistillationLoss.prepare`; MemKD's pair distances), nil
+  /// for other losses or when too large.
   let teacherPairs: TeacherPairDistances<Float>?
 
   public init(loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int) {
@@ -42,16 +43,10 @@ public struct DistillationObjective: TrainingObjective {
     self.teacherHiddenSize = teacherHiddenSize
     self.studentHiddenSize = studentHiddenSize
     var layers = Set(loss.teacherLayersRead(layerCount: teacherHidden.count))
-    if let memkd = loss as? MemKDLoss {
-      let layer = memkd.teacherLayersRead(layerCount: teacherHidden.count)[0]
-      let samples = teacherHidden[layer].count / (length * teacherHiddenSize)
-      teacherPairs = TeacherPairDistances(
-        hidden: teacherHidden[layer], samples: samples, length: length, size: teacherHiddenSize,
-        layer: layer)
-      if teacherPairs != nil { layers.remove(layer) }
-    } else {
-      teacherPairs = nil
-    }
+    let preparation = loss.prepare(
+      teacherHidden: teacherHidden, length: length, hiddenSize: teacherHiddenSize)
+    if let preparation { layers.remove(preparation.layer) }
+    teacherPairs = preparation?.pairs
     self.layersGathered = layers
   }
 

@@ -93,8 +93,12 @@ public protocol DistillationLoss: Sendable {
     _ input: DistillationInput<S>, parameters: [[S]], generator: inout SeededGenerator
   ) -> DistillationOutput<S>
   /// The teacher layers `evaluate` reads, of `layerCount`; the trainer passes only these (other
-  /// entries of `teacherHidden` are empty), which saves gathering megabytes per batch.
+  /// entries of `teacherHidden` are empty), which saves gathering megabytes per batch. No
+  /// default: a new loss must say (TeacherLayersRead.swift), or it would gather every layer.
   func teacherLayersRead(layerCount: Int) -> [Int]
+  /// Work done once per run on the teacher's traces of the whole training set (MemKD's table
+  /// of teacher pair distances), or nil. `teacherHidden` is per layer `[N, T, hiddenSize]`.
+  func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int) -> TeacherPreparation?
   /// True when the batch loss is a mean of per-row terms whose randomness does not depend on the
   /// data: then a slice of `b` of the batch's `B` rows, evaluated alone with a copy of the same
   /// generator, gives `b / B` of the batch's loss and gradients up to rounding, and the trainer
@@ -103,8 +107,23 @@ public protocol DistillationLoss: Sendable {
   var isPerSample: Bool { get }
 }
 
+/// What a loss precomputes from the teacher once per run: the teacher's pair distances of one
+/// layer, which then need not be gathered per batch.
+public struct TeacherPreparation: Sendable {
+  public var pairs: TeacherPairDistances<Float>
+  /// The layer `pairs` stands for (dropped from the per-batch gather).
+  public var layer: Int
+
+  public init(pairs: TeacherPairDistances<Float>, layer: Int) {
+    self.pairs = pairs
+    self.layer = layer
+  }
+}
+
 extension DistillationLoss {
-  public func teacherLayersRead(layerCount: Int) -> [Int] { Array(0..<layerCount) }
+  public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
+    -> TeacherPreparation?
+  { nil }
 
   public var isPerSample: Bool { false }
 

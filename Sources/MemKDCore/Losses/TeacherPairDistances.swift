@@ -91,3 +91,18 @@ public struct TeacherPairDistances<S: EngineScalar>: Sendable {
     norms[sample * length + step]
   }
 }
+
+extension MemKDLoss {
+  /// The teacher's pair distances of the layer MemKD reads, over the whole training set.
+  public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
+    -> TeacherPreparation?
+  {
+    let layer = teacherLayersRead(layerCount: teacherHidden.count)[0]
+    guard length > 0, hiddenSize > 0 else { return nil }
+    let samples = teacherHidden[layer].count / (length * hiddenSize)
+    return TeacherPairDistances(
+      hidden: teacherHidden[layer], samples: samples, length: length, size: hiddenSize,
+      layer: layer
+    ).map { TeacherPreparation(pairs: $0, layer: layer) }
+  }
+}
