@@ -5,15 +5,18 @@ import MemKDPipeline
 
 /// `memkd-script _step`: runs one pipeline step (a worker process started by `run`). Prints
 /// one JSON progress line per epoch on standard output and errors on standard error; exits 0
-/// when the step is done, 75 when another live process holds the step, 1 on failure.
+/// when the step is done, `WorkerProtocol.busy` when another live process holds the step, 1 on
+/// failure (`WorkerProtocol` is the contract with `run`).
 struct Step: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "_step", abstract: "Run one pipeline step (used by `run`).",
+    commandName: WorkerProtocol.command, abstract: "Run one pipeline step (used by `run`).",
     shouldDisplay: false)
 
-  @Option(help: "The run folder.") var runDir: String
-  @Option(help: "The step id.") var step: String
-  @Option(help: "Threads for the step's training.") var threads = 1
+  @Option(name: .customLong(WorkerProtocol.runDirFlag), help: "The run folder.")
+  var runDir: String
+  @Option(name: .customLong(WorkerProtocol.stepFlag), help: "The step id.") var step: String
+  @Option(name: .customLong(WorkerProtocol.threadsFlag), help: "Threads for the step's training.")
+  var threads = 1
 
   func run() throws {
     BLASRuntime.configure()
@@ -33,7 +36,7 @@ struct Step: ParsableCommand {
       throw PipelineRunError("\(folder.manifestPath): no step \(self.step)")
     }
     if folder.isDone(step.id) { return }
-    guard try folder.lock(step.id) else { throw ExitCode(75) }
+    guard try folder.lock(step.id) else { throw ExitCode(WorkerProtocol.busy) }
     defer { folder.unlock(step.id) }
     let work = StepWork(folder: folder, dataRoot: manifest.dataRoot, threads: threads)
     let encoder = JSONEncoder()
@@ -53,7 +56,7 @@ struct Step: ParsableCommand {
     let parent = getppid()
     Thread.detachNewThread {
       while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
-      Foundation.exit(130)
+      Foundation.exit(WorkerProtocol.orphaned)
     }
   }
 }

@@ -139,16 +139,4 @@ public struct LSTMForwardPass<Scalar: EngineScalar>: Sendable {
     Kernels.swapLeadingAxes(
       traces[layer].hidden, outer: length, middle: batch, inner: config.hiddenSize)
   }
-
-  /// Every layer's output sequence, each `[B, T, H]`.
-  public var hiddenSequences: [[Scalar]] {
-    (0..<config.layers).map { hiddenSequence(layer: $0) }
-  }
-
-  /// The last layer's final hidden state `[B, H]` (what the head reads).
-  public var lastHidden: [Scalar] {
-    let H = config.hiddenSize
-    let start = (length - 1) * batch * H
-    return Array(traces[config.layers - 1].hidden[start..<(start + batch * H)])
-  }
 }

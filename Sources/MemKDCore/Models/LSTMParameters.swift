@@ -99,15 +99,6 @@ public struct LSTMParameters<Scalar: EngineScalar>: Sendable, Equatable {
     return other
   }
 
-  /// Euclidean norm over every element of every tensor, accumulated in Double.
-  public var globalNorm: Double {
-    var sum = 0.0
-    for tensor in tensors {
-      for value in tensor { sum += Double(value) * Double(value) }
-    }
-    return sum.squareRoot()
-  }
-
   /// True when every element is finite.
   public var isFinite: Bool {
     tensors.allSatisfy { $0.allSatisfy { $0.isFinite } }

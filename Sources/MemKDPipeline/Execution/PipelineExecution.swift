@@ -87,7 +87,7 @@ public struct PipelineExecution: Sendable {
           done.insert(worker.step.id)
           outcome.ran += 1
           display.finished(worker.step, seconds: seconds)
-        } else if worker.status == WorkerProcess.busy {
+        } else if worker.status == WorkerProtocol.busy {
           pending.insert(worker.step, at: 0)
         } else {
           let message = worker.errorText.isEmpty ? "exit status \(worker.status)" : worker.errorText
@@ -120,9 +120,7 @@ public struct PipelineExecution: Sendable {
         running.append(
           try WorkerProcess(
             step: step, executable: executable,
-            arguments: [
-              "_step", "--run-dir", folder.path, "--step", step.id, "--threads", "\(threads)",
-            ]))
+            arguments: WorkerProtocol.arguments(runDir: folder.path, step: step.id, threads: threads)))
         display.started(step)
       }
       display.update(running: running.map { ($0.step, $0.progress, (ContinuousClock.now - $0.started).seconds) })

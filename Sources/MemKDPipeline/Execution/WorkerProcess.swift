@@ -54,12 +54,9 @@ final class WorkerProcess: @unchecked Sendable {
 
   var isRunning: Bool { process.isRunning }
 
-  /// Exit status once finished: 0 done, `WorkerProcess.busy` when another process held the
+  /// Exit status once finished: 0 done, `WorkerProtocol.busy` when another process held the
   /// step's lock, anything else a failure.
   var status: Int32 { process.terminationStatus }
-
-  /// Exit status of a worker that found the step locked by another live process.
-  static let busy: Int32 = 75
 
   func interrupt() {
     if process.isRunning { process.interrupt() }
