@@ -183,3 +183,30 @@ struct StaleTemporaryTests {
     #expect(FileManager.default.fileExists(atPath: other) && FileManager.default.fileExists(atPath: kept))
   }
 }
+
+@Suite("Student checkpoints record the method's options")
+struct RecordedOptionTests {
+  @Test("MemKD's options round-trip through /distillation, in order; older files have none")
+  func roundTrip() throws {
+    var loss = MemKDLoss()
+    try loss.set("terms", .text("short"))
+    try loss.set("long_pairs", .int(7))
+    let config = LSTMConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
+    let checkpoint = ModelCheckpoint(
+      kind: "student", parameters: .initialized(for: config, seed: 1),
+      data: .init(
+        dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(),
+        validationFraction: 0.2),
+      training: .init(config: .student, initialisations: 1),
+      distillation: .init(
+        method: "memkd", beta: 10, teacherSHA256: "00", splitSeed: 0,
+        options: loss.recordedOptions))
+    let path = try TestFiles.temporaryDirectory().appendingPathComponent("student.h5").path
+    try checkpoint.write(to: path)
+    let read = try ModelCheckpoint.read(from: path)
+    #expect(read.distillation?.options == loss.recordedOptions)
+    #expect(read.distillation?.options.map(\.key) == MemKDLoss.optionKeys)
+    #expect(read.distillation?.options.first { $0.key == "teacher_layer" }?.value == .null)
+    #expect(DKDLoss().recordedOptions.isEmpty)
+  }
+}

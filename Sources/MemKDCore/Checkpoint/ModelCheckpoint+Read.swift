@@ -29,7 +29,8 @@ extension ModelCheckpoint {
       distillation = DistillationRecord(
         method: try group.stringAttribute("method"), beta: try group.doubleAttribute("beta"),
         teacherSHA256: try group.stringAttribute("teacher_sha256"),
-        splitSeed: UInt64(storedBits: try group.intAttribute("split_seed")))
+        splitSeed: UInt64(storedBits: try group.intAttribute("split_seed")),
+        options: try group.recordedOptions())
     }
     return ModelCheckpoint(
       kind: try root.stringAttribute("kind"), parameters: parameters, data: data,

@@ -24,12 +24,18 @@ public struct ModelCheckpoint: Sendable, Equatable {
     public var teacherSHA256: String
     /// The base seed of the train/validation split (the teacher's).
     public var splitSeed: UInt64
+    /// The method's options (`DistillationLoss.recordedOptions`: MemKD's six), in order.
+    public var options: [RecordedOption]
 
-    public init(method: String, beta: Double, teacherSHA256: String, splitSeed: UInt64) {
+    public init(
+      method: String, beta: Double, teacherSHA256: String, splitSeed: UInt64,
+      options: [RecordedOption] = []
+    ) {
       self.method = method
       self.beta = beta
       self.teacherSHA256 = teacherSHA256
       self.splitSeed = splitSeed
+      self.options = options
     }
   }
 
@@ -130,6 +136,7 @@ extension ModelCheckpoint {
         try group.setAttribute("beta", distillation.beta)
         try group.setAttribute("teacher_sha256", distillation.teacherSHA256)
         try group.setAttribute("split_seed", distillation.splitSeed.storedBits)
+        try group.setRecordedOptions(distillation.options)
       }
     }
   }

@@ -20,7 +20,7 @@ public enum StudentCheckpoints {
         validationLoss: run.validationLoss, runs: [record]),
       distillation: .init(
         method: run.method.rawValue, beta: run.beta, teacherSHA256: data.teacherSHA256,
-        splitSeed: data.splitSeed))
+        splitSeed: data.splitSeed, options: run.options))
   }
 
   /// `<method>-beta<beta>-seed<seed>.h5`.

@@ -9,6 +9,8 @@ public struct StudentRun: Sendable {
   public var history: TrainingHistory
   /// The student with its best-validation-loss weights (the loss's extra parts dropped).
   public var model: LSTMClassifier<Float>
+  /// The loss's options (`DistillationLoss.recordedOptions`; empty for Base).
+  public var options: [RecordedOption] = []
 }
 
 /// How students are trained: the architecture (1 x 8 by default) and the optimisation
@@ -56,7 +58,7 @@ public struct StudentDistillation: Sendable {
     return StudentRun(
       method: method, beta: beta, seed: seed, validation: validation.metrics,
       validationLoss: validation.loss, test: model.evaluate(on: data.dataset.test).metrics,
-      history: history, model: model)
+      history: history, model: model, options: loss?.recordedOptions ?? [])
   }
 }
 

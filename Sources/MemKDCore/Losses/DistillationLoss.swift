@@ -99,6 +99,8 @@ public protocol DistillationLoss: Sendable {
   /// Work done once per run on the teacher's traces of the whole training set (MemKD's table
   /// of teacher pair distances), or nil. `teacherHidden` is per layer `[N, T, hiddenSize]`.
   func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int) -> TeacherPreparation?
+  /// The loss's options as a student checkpoint records them (empty for a loss without any).
+  var recordedOptions: [RecordedOption] { get }
   /// True when the batch loss is a mean of per-row terms whose randomness does not depend on the
   /// data: then a slice of `b` of the batch's `B` rows, evaluated alone with a copy of the same
   /// generator, gives `b / B` of the batch's loss and gradients up to rounding, and the trainer
@@ -121,6 +123,8 @@ public struct TeacherPreparation: Sendable {
 }
 
 extension DistillationLoss {
+  public var recordedOptions: [RecordedOption] { [] }
+
   public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
     -> TeacherPreparation?
   { nil }

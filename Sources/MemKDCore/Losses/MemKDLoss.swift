@@ -298,6 +298,13 @@ public struct MemKDLoss: DistillationLoss, Equatable, Codable {
   }
 }
 
+extension MemKDLoss {
+  /// Every option, as `optionValues`, for the student checkpoint.
+  public var recordedOptions: [RecordedOption] {
+    optionValues.map { RecordedOption(key: $0.key, value: $0.value) }
+  }
+}
+
 extension MemKDLoss: OptionSchema {
   public static let optionScope = "memkd"
 
