@@ -45,12 +45,13 @@ func distill(_ args: Arguments) throws -> PythonObject {
       "distill(): method must be one of \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(methodName)'")
   }
   let options = try args.options(7)
-  let memkdKeys = Set(MemKDLoss.optionKeys)
-  if method != .memkd, let misplaced = options.first(where: { memkdKeys.contains($0.key) }) {
-    throw PythonError.value(
-      "distill(): '\(misplaced.key)' is a memkd option; method \(method.rawValue) does not take it")
+  do {
+    try method.rejectMemKDOptions(in: options.map(\.key))
+  } catch let error as OptionError {
+    throw PythonError.value("distill(): \(error)")
   }
-  let recipe = try args.apply(options, to: StudentDistillation.paper, alsoAllowed: memkdKeys)
+  let recipe = try args.apply(
+    options, to: StudentDistillation.paper, alsoAllowed: Set(MemKDLoss.optionKeys))
   let memkd = try args.memkdLoss(
     options, alsoAllowed: Set(StudentDistillation.optionKeys), teacherLayers: teacherConfig.layers)
   let beta = args.isNone(8) ? method.anchorWeight : try args.double(8, "beta")

@@ -86,42 +86,60 @@ extension Build {
   }
 }
 
-/// The option structs Python sees, by scope name.
+/// The option structs Python sees, by scope name, each with its defaults: one table serves
+/// both `option_fields` (the description) and `check_options` (judging values).
 enum OptionScopes {
-  /// `(key, requirement, summary, default)` of each field.
+  /// `(key, requirement, summary, default, choices)` of each field.
   typealias Row = (
     key: String, requirement: String, summary: String, defaultValue: OptionValue,
     choices: [String]?
   )
 
-  static func rows<Schema: OptionSchema>(_ defaults: Schema) -> [Row] {
-    Schema.optionFields.map { field in
+  struct Scope {
+    var rows: [Row]
+    /// The defaults with the given options applied, as a dict (the core's errors as Python's).
+    var check: (Arguments, [(key: String, value: OptionValue)]) throws -> PythonObject
+  }
+
+  static func scope<Schema: OptionSchema>(_ defaults: Schema) -> Scope {
+    let rows: [Row] = Schema.optionFields.map { field in
       var choices: [String]?
       if case .choice(let names) = field.rule { choices = names }
       return (field.key, field.rule.requirement, field.summary, field.value(in: defaults), choices)
     }
+    return Scope(rows: rows) { args, options in
+      try Build.options(args.apply(options, to: defaults).optionValues)
+    }
   }
 
-  static let all: [String: [Row]] = [
-    "preprocessing": rows(Preprocessing()),
-    "teacher": rows(TeacherTraining.paper),
-    "student": rows(StudentDistillation.paper),
-    "training": rows(TrainingConfig.teacher),
-    "student_training": rows(TrainingConfig.student),
-    "memkd": rows(MemKDLoss()),
-  ]
+  static var all: [String: Scope] {
+    [
+      "preprocessing": scope(Preprocessing()),
+      "teacher": scope(TeacherTraining.paper),
+      "student": scope(StudentDistillation.paper),
+      "training": scope(TrainingConfig.teacher),
+      "student_training": scope(TrainingConfig.student),
+      "memkd": scope(MemKDLoss()),
+    ]
+  }
+
+  /// The scope named by argument `index`.
+  /// - Throws: ValueError naming the scopes.
+  static func named(_ args: Arguments, _ index: Int) throws -> Scope {
+    let name = try args.string(index, "scope")
+    guard let scope = all[name] else {
+      throw PythonError.value(
+        "\(args.function)(): scope must be one of \(all.keys.sorted().joined(separator: ", ")), got '\(name)'")
+    }
+    return scope
+  }
 }
 
 /// `option_fields(scope) -> [(key, requirement, summary, default, choices or None)]`: the one
 /// description of every option, for the Python package's signatures and docstrings.
 func optionFields(_ args: Arguments) throws -> PythonObject {
-  let scope = try args.string(0, "scope")
-  guard let rows = OptionScopes.all[scope] else {
-    throw PythonError.value(
-      "option_fields(): scope must be one of \(OptionScopes.all.keys.sorted().joined(separator: ", ")), got '\(scope)'")
-  }
-  return try Build.list(
-    rows.map {
+  try Build.list(
+    OptionScopes.named(args, 0).rows.map {
       try Build.tuple([
         try Build.string($0.key), try Build.string($0.requirement), try Build.string($0.summary),
         try Build.option($0.defaultValue),
@@ -143,17 +161,5 @@ func methods(_ args: Arguments) throws -> PythonObject {
 /// judged by the core (for Python functions that take a few options directly, such as
 /// `preprocess(length=, z_normalize=)`).
 func checkOptions(_ args: Arguments) throws -> PythonObject {
-  let scope = try args.string(0, "scope")
-  let options = try args.options(1)
-  switch scope {
-  case "preprocessing": return try Build.options(args.apply(options, to: Preprocessing()).optionValues)
-  case "teacher": return try Build.options(args.apply(options, to: TeacherTraining.paper).optionValues)
-  case "student": return try Build.options(args.apply(options, to: StudentDistillation.paper).optionValues)
-  case "training": return try Build.options(args.apply(options, to: TrainingConfig.teacher).optionValues)
-  case "student_training": return try Build.options(args.apply(options, to: TrainingConfig.student).optionValues)
-  case "memkd": return try Build.options(args.apply(options, to: MemKDLoss()).optionValues)
-  default:
-    throw PythonError.value(
-      "check_options(): scope must be one of \(OptionScopes.all.keys.sorted().joined(separator: ", ")), got '\(scope)'")
-  }
+  try OptionScopes.named(args, 0).check(args, try args.options(1))
 }

@@ -23,10 +23,10 @@ enum StudentFlags {
     -> (recipe: StudentDistillation, memkd: MemKDLoss)
   {
     let given = try flags.parse(arguments)
-    let memkdKeys = Set(MemKDLoss.optionKeys)
-    if method != .memkd, let misplaced = given.first(where: { memkdKeys.contains($0.key) }) {
-      throw ValidationError(
-        "'\(misplaced.key)' is a memkd option; method \(method.rawValue) does not take it")
+    do {
+      try method.rejectMemKDOptions(in: given.map(\.key))
+    } catch let error as OptionError {
+      throw ValidationError(error.description)
     }
     return (
       try CoreOptionFlags.apply(given, to: StudentDistillation.paper),

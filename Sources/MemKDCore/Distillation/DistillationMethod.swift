@@ -24,6 +24,18 @@ public enum DistillationMethod: String, CaseIterable, Codable, Sendable {
     self == .base ? [0] : [0.1, 1, 10].map { $0 * anchorWeight }
   }
 
+  /// Rejects MemKD's options given for another method: the one message of the CLI, the
+  /// pipeline files and Python.
+  /// - Throws: `OptionError.conflict` naming the first such key of `keys`.
+  public func rejectMemKDOptions(in keys: [String]) throws {
+    guard self != .memkd else { return }
+    let memkdKeys = Set(MemKDLoss.optionKeys)
+    if let key = keys.first(where: memkdKeys.contains) {
+      throw OptionError.conflict(
+        key: key, message: "'\(key)' is a memkd option; method \(rawValue) does not take it")
+    }
+  }
+
   /// The loss with its default options (MemKD's options from `memkd`); nil for Base.
   public func loss(memkd: MemKDLoss = MemKDLoss()) -> (any DistillationLoss)? {
     switch self {

@@ -95,12 +95,12 @@ extension PipelineSpec {
         beta.keyNode, beta.path,
         "method base has no distillation term, so it takes no \(beta.key)")
     }
-    let memkdKeys = Set(memkdOptions.map(\.key))
-    for entry in entries where memkdKeys.contains(entry.key) {
-      if let other = methods.first(where: { $0 != .memkd }) {
-        throw reader.error(
-          entry.keyNode, entry.path,
-          "'\(entry.key)' is a memkd option; method \(other.rawValue) does not take it")
+    for method in methods {
+      do {
+        try method.rejectMemKDOptions(in: entries.map(\.key))
+      } catch let error as OptionError {
+        guard let entry = entries.first(where: { $0.key == error.key }) else { throw error }
+        throw reader.error(entry.keyNode, entry.path, error.description)
       }
     }
 
