@@ -30,7 +30,7 @@ extension Arguments {
 /// the effective options as dicts.
 func distill(_ args: Arguments) throws -> PythonObject {
   let teacherConfig = try args.config(0, "teacher_config")
-  let teacher = LSTMClassifier(
+  let teacher = RecurrentClassifier(
     parameters: try args.parameters(1, config: teacherConfig, "teacher_params"))
   let (inputSize, classes) = (teacherConfig.inputSize, teacherConfig.classes)
   let trainSet = try args.series(2, "X", labels: 3, "y", inputSize: inputSize, classes: classes)
@@ -80,7 +80,7 @@ func distill(_ args: Arguments) throws -> PythonObject {
   }
   let trainer = try Trainer(config: training, threads: threads, objective: objective)
   let (student, history) = try train(
-    LSTMClassifier(config: studentConfig, seed: training.seed), trainer: trainer,
+    RecurrentClassifier(config: studentConfig, seed: training.seed), trainer: trainer,
     train: trainSet, validation: validation, callback: callback)
   return try Build.tuple([
     try tensorList(student.parameters), try historyList(history), try Build.int(history.bestEpoch),

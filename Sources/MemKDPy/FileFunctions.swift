@@ -90,7 +90,7 @@ func loadCheckpoint(_ args: Arguments) throws -> PythonObject {
 func writeTraces(_ args: Arguments) throws -> PythonObject {
   let path = try args.string(0, "path")
   let config = try args.config(1)
-  let teacher = LSTMClassifier(parameters: try args.parameters(2, config: config))
+  let teacher = RecurrentClassifier(parameters: try args.parameters(2, config: config))
   let set = try args.series(3, "X", labels: 4, "y", inputSize: config.inputSize, classes: config.classes)
   let dataset = try args.string(5, "dataset")
   let labels = try args.strings(6, "class_labels")

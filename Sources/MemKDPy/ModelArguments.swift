@@ -6,7 +6,7 @@ import MemKDCore
 
 extension Arguments {
   /// `(input_size, hidden_size, layers, classes)`.
-  func config(_ index: Int, _ name: String = "config") throws -> LSTMConfig {
+  func config(_ index: Int, _ name: String = "config") throws -> ModelConfig {
     let parts = try items(index, name)
     guard parts.count == 4 else {
       throw PythonError.value("\(function)(): \(name) must be (input_size, hidden_size, layers, classes)")
@@ -30,26 +30,24 @@ extension Arguments {
   static let sizeLimit = 1 << 20
   static let parameterLimit = 1 << 31
 
-  /// A valid `LSTMConfig` within the limits above.
+  /// A valid `ModelConfig` within the limits above.
   func checkedConfig(
     inputSize: Int, hiddenSize: Int, layers: Int, classes: Int, _ name: String = "config"
-  ) throws -> LSTMConfig {
+  ) throws -> ModelConfig {
     let sizes = [inputSize, hiddenSize, layers, classes]
     guard sizes.allSatisfy({ $0 <= Self.sizeLimit }) else {
       throw PythonError.value(
         "\(function)(): \(name): sizes above \(Self.sizeLimit) are not supported, got \(sizes)")
     }
-    let config = LSTMConfig(
+    let config = ModelConfig(
       inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, classes: classes)
     if let problem = config.validationError {
       throw PythonError.value("\(function)(): \(name): \(problem)")
     }
-    // In Double: the Int product itself could overflow.
-    let (D, H, L, C) = (Double(inputSize), Double(hiddenSize), Double(layers), Double(classes))
-    let parameters = 4 * H * (D + H + 2) + (L - 1) * 4 * H * (2 * H + 2) + C * (H + 1)
-    guard parameters <= Double(Self.parameterLimit) else {
+    guard let parameters = config.checkedParameterCount, parameters <= Self.parameterLimit else {
+      let count = config.checkedParameterCount.map(String.init) ?? "more than 2^63"
       throw PythonError.value(
-        "\(function)(): \(name): \(Int(parameters)) parameters exceed the supported \(Self.parameterLimit)")
+        "\(function)(): \(name): \(count) parameters exceed the supported \(Self.parameterLimit)")
     }
     return config
   }
@@ -64,13 +62,13 @@ extension Arguments {
     return value
   }
 
-  /// The model's tensors in `LSTMParameters` order, each checked against its PyTorch shape.
-  func parameters(_ index: Int, config: LSTMConfig, _ name: String = "params") throws
-    -> LSTMParameters<Float>
+  /// The model's tensors in `ModelParameters` order, each checked against its PyTorch shape.
+  func parameters(_ index: Int, config: ModelConfig, _ name: String = "params") throws
+    -> ModelParameters<Float>
   {
     let parts = try items(index, name)
-    let names = LSTMParameters<Float>.names(for: config)
-    let shapes = LSTMParameters<Float>.shapes(for: config)
+    let names = ModelParameters<Float>.names(for: config)
+    let shapes = ModelParameters<Float>.shapes(for: config)
     guard parts.count == names.count else {
       throw PythonError.value(
         "\(function)(): \(name) must hold \(names.count) arrays for this config, got \(parts.count)")
@@ -92,7 +90,7 @@ extension Arguments {
       }
       tensors.append(values)
     }
-    return try LSTMParameters(config: config, tensors: tensors)
+    return try ModelParameters(config: config, tensors: tensors)
   }
 
   /// Series `[N, T]` or `[N, T, D]` (float32, finite, N and T >= 1) with labels `[N]` in

@@ -8,9 +8,9 @@ func parameterLayout(_ args: Arguments) throws -> PythonObject {
   let config = try args.checkedConfig(
     inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
     layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
-  let shapes = LSTMParameters<Float>.shapes(for: config)
+  let shapes = ModelParameters<Float>.shapes(for: config)
   return try Build.list(
-    zip(LSTMParameters<Float>.names(for: config), shapes).map { name, shape in
+    zip(ModelParameters<Float>.names(for: config), shapes).map { name, shape in
       try Build.tuple([try Build.string(name), try Build.tuple(shape.map { try Build.int($0) })])
     })
 }
@@ -20,10 +20,10 @@ func initParameters(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
   let seed = try args.int(1, "seed")
   guard seed >= 0 else { throw PythonError.value("init_parameters(): seed must be >= 0") }
-  return try tensorList(LSTMParameters<Float>.initialized(for: config, seed: UInt64(seed)))
+  return try tensorList(ModelParameters<Float>.initialized(for: config, seed: UInt64(seed)))
 }
 
-func tensorList(_ parameters: LSTMParameters<Float>) throws -> PythonObject {
+func tensorList(_ parameters: ModelParameters<Float>) throws -> PythonObject {
   try Build.list(parameters.tensors.map { try Build.bytes($0) })
 }
 
@@ -43,9 +43,9 @@ func historyList(_ history: TrainingHistory) throws -> PythonObject {
 /// Returns the best weights' model and the history; throws `alreadySet` with the callback's
 /// exception restored.
 func train(
-  _ model: LSTMClassifier<Float>, trainer: Trainer, train: SeriesSet, validation: SeriesSet,
+  _ model: RecurrentClassifier<Float>, trainer: Trainer, train: SeriesSet, validation: SeriesSet,
   callback: EpochCallback
-) throws -> (LSTMClassifier<Float>, TrainingHistory) {
+) throws -> (RecurrentClassifier<Float>, TrainingHistory) {
   let outcome = withoutGIL { () -> Result<TrainingState, Error> in
     Result {
       var state = trainer.start(model)
@@ -58,7 +58,7 @@ func train(
   if callback.reraise() { throw PythonError.alreadySet }
   switch outcome {
   case .success(let state):
-    return (LSTMClassifier(parameters: state.best), state.history)
+    return (RecurrentClassifier(parameters: state.best), state.history)
   case .failure(let error as TrainingError):
     throw PythonError.value("\(error)")
   case .failure(let error):
@@ -72,7 +72,7 @@ func train(
 /// effective options as a dict.
 func fit(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
-  let start = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let start = RecurrentClassifier(parameters: try args.parameters(1, config: config))
   let trainSet = try args.series(
     2, "X", labels: 3, "y", inputSize: config.inputSize, classes: config.classes)
   let validation = try args.series(
@@ -100,7 +100,7 @@ func fit(_ args: Arguments) throws -> PythonObject {
 /// ranks, so metrics computed from it in Python equal the CLI's.
 func predictProbabilities(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
-  let model = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
   let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
   let probabilities = withoutGIL {
     Softmax.probabilities(logits: model.logits(for: set), classes: config.classes)
@@ -111,7 +111,7 @@ func predictProbabilities(_ args: Arguments) throws -> PythonObject {
 /// `hidden_states(config, params, X) -> [bytes f4 [N, T, H]]`.
 func hiddenStates(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
-  let model = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
   let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
   let hidden = withoutGIL { model.traced(set).hidden }
   return try Build.list(hidden.map { try Build.bytes($0) })

@@ -35,7 +35,7 @@ extension Arguments {
 /// `stream_new(config, params, preprocessing) -> capsule`.
 func streamNew(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
-  let model = LSTMClassifier(parameters: try args.parameters(1, config: config))
+  let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
   let name = try args.string(2, "preprocessing")
   guard let preprocessing = StreamPreprocessing(rawValue: name) else {
     throw PythonError.value(

@@ -88,7 +88,7 @@ struct Bench: ParsableCommand {
       }
     }
     if selected.contains("stream") {
-      let student = LSTMClassifier<Float>(config: .student(classes: classes), seed: 0)
+      let student = RecurrentClassifier<Float>(config: .student(classes: classes), seed: 0)
       report.stream = try StreamLatency.measure(model: student)
     }
     if let python = pytorch {

@@ -3,17 +3,17 @@ import MemKDCore
 /// A benchmark workload: one training epoch of a model shape on synthetic data.
 struct Workload {
   var name: String
-  var config: LSTMConfig
+  var config: ModelConfig
   var learningRate: Double
   /// CE alone when nil; otherwise `CE + beta * L_KD` with cached (synthetic) teacher traces.
   var objective: (any TrainingObjective)? = nil
 
   /// Matrix-product FLOP of one epoch, the same model as `bench/pytorch_reference.py`: per layer
-  /// and sample-step `2 (D + H) 4H` forward, backward twice forward, plus the head.
+  /// and sample-step `2 (D + H) G H` forward (G gate blocks), backward twice forward, plus the head.
   func flopPerEpoch(samples: Int, length: Int) -> Double {
     var perStep = 0
     for layer in 0..<config.layers {
-      perStep += 2 * (config.layerInputSize(layer) + config.hiddenSize) * 4 * config.hiddenSize
+      perStep += 2 * (config.layerInputSize(layer) + config.hiddenSize) * config.cell.gateCount * config.hiddenSize
     }
     let forward = samples * length * perStep + samples * 2 * config.hiddenSize * config.classes
     return Double(3 * forward)
@@ -21,7 +21,7 @@ struct Workload {
 
   /// Wall seconds of `repeats` epochs after one warm-up epoch.
   func epochSeconds(data: SeriesSet, batchSize: Int, repeats: Int, threads: Int) throws -> [Double] {
-    var model = LSTMClassifier<Float>(config: config, seed: 0)
+    var model = RecurrentClassifier<Float>(config: config, seed: 0)
     let trainer = try Trainer(
       config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0),
       threads: threads, objective: objective ?? CrossEntropyObjective())

@@ -58,6 +58,8 @@ struct ExportC: ParsableCommand {
     var out: String
     var name: String
     var int8: Bool
+    /// The recurrent cell (`RecurrentCell` raw value).
+    var cell: String
     var inputSize: Int
     var hidden: Int
     var layers: Int
@@ -72,7 +74,7 @@ struct ExportC: ParsableCommand {
     var accuracyUnavailable: String?
 
     enum CodingKeys: String, CodingKey {
-      case checkpoint, out, name, int8, hidden, layers, classes, params
+      case checkpoint, out, name, int8, cell, hidden, layers, classes, params
       case inputSize = "input_size"
       case weightBytes = "weight_bytes"
       case floatWeightBytes = "float_weight_bytes"
@@ -116,7 +118,7 @@ struct ExportC: ParsableCommand {
     try HeaderFile.write(export.header, to: out)
 
     let result = Result(
-      checkpoint: checkpoint, out: out, name: name, int8: int8,
+      checkpoint: checkpoint, out: out, name: name, int8: int8, cell: export.config.cell.rawValue,
       inputSize: export.config.inputSize, hidden: export.config.hiddenSize,
       layers: export.config.layers, classes: export.config.classes,
       params: export.parameterCount, weightBytes: export.weightBytes,
@@ -126,12 +128,12 @@ struct ExportC: ParsableCommand {
     if json {
       try printJSON(result)
     } else {
-      print(text(result))
+      print(text(result, config: export.config))
     }
   }
 
   /// Float and int8 test accuracy on the checkpoint's dataset.
-  private func measure(_ model: LSTMClassifier<Float>, file: ModelCheckpoint) throws -> Accuracy {
+  private func measure(_ model: RecurrentClassifier<Float>, file: ModelCheckpoint) throws -> Accuracy {
     let dataset = try loadDataset(for: file, path: checkpoint, options: data)
     let exact = model.evaluate(on: dataset.test)
     let quantized = CHeaderExport.quantized(model).evaluate(on: dataset.test)
@@ -155,10 +157,8 @@ struct ExportC: ParsableCommand {
     return best
   }
 
-  private func text(_ result: Result) -> String {
-    let model =
-      "\(result.layers) x \(result.hidden) LSTM, \(result.inputSize) input"
-      + (result.inputSize == 1 ? "" : "s") + ", \(result.classes) classes"
+  private func text(_ result: Result, config: ModelConfig) -> String {
+    let model = config.summary
     var lines = [
       "wrote \(result.out): \(model), \(int8 ? "int8" : "float32") weights, prefix \(name)",
       "  parameters     \(result.params)",

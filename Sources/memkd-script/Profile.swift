@@ -50,19 +50,19 @@ struct Profile: ParsableCommand {
     let config = model.config
     let float32 = try CHeaderExport(model: model, source: checkpoint)
     let int8 = try CHeaderExport(model: model, int8: true, source: checkpoint)
-    let teacherConfig: LSTMConfig
+    let teacherConfig: ModelConfig
     let teacherSource: String
     if let teacher {
       teacherConfig = try ModelCheckpoint.read(from: teacher).config
       teacherSource = teacher
     } else {
-      teacherConfig = LSTMConfig(
+      teacherConfig = ModelConfig(
         inputSize: config.inputSize, hiddenSize: 100, layers: 3, classes: config.classes)
       teacherSource = "the paper's 3 x 100 teacher (no --teacher given)"
     }
     var summary = Summary(
       checkpoint: checkpoint,
-      model: "\(config.layers) x \(config.hiddenSize) LSTM, \(config.inputSize) input(s), \(config.classes) classes",
+      model: config.summary,
       parameters: config.parameterCount, bytesFloat32: float32.weightBytes,
       bytesInt8: int8.weightBytes, stateBytes: float32.stateBytes,
       flopsPerStep: float32.flopsPerStep, teacherParameters: teacherConfig.parameterCount,

@@ -21,7 +21,7 @@ struct TeacherResultJSON: Encodable {
   var dataset: String
   var classes: Int
   var params: Int
-  var model: LSTMConfig
+  var model: ModelConfig
   var seed: UInt64
   var test: MetricsJSON
   var validation: MetricsJSON

@@ -155,7 +155,7 @@ struct CheckpointErrorTests {
   func unwritable() throws {
     let checkpoint = ModelCheckpoint(
       kind: "teacher",
-      parameters: .initialized(for: LSTMConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2), seed: 1),
+      parameters: .initialized(for: ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2), seed: 1),
       data: .init(dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(), validationFraction: 0.2),
       training: .init(config: TrainingConfig(learningRate: 0.1), initialisations: 1))
     let path = "/nonexistent-directory-\(UUID().uuidString)/teacher.h5"
@@ -191,7 +191,7 @@ struct RecordedOptionTests {
     var loss = MemKDLoss()
     try loss.set("terms", .text("short"))
     try loss.set("long_pairs", .int(7))
-    let config = LSTMConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
+    let config = ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
     let checkpoint = ModelCheckpoint(
       kind: "student", parameters: .initialized(for: config, seed: 1),
       data: .init(

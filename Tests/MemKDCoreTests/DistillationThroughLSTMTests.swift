@@ -13,9 +13,9 @@ struct DistillationThroughLSTMTests {
   func throughLSTM(method: DistillationMethod) throws {
     let loss = try #require(method.loss())
     let (B, T, classes, teacherHidden) = (3, 6, 3, 4)
-    let config = LSTMConfig(inputSize: 1, hiddenSize: 3, layers: 1, classes: classes)
+    let config = ModelConfig(inputSize: 1, hiddenSize: 3, layers: 1, classes: classes)
     var random = RandomTensors(seed: 31)
-    let student = LSTMClassifier<Double>(parameters: random.parameters(config, scale: 0.5))
+    let student = RecurrentClassifier<Double>(parameters: random.parameters(config, scale: 0.5))
     let inputs: [Double] = random.uniform(B * T, scale: 1.5)
     let labels = random.labels(B, classes: classes)
     let teacherLogits: [Double] = random.uniform(B * classes, scale: 2)
@@ -24,7 +24,7 @@ struct DistillationThroughLSTMTests {
       .map { $0.map { Double($0) } }
     let generator = SeededGenerator(seed: 77)
 
-    func evaluate(_ model: LSTMClassifier<Double>) -> (Double, LSTMParameters<Double>) {
+    func evaluate(_ model: RecurrentClassifier<Double>) -> (Double, ModelParameters<Double>) {
       let pass = model.forward(inputs: inputs, batch: B)
       let (ce, ceGradient) = CrossEntropy.lossAndGradient(
         logits: pass.logits, labels: labels, classes: classes)

@@ -119,8 +119,8 @@ struct KDMemKDTeacherTableTests {
     let objective = DistillationObjective(
       loss: loss, beta: 3, teacherLogits: teacherLogits, teacherHidden: teacherHidden,
       teacherHiddenSize: teacherSize, length: length, studentHiddenSize: 5)
-    let model = LSTMClassifier<Float>(
-      config: LSTMConfig(inputSize: 1, hiddenSize: 5, layers: 1, classes: classes), seed: 4)
+    let model = RecurrentClassifier<Float>(
+      config: ModelConfig(inputSize: 1, hiddenSize: 5, layers: 1, classes: classes), seed: 4)
     let trainer = try Trainer(
       config: TrainingConfig(learningRate: 0.1, batchShards: shards), threads: 2,
       objective: objective)

@@ -136,35 +136,35 @@ struct KernelTests {
 struct ModelConfigTests {
   @Test("parameter counts follow METHODS.md")
   func counts() {
-    #expect(LSTMConfig.teacher(classes: 14).parameterCount == 202_800 + 101 * 14)
-    #expect(LSTMConfig.student(classes: 2).parameterCount == 352 + 9 * 2)
-    let names = LSTMParameters<Float>.names(for: .teacher(classes: 3))
+    #expect(ModelConfig.teacher(classes: 14).parameterCount == 202_800 + 101 * 14)
+    #expect(ModelConfig.student(classes: 2).parameterCount == 352 + 9 * 2)
+    let names = ModelParameters<Float>.names(for: .teacher(classes: 3))
     #expect(names.first == "lstm.weight_ih_l0" && names.last == "head.bias" && names.count == 14)
   }
 
   @Test("initialisation is uniform within 1/sqrt(H) and seeded")
   func initialisation() {
-    let config = LSTMConfig(inputSize: 1, hiddenSize: 16, layers: 2, classes: 3)
-    let parameters = LSTMParameters<Float>.initialized(for: config, seed: 1)
+    let config = ModelConfig(inputSize: 1, hiddenSize: 16, layers: 2, classes: 3)
+    let parameters = ModelParameters<Float>.initialized(for: config, seed: 1)
     let values = parameters.tensors.joined()
     #expect(values.allSatisfy { abs($0) <= 0.25 })
     #expect(values.max()! > 0.24 && values.min()! < -0.24)
-    #expect(parameters == LSTMParameters<Float>.initialized(for: config, seed: 1))
-    #expect(parameters != LSTMParameters<Float>.initialized(for: config, seed: 2))
+    #expect(parameters == ModelParameters<Float>.initialized(for: config, seed: 1))
+    #expect(parameters != ModelParameters<Float>.initialized(for: config, seed: 2))
   }
 
   @Test("wrong tensors are rejected naming the parameter")
   func shapes() {
-    let config = LSTMConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
-    var tensors = LSTMParameters<Float>(zerosFor: config).tensors
+    let config = ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
+    var tensors = ModelParameters<Float>(zerosFor: config).tensors
     tensors[1].removeLast()
     #expect(throws: ModelError.parameterShape(name: "lstm.weight_hh_l0", expected: [8, 2], gotCount: 15)) {
-      _ = try LSTMParameters(config: config, tensors: tensors)
+      _ = try ModelParameters(config: config, tensors: tensors)
     }
     #expect(throws: ModelError.parameterCount(expected: 6, got: 5)) {
-      _ = try LSTMParameters(config: config, tensors: Array(tensors.prefix(5)))
+      _ = try ModelParameters(config: config, tensors: Array(tensors.prefix(5)))
     }
-    #expect(LSTMConfig(inputSize: 1, hiddenSize: 0, layers: 1, classes: 2).validationError != nil)
-    #expect(LSTMConfig(inputSize: 1, hiddenSize: 1, layers: 1, classes: 1).validationError != nil)
+    #expect(ModelConfig(inputSize: 1, hiddenSize: 0, layers: 1, classes: 2).validationError != nil)
+    #expect(ModelConfig(inputSize: 1, hiddenSize: 1, layers: 1, classes: 1).validationError != nil)
   }
 }

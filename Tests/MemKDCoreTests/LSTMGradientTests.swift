@@ -11,15 +11,15 @@ import Testing
 @Suite("LSTM gradients vs finite differences")
 struct LSTMGradientTests {
   struct Problem {
-    var model: LSTMClassifier<Double>
+    var model: RecurrentClassifier<Double>
     var inputs: [Double]
     var labels: [Int]
     var projections: [[Double]]
     var batch: Int
 
-    init(config: LSTMConfig, batch: Int, length: Int, seed: UInt64) {
+    init(config: ModelConfig, batch: Int, length: Int, seed: UInt64) {
       var random = RandomTensors(seed: seed)
-      model = LSTMClassifier(parameters: random.parameters(config, scale: 0.5))
+      model = RecurrentClassifier(parameters: random.parameters(config, scale: 0.5))
       inputs = random.uniform(batch * length * config.inputSize, scale: 1.5)
       labels = random.labels(batch, classes: config.classes)
       projections = (0..<config.layers).map { _ in
@@ -28,7 +28,7 @@ struct LSTMGradientTests {
       self.batch = batch
     }
 
-    func loss(_ model: LSTMClassifier<Double>, inputs: [Double]) -> Double {
+    func loss(_ model: RecurrentClassifier<Double>, inputs: [Double]) -> Double {
       let pass = model.forward(inputs: inputs, batch: batch)
       var total = CrossEntropy.lossAndGradient(
         logits: pass.logits, labels: labels, classes: model.config.classes
@@ -40,7 +40,7 @@ struct LSTMGradientTests {
       return total
     }
 
-    func analytic() -> (parameters: LSTMParameters<Double>, inputs: [Double]) {
+    func analytic() -> (parameters: ModelParameters<Double>, inputs: [Double]) {
       let pass = model.forward(inputs: inputs, batch: batch)
       let gradient = CrossEntropy.lossAndGradient(
         logits: pass.logits, labels: labels, classes: model.config.classes
@@ -78,15 +78,15 @@ struct LSTMGradientTests {
     }
   }
 
-  static let smallConfigs: [LSTMConfig] = [
-    LSTMConfig(inputSize: 1, hiddenSize: 1, layers: 1, classes: 2),
-    LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 1, classes: 3),
-    LSTMConfig(inputSize: 1, hiddenSize: 1, layers: 3, classes: 2),
-    LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 3, classes: 4),
+  static let smallConfigs: [ModelConfig] = [
+    ModelConfig(inputSize: 1, hiddenSize: 1, layers: 1, classes: 2),
+    ModelConfig(inputSize: 2, hiddenSize: 8, layers: 1, classes: 3),
+    ModelConfig(inputSize: 1, hiddenSize: 1, layers: 3, classes: 2),
+    ModelConfig(inputSize: 2, hiddenSize: 8, layers: 3, classes: 4),
   ]
 
   @Test("every parameter of small models", arguments: smallConfigs)
-  func everyParameter(config: LSTMConfig) {
+  func everyParameter(config: ModelConfig) {
     let problem = Problem(config: config, batch: 3, length: 6, seed: 11)
     let worst = problem.worstParameterError(problem.everyPosition)
     #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
@@ -94,7 +94,7 @@ struct LSTMGradientTests {
 
   @Test("series of length 1 (no recurrent step)")
   func lengthOne() {
-    let config = LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 2, classes: 3)
+    let config = ModelConfig(inputSize: 2, hiddenSize: 8, layers: 2, classes: 3)
     let problem = Problem(config: config, batch: 3, length: 1, seed: 15)
     let worst = problem.worstParameterError(problem.everyPosition)
     #expect(worst.error < 1e-6, "worst: \(worst.name) relative error \(worst.error)")
@@ -104,7 +104,7 @@ struct LSTMGradientTests {
 
   @Test("input gradient (the injected hidden gradients flowing down every layer)",
     arguments: smallConfigs)
-  func inputGradient(config: LSTMConfig) {
+  func inputGradient(config: ModelConfig) {
     let problem = Problem(config: config, batch: 2, length: 5, seed: 12)
     let analytic = problem.analytic().inputs
     var worst = 0.0
@@ -119,7 +119,7 @@ struct LSTMGradientTests {
 
   @Test("200 random parameters of the 3 x 100 teacher")
   func teacherSample() {
-    let config = LSTMConfig.teacher(classes: 5)
+    let config = ModelConfig.teacher(classes: 5)
     let problem = Problem(config: config, batch: 2, length: 4, seed: 13)
     var generator = SeededGenerator(seed: 99)
     let tensors = problem.model.parameters.tensors
@@ -141,7 +141,7 @@ struct LSTMGradientTests {
   @Test("both recurrent paths: small kernel (H = 32) and BLAS (H = 33)")
   func recurrentPathsAtThreshold() {
     for hidden in [32, 33] {
-      let config = LSTMConfig(inputSize: 1, hiddenSize: hidden, layers: 1, classes: 2)
+      let config = ModelConfig(inputSize: 1, hiddenSize: hidden, layers: 1, classes: 2)
       let problem = Problem(config: config, batch: 2, length: 3, seed: 14)
       let positions = [(1, 0), (1, 4 * hidden * hidden - 1), (1, hidden * 2 + 5), (0, 3)]
       let worst = problem.worstParameterError(positions)

@@ -59,15 +59,15 @@ struct LSTMTorchFixtureTests {
 
   func check<S: EngineScalar>(_ fixture: Case, as _: S.Type, tolerance: Double) throws {
     let c = fixture.config
-    let config = LSTMConfig(
+    let config = ModelConfig(
       inputSize: c.input_size, hiddenSize: c.hidden_size, layers: c.num_layers,
       classes: c.num_classes)
-    let names = LSTMParameters<S>.names(for: config)
+    let names = ModelParameters<S>.names(for: config)
     let tensors: [[S]] = try names.map { name in
       let values = try #require(fixture.state_dict[name], "missing \(name)").values
       return values.map { S($0) }
     }
-    let model = LSTMClassifier(parameters: try LSTMParameters(config: config, tensors: tensors))
+    let model = RecurrentClassifier(parameters: try ModelParameters(config: config, tensors: tensors))
     let inputs = fixture.inputs.values.map { S($0) }
     let pass = model.forward(inputs: inputs, batch: c.batch)
     expectClose(pass.logits, fixture.logits.values, tolerance: tolerance, "\(fixture.name) logits")

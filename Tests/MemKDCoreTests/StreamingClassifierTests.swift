@@ -27,10 +27,10 @@ struct StreamingClassifierTests {
 
   @Test("after every step the state and, at the end, the probabilities equal the batch forward", arguments: shapes)
   func matchesBatch(_ shape: Shape) {
-    let config = LSTMConfig(
+    let config = ModelConfig(
       inputSize: shape.inputSize, hiddenSize: shape.hidden, layers: shape.layers,
       classes: shape.classes)
-    let model = LSTMClassifier<Float>(config: config, seed: 7)
+    let model = RecurrentClassifier<Float>(config: config, seed: 7)
     let (count, length) = (3, 23)
     let inputs = Self.series(count, length: length, channels: shape.inputSize, seed: 3)
     let pass = model.forward(inputs: inputs, batch: count)
@@ -56,8 +56,8 @@ struct StreamingClassifierTests {
 
   @Test("a chunk equals its steps one by one; reset starts over")
   func chunksAndReset() {
-    let model = LSTMClassifier<Float>(
-      config: LSTMConfig(inputSize: 2, hiddenSize: 8, layers: 1, classes: 3), seed: 2)
+    let model = RecurrentClassifier<Float>(
+      config: ModelConfig(inputSize: 2, hiddenSize: 8, layers: 1, classes: 3), seed: 2)
     let values = Self.series(1, length: 30, channels: 2, seed: 9)
     let byChunk = StreamingClassifier(model: model)
     byChunk.step(chunk: Array(values[..<20]))
@@ -74,8 +74,8 @@ struct StreamingClassifierTests {
 
   @Test("running z-normalisation feeds each value normalised by the statistics so far")
   func runningNormalization() {
-    let model = LSTMClassifier<Float>(
-      config: LSTMConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 2), seed: 4)
+    let model = RecurrentClassifier<Float>(
+      config: ModelConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 2), seed: 4)
     let raw = Self.series(1, length: 40, channels: 1, seed: 5).map { 3 + 5 * $0 }
     // Causal z-scores computed independently (two passes over each prefix, in Double).
     let normalized = raw.indices.map { t -> Float in

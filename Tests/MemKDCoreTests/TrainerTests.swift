@@ -38,12 +38,12 @@ extension Double {
 struct TrainerTests {
   let train = sineTask(count: 48, seed: 1)
   let validation = sineTask(count: 24, seed: 2)
-  let config = LSTMConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 3)
+  let config = ModelConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 3)
 
   func fit(
     _ training: TrainingConfig, threads: Int = 2, validation: SeriesSet? = nil
-  ) throws -> (LSTMClassifier<Float>, TrainingHistory) {
-    var model = LSTMClassifier<Float>(config: config, seed: training.seed)
+  ) throws -> (RecurrentClassifier<Float>, TrainingHistory) {
+    var model = RecurrentClassifier<Float>(config: config, seed: training.seed)
     let history = try Trainer(config: training, threads: threads).fit(
       &model, train: train, validation: validation ?? self.validation)
     return (model, history)
@@ -76,7 +76,7 @@ struct TrainerTests {
 
   @Test("sharded batch gradient equals the whole-batch gradient", arguments: [1, 2, 3, 5])
   func shardsAgree(shards: Int) throws {
-    let model = LSTMClassifier<Float>(config: config, seed: 5)
+    let model = RecurrentClassifier<Float>(config: config, seed: 5)
     let (inputs, labels) = train.gather(0..<13)
     let whole = try Trainer(config: TrainingConfig(learningRate: 0.1, batchShards: 1))
       .batchGradient(model, inputs: inputs, labels: labels)
@@ -114,7 +114,7 @@ struct TrainerTests {
   func nonFinite() throws {
     var broken = train
     broken.values[5] = .nan
-    var model = LSTMClassifier<Float>(config: config, seed: 1)
+    var model = RecurrentClassifier<Float>(config: config, seed: 1)
     let trainer = try Trainer(config: TrainingConfig(learningRate: 0.1, batchSize: 64))
     do {
       _ = try trainer.fit(&model, train: broken, validation: validation)
@@ -140,7 +140,7 @@ struct TrainerTests {
 
   @Test("empty splits are errors")
   func emptySplits() throws {
-    var model = LSTMClassifier<Float>(config: config, seed: 1)
+    var model = RecurrentClassifier<Float>(config: config, seed: 1)
     let trainer = try Trainer(config: TrainingConfig(learningRate: 0.1))
     let empty = SeriesSet(values: [], labels: [], length: 20)
     #expect(throws: TrainingError.self) {
@@ -156,14 +156,14 @@ struct TrainerTests {
 struct ResumeTests {
   let train = sineTask(count: 40, seed: 11)
   let validation = sineTask(count: 20, seed: 12)
-  let config = LSTMConfig(inputSize: 1, hiddenSize: 8, layers: 2, classes: 3)
+  let config = ModelConfig(inputSize: 1, hiddenSize: 8, layers: 2, classes: 3)
   let training = TrainingConfig(
     learningRate: 0.05, maxEpochs: 10, batchSize: 16, plateauPatience: 1, seed: 21)
 
   @Test("10 epochs straight equal 5, an interruption, and 5 more")
   func trainerResume() throws {
     let trainer = try Trainer(config: training)
-    let model = LSTMClassifier<Float>(config: config, seed: training.seed)
+    let model = RecurrentClassifier<Float>(config: config, seed: training.seed)
     var straight = trainer.start(model)
     try trainer.resume(&straight, train: train, validation: validation)
 

@@ -6,7 +6,7 @@ import Testing
 @Suite("C header export")
 struct CExportTests {
   struct Case: CustomTestStringConvertible, Sendable {
-    var config: LSTMConfig
+    var config: ModelConfig
     /// Weights multiplied by this (large weights saturate the gates, the hardest case for the
     /// Float engine's tanh approximation against libm).
     var weightScale: Float
@@ -16,21 +16,21 @@ struct CExportTests {
 
   static let cases = [
     Case(
-      config: LSTMConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 3), weightScale: 1,
+      config: ModelConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 3), weightScale: 1,
       label: "1 x 8, D 1, C 3"),
     Case(
-      config: LSTMConfig(inputSize: 2, hiddenSize: 5, layers: 2, classes: 4), weightScale: 1,
+      config: ModelConfig(inputSize: 2, hiddenSize: 5, layers: 2, classes: 4), weightScale: 1,
       label: "2 x 5, D 2, C 4"),
     Case(
-      config: LSTMConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 2), weightScale: 4,
+      config: ModelConfig(inputSize: 1, hiddenSize: 8, layers: 1, classes: 2), weightScale: 4,
       label: "1 x 8 saturating"),
     Case(
-      config: LSTMConfig(inputSize: 3, hiddenSize: 12, layers: 3, classes: 2), weightScale: 3,
+      config: ModelConfig(inputSize: 3, hiddenSize: 12, layers: 3, classes: 2), weightScale: 3,
       label: "3 x 12 saturating"),
   ]
 
-  static func model(_ testCase: Case, seed: UInt64 = 1) -> LSTMClassifier<Float> {
-    var model = LSTMClassifier<Float>(config: testCase.config, seed: seed)
+  static func model(_ testCase: Case, seed: UInt64 = 1) -> RecurrentClassifier<Float> {
+    var model = RecurrentClassifier<Float>(config: testCase.config, seed: seed)
     for index in model.parameters.tensors.indices {
       model.parameters.tensors[index] = model.parameters.tensors[index].map {
         $0 * testCase.weightScale
@@ -40,7 +40,7 @@ struct CExportTests {
   }
 
   /// Random series `[count, length, D]`, uniform in [-2, 2).
-  static func series(_ config: LSTMConfig, count: Int, length: Int) -> [Float] {
+  static func series(_ config: ModelConfig, count: Int, length: Int) -> [Float] {
     var random = RandomTensors(seed: 7)
     return random.uniform(count * length * config.inputSize, scale: 2)
   }
@@ -86,9 +86,9 @@ struct CExportTests {
   }
 
   /// A model whose weights include the hard cases for decimal literals.
-  static func specialModel() -> LSTMClassifier<Float> {
-    var model = LSTMClassifier<Float>(
-      config: LSTMConfig(inputSize: 2, hiddenSize: 3, layers: 2, classes: 2), seed: 5)
+  static func specialModel() -> RecurrentClassifier<Float> {
+    var model = RecurrentClassifier<Float>(
+      config: ModelConfig(inputSize: 2, hiddenSize: 3, layers: 2, classes: 2), seed: 5)
     let specials: [Float] = [
       -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
       .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0.1, 1 / 3, 16_777_216, 1e-5,
@@ -235,7 +235,7 @@ struct CExportTests {
 
   @Test("sizes and FLOPs of the paper's 1 x 8 student, stated in the comment")
   func studentNumbers() throws {
-    let model = LSTMClassifier<Float>(config: .student(classes: 2), seed: 3)
+    let model = RecurrentClassifier<Float>(config: .student(classes: 2), seed: 3)
     let float = try CHeaderExport(model: model, source: "ItalyPowerDemand student")
     #expect(float.parameterCount == 370)
     #expect(float.weightBytes == 4 * (32 + 256 + 32 + 16 + 2))
@@ -265,7 +265,7 @@ struct CExportTests {
 
   @Test("comment text cannot end the comment early")
   func commentIsSafe() throws {
-    let model = LSTMClassifier<Float>(config: .student(classes: 2), seed: 3)
+    let model = RecurrentClassifier<Float>(config: .student(classes: 2), seed: 3)
     let export = try CHeaderExport(model: model, source: "a */ b /* c", notes: ["x */"])
     let comment = export.header.components(separatedBy: "*/")[0]
     #expect(!comment.dropFirst(2).contains("/*"))
@@ -275,7 +275,7 @@ struct CExportTests {
 
   @Test("bad names and non-finite weights are refused")
   func refusals() throws {
-    let model = LSTMClassifier<Float>(config: .student(classes: 2), seed: 3)
+    let model = RecurrentClassifier<Float>(config: .student(classes: 2), seed: 3)
     for name in ["", "9lives", "my-model", "naïve", "a b"] {
       #expect(throws: CExportError.invalidName(name)) {
         try CHeaderExport(model: model, name: name, source: "")
@@ -306,8 +306,8 @@ struct CExportTests {
     }
     #expect(matrix.byteCount == 9 + 12)
     // Three inputs: a one-column row would quantise exactly (its one value is +-127 s).
-    let model = LSTMClassifier<Float>(
-      config: LSTMConfig(inputSize: 3, hiddenSize: 4, layers: 2, classes: 3), seed: 2)
+    let model = RecurrentClassifier<Float>(
+      config: ModelConfig(inputSize: 3, hiddenSize: 4, layers: 2, classes: 3), seed: 2)
     let quantized = CHeaderExport.quantized(model)
     for (index, tensor) in quantized.parameters.tensors.enumerated() {
       let isMatrix = Int8Quantization.matrixIndices(for: model.config).contains(index)

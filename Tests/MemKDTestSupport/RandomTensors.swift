@@ -20,9 +20,9 @@ public struct RandomTensors {
 
   /// Random parameters for `config`, uniform in `[-scale, scale)`.
   public mutating func parameters<S: EngineScalar>(
-    _ config: LSTMConfig, scale: Double = 0.5
-  ) -> LSTMParameters<S> {
-    var parameters = LSTMParameters<S>(zerosFor: config)
+    _ config: ModelConfig, scale: Double = 0.5
+  ) -> ModelParameters<S> {
+    var parameters = ModelParameters<S>(zerosFor: config)
     for index in parameters.tensors.indices {
       parameters.tensors[index] = uniform(parameters.tensors[index].count, scale: scale)
     }

@@ -2,7 +2,7 @@ internal import CBLAS
 import RealModule
 
 
-/// The floating-point types the LSTM engine runs in: `Float` for training and inference, `Double`
+/// The floating-point types the recurrent engine runs in: `Float` for training and inference, `Double`
 /// for gradient checks against finite differences.
 ///
 /// Why a protocol and not two copies of the engine: every numerical routine is written once,

@@ -1,4 +1,4 @@
-/// Eight-lane vector access to runs of scalars, for the LSTM's elementwise kernels.
+/// Eight-lane vector access to runs of scalars, for the cells' elementwise kernels.
 ///
 /// Why: the elementwise gate math of small layers (student H = 8) is most of an epoch; written
 /// per scalar, LLVM cannot vectorise it (possible aliasing between the many buffers). Loading

@@ -6,7 +6,7 @@ extension ModelCheckpoint {
       path, expecting: FileFormat.checkpoint, version: FileFormat.checkpointVersion)
     defer { try? file.close() }
     let model = try root.openGroup("model")
-    let config = LSTMConfig(
+    let config = ModelConfig(
       inputSize: try model.intAttribute("input_size"),
       hiddenSize: try model.intAttribute("hidden_size"),
       layers: try model.intAttribute("num_layers"),
@@ -15,7 +15,7 @@ extension ModelCheckpoint {
       throw FileFormatError.invalid(file: path, message: "/model: \(problem)")
     }
     let tensors = try ParameterStorage.read(config: config, from: try root.openGroup("state_dict"))
-    let parameters = try LSTMParameters(config: config, tensors: tensors)
+    let parameters = try ModelParameters(config: config, tensors: tensors)
     let data = try readData(try root.openGroup("data"), classes: config.classes)
     let training = try readTraining(try root.openGroup("training"))
     let results = root.contains("metrics") ? try readResults(try root.openGroup("metrics")) : nil

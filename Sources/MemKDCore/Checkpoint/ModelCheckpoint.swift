@@ -6,7 +6,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
   /// "teacher" or "student".
   public var kind: String
   /// The model's weights (for a finished teacher: the kept initialisation's best weights).
-  public var parameters: LSTMParameters<Float>
+  public var parameters: ModelParameters<Float>
   /// Where the weights came from and how the data was prepared.
   public var data: DataRecord
   public var training: TrainingRecord
@@ -91,7 +91,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
   }
 
   public init(
-    kind: String, parameters: LSTMParameters<Float>, data: DataRecord, training: TrainingRecord,
+    kind: String, parameters: ModelParameters<Float>, data: DataRecord, training: TrainingRecord,
     results: Results? = nil, resume: TeacherTraining.State? = nil,
     distillation: DistillationRecord? = nil
   ) {
@@ -104,10 +104,10 @@ public struct ModelCheckpoint: Sendable, Equatable {
     self.distillation = distillation
   }
 
-  public var config: LSTMConfig { parameters.config }
+  public var config: ModelConfig { parameters.config }
   /// True when training finished (a model to use), false for an interrupted run.
   public var isComplete: Bool { results != nil }
-  public var model: LSTMClassifier<Float> { LSTMClassifier(parameters: parameters) }
+  public var model: RecurrentClassifier<Float> { RecurrentClassifier(parameters: parameters) }
 }
 
 extension ModelCheckpoint {

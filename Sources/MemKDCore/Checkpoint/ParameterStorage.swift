@@ -3,21 +3,21 @@ import Foundation
 /// Model tensors in HDF5: one float32 dataset per PyTorch `state_dict` key, with PyTorch's
 /// shape, so `{k: f["state_dict"][k][()] for k in f["state_dict"]}` is a state dict.
 enum ParameterStorage {
-  /// Writes `tensors` (in `LSTMParameters` order) as datasets of `group`.
+  /// Writes `tensors` (in `ModelParameters` order) as datasets of `group`.
   static func write(
-    _ tensors: [[Float]], config: LSTMConfig, to group: HDF5Group, compress: Bool? = nil
+    _ tensors: [[Float]], config: ModelConfig, to group: HDF5Group, compress: Bool? = nil
   ) throws {
-    let names = LSTMParameters<Float>.names(for: config)
-    let shapes = LSTMParameters<Float>.shapes(for: config)
+    let names = ModelParameters<Float>.names(for: config)
+    let shapes = ModelParameters<Float>.shapes(for: config)
     for index in names.indices {
       try group.writeDataset(names[index], tensors[index], shape: shapes[index], compress: compress)
     }
   }
 
   /// Reads every tensor of `config` from `group`, checking each dataset's dtype and shape.
-  static func read(config: LSTMConfig, from group: HDF5Group) throws -> [[Float]] {
-    let names = LSTMParameters<Float>.names(for: config)
-    let shapes = LSTMParameters<Float>.shapes(for: config)
+  static func read(config: ModelConfig, from group: HDF5Group) throws -> [[Float]] {
+    let names = ModelParameters<Float>.names(for: config)
+    let shapes = ModelParameters<Float>.shapes(for: config)
     return try names.indices.map { index in
       try group.readDataset(names[index], as: Float.self, expectedShape: shapes[index]).values
     }

@@ -87,7 +87,7 @@ public struct TeacherRun: Sendable {
     let config = protocolConfig.modelConfig(for: dataset)
     let parameters =
       state.bestParameters ?? state.current?.best
-      ?? LSTMParameters.initialized(for: config, seed: protocolConfig.training.seed)
+      ?? ModelParameters.initialized(for: config, seed: protocolConfig.training.seed)
     return ModelCheckpoint(
       kind: "teacher", parameters: parameters,
       data: .init(

@@ -12,7 +12,7 @@ public struct TeacherTraces: Sendable, Equatable {
   public var teacherSHA256: String
   public var teacherPath: String
   /// The teacher's architecture.
-  public var config: LSTMConfig
+  public var config: ModelConfig
   /// Number of samples N and series length T.
   public var count: Int
   public var length: Int
@@ -27,9 +27,9 @@ public struct TeacherTraces: Sendable, Equatable {
   /// Row of each sample in the archive split file (0-based) `[N]`.
   public var sampleIndex: [Int]
 
-  /// Runs `teacher` over `set` (see `LSTMClassifier.traced`) and records everything.
+  /// Runs `teacher` over `set` (see `RecurrentClassifier.traced`) and records everything.
   public static func compute(
-    teacher: LSTMClassifier<Float>, on set: SeriesSet, dataset: UCRDataset, split: String,
+    teacher: RecurrentClassifier<Float>, on set: SeriesSet, dataset: UCRDataset, split: String,
     teacherPath: String, teacherSHA256: String, batchSize: Int = 128
   ) -> TeacherTraces {
     TeacherTraces(
@@ -72,7 +72,7 @@ public struct TeacherTraces: Sendable, Equatable {
     let (file, root, _) = try FileFormat.open(
       path, expecting: FileFormat.traces, version: FileFormat.tracesVersion)
     defer { try? file.close() }
-    let config = LSTMConfig(
+    let config = ModelConfig(
       inputSize: try root.intAttribute("input_size"),
       hiddenSize: try root.intAttribute("hidden_size"),
       layers: try root.intAttribute("num_layers"), classes: try root.intAttribute("num_classes"))
@@ -119,7 +119,7 @@ extension TeacherTraces {
   /// Traces of `teacher` on `set` with the dataset described by name, preprocessing and class
   /// labels (for callers without a `UCRDataset`, such as the Python package).
   public init(
-    teacher: LSTMClassifier<Float>, on set: SeriesSet, dataset: String, split: String,
+    teacher: RecurrentClassifier<Float>, on set: SeriesSet, dataset: String, split: String,
     preprocessing: Preprocessing, classLabels: [String], teacherPath: String,
     teacherSHA256: String, batchSize: Int = 128
   ) {

@@ -10,7 +10,7 @@
 ///   `plateau_best`, `plateau_bad_epochs`, `epochs_json`; groups `parameters`, `best`,
 ///   `adam_m`, `adam_v` holding one dataset per `state_dict` key.
 enum TrainingStateStorage {
-  static func write(_ state: TeacherTraining.State, config: LSTMConfig, to root: HDF5Group) throws {
+  static func write(_ state: TeacherTraining.State, config: ModelConfig, to root: HDF5Group) throws {
     let group = try root.createGroup("resume")
     try JSONAttribute.write(state.runs, "runs_json", on: group)
     try group.setAttribute("best_index", state.bestIndex ?? -1)
@@ -42,7 +42,7 @@ enum TrainingStateStorage {
   }
 
   static func read(
-    config: LSTMConfig, training: TrainingConfig, from root: HDF5Group
+    config: ModelConfig, training: TrainingConfig, from root: HDF5Group
   ) throws -> TeacherTraining.State {
     let group = try root.openGroup("resume")
     let runs = try JSONAttribute.read([TeacherTraining.Run].self, "runs_json", from: group)
@@ -53,14 +53,14 @@ enum TrainingStateStorage {
     }
     var state = TeacherTraining.State(runs: runs, bestIndex: bestIndex >= 0 ? bestIndex : nil)
     if bestIndex >= 0 {
-      state.bestParameters = try LSTMParameters(
+      state.bestParameters = try ModelParameters(
         config: config,
         tensors: try ParameterStorage.read(config: config, from: try group.openGroup("best_run")))
     }
     guard try group.intAttribute("has_current") != 0 else { return state }
     let run = try group.openGroup("current")
-    func tensors(_ name: String) throws -> LSTMParameters<Float> {
-      try LSTMParameters(
+    func tensors(_ name: String) throws -> ModelParameters<Float> {
+      try ModelParameters(
         config: config, tensors: try ParameterStorage.read(config: config, from: try run.openGroup(name)))
     }
     let step = try run.intAttribute("adam_step")

@@ -9,7 +9,7 @@ public struct DistillationData: Sendable {
   /// belonging to `train` row `i`.
   public let teacherLogits: [Float]
   public let teacherHidden: [[Float]]
-  public let teacherConfig: LSTMConfig
+  public let teacherConfig: ModelConfig
   /// SHA-256 of the teacher checkpoint (recorded in every student checkpoint).
   public let teacherSHA256: String
   /// The base seed of the teacher's split.

@@ -57,7 +57,7 @@ public struct DistillationObjective: TrainingObjective {
   }
 
   public func batchGradient(
-    _ model: LSTMClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
     generator: inout SeededGenerator, trainer: Trainer
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)
@@ -73,7 +73,7 @@ public struct DistillationObjective: TrainingObjective {
   /// Losses that couple rows: every shard's forward pass first, the loss on the whole batch,
   /// then every shard's backward pass (the cores meet twice per batch).
   private func wholeBatchGradient(
-    _ model: LSTMClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
     extra: [[Float]], epoch: Int, generator: inout SeededGenerator, trainer: Trainer
   ) -> BatchGradient {
     let passes = trainer.shardedForward(model, inputs: inputs, batch: rows.count)
@@ -95,7 +95,7 @@ public struct DistillationObjective: TrainingObjective {
   /// copy of the same generator, so every shard draws the same pairs) and backward on its own
   /// core; the cores meet once per batch.
   private func perShardGradient(
-    _ model: LSTMClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
     extra: [[Float]], epoch: Int, generator: inout SeededGenerator, trainer: Trainer
   ) -> BatchGradient {
     let batch = rows.count
@@ -125,7 +125,7 @@ public struct DistillationObjective: TrainingObjective {
   ///   - logits: `[b, C]`.
   ///   - hidden: the student's last layer `[b, T, Hs]`.
   private func distillationInput(
-    _ model: LSTMClassifier<Float>, rows: [Int], labels: [Int], length: Int, logits: [Float],
+    _ model: RecurrentClassifier<Float>, rows: [Int], labels: [Int], length: Int, logits: [Float],
     hidden: [Float], epoch: Int
   ) -> DistillationInput<Float> {
     let classes = model.config.classes

@@ -8,7 +8,7 @@ public struct StudentRun: Sendable {
   public var test: ClassificationMetrics
   public var history: TrainingHistory
   /// The student with its best-validation-loss weights (the loss's extra parts dropped).
-  public var model: LSTMClassifier<Float>
+  public var model: RecurrentClassifier<Float>
   /// The loss's options (`DistillationLoss.recordedOptions`; empty for Base).
   public var options: [RecordedOption] = []
 }
@@ -32,8 +32,8 @@ public struct StudentDistillation: Sendable {
     self.threads = threads
   }
 
-  public func modelConfig(for data: DistillationData) -> LSTMConfig {
-    LSTMConfig(
+  public func modelConfig(for data: DistillationData) -> ModelConfig {
+    ModelConfig(
       inputSize: data.train.channels, hiddenSize: hiddenSize, layers: layers,
       classes: data.dataset.classCount)
   }
@@ -51,7 +51,7 @@ public struct StudentDistillation: Sendable {
         DistillationObjective(loss: $0, beta: beta, data: data, studentHiddenSize: hiddenSize)
       } ?? CrossEntropyObjective()
     let trainer = try Trainer(config: config, threads: threads, objective: objective)
-    var model = LSTMClassifier<Float>(config: modelConfig(for: data), seed: seed)
+    var model = RecurrentClassifier<Float>(config: modelConfig(for: data), seed: seed)
     let history = try trainer.fit(
       &model, train: data.train, validation: data.validation, progress: progress)
     let validation = model.evaluate(on: data.validation)

@@ -1,7 +1,7 @@
 /// A weight matrix in symmetric per-row int8: row `r` is stored as integers `q` in -127...127
 /// and one Float scale `s_r = max_j |w_rj| / 127`, and stands for `w_rj ~ q_rj * s_r`.
 ///
-/// Why per row: an LSTM weight matrix's rows are the pre-activations of single gate units, whose
+/// Why per row: a recurrent weight matrix's rows are the pre-activations of single gate units, whose
 /// magnitudes differ a lot; one scale per row keeps small rows precise. Why symmetric (no zero
 /// point): weights are centred on zero and the C code then needs one multiply per row only.
 public struct Int8Matrix: Sendable, Equatable {
@@ -58,13 +58,13 @@ public struct Int8Matrix: Sendable, Equatable {
 /// Which tensors of a model int8 export quantises: the weight matrices (`weight_ih`,
 /// `weight_hh` of every layer and the head's weight); biases stay Float.
 public enum Int8Quantization {
-  /// Indices into `LSTMParameters.tensors` of the weight matrices.
-  public static func matrixIndices(for config: LSTMConfig) -> [Int] {
-    (0..<config.layers).flatMap { [4 * $0, 4 * $0 + 1] } + [4 * config.layers]
+  /// Indices into `ModelParameters.tensors` of the weight matrices.
+  public static func matrixIndices(for config: ModelConfig) -> [Int] {
+    ParameterLayout(config).matrixIndices
   }
 
-  /// Every weight matrix quantised, keyed by its index in `LSTMParameters.tensors`.
-  public static func matrices(of parameters: LSTMParameters<Float>) -> [Int: Int8Matrix] {
+  /// Every weight matrix quantised, keyed by its index in `ModelParameters.tensors`.
+  public static func matrices(of parameters: ModelParameters<Float>) -> [Int: Int8Matrix] {
     let shapes = parameters.shapes
     var result: [Int: Int8Matrix] = [:]
     for index in matrixIndices(for: parameters.config) {
@@ -77,11 +77,11 @@ public enum Int8Quantization {
   /// The model with every weight matrix replaced by its int8 reconstruction `q * s` (biases
   /// unchanged): running it in Swift gives the predictions of the int8 C export up to Float
   /// rounding, so its accuracy is the int8 accuracy.
-  public static func quantized(_ model: LSTMClassifier<Float>) -> LSTMClassifier<Float> {
+  public static func quantized(_ model: RecurrentClassifier<Float>) -> RecurrentClassifier<Float> {
     var parameters = model.parameters
     for (index, matrix) in matrices(of: model.parameters) {
       parameters.tensors[index] = matrix.dequantized
     }
-    return LSTMClassifier(parameters: parameters)
+    return RecurrentClassifier(parameters: parameters)
   }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// system's C compiler. Used by `memkd-script profile` and the benchmark.
 public enum StepTiming {
   /// Times `StreamingClassifier.step` + `probabilities(into:)` on a sine-like input.
-  public static func swift(model: LSTMClassifier<Float>, steps: Int = 200_000, rounds: Int = 5) -> Double {
+  public static func swift(model: RecurrentClassifier<Float>, steps: Int = 200_000, rounds: Int = 5) -> Double {
     let stream = StreamingClassifier(model: model)
     var probabilities = [Float](repeating: 0, count: model.config.classes)
     var sink: Float = 0
@@ -31,7 +31,7 @@ public enum StepTiming {
 
   /// Compiles the exported header into a timing loop (`cFlags`) and runs it.
   public static func c(
-    model: LSTMClassifier<Float>, int8: Bool = false, compiler: String, steps: Int = 2_000_000
+    model: RecurrentClassifier<Float>, int8: Bool = false, compiler: String, steps: Int = 2_000_000
   ) throws -> Double {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("memkd-step-timing-\(getpid())")

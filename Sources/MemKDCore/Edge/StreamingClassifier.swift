@@ -1,32 +1,29 @@
-/// Classifies a stream one time step at a time: the LSTM's state is kept between calls, so each
-/// new sample costs one step of the network (`O(L H (D + H))`), not a pass over the series.
+/// Classifies a stream one time step at a time: every layer's state is kept between calls, so
+/// each new sample costs one step of the network (`O(L H (D + H))`), not a pass over the series.
 ///
-/// Why a separate type: `LSTMClassifier.forward` is built for batches of whole series (GEMMs,
-/// traces for backward). An edge device sees one sample at a time and must not allocate per
-/// step. This class copies the (transposed) weights and every buffer it needs into one arena at
-/// `init`; a step is then pure arithmetic on that memory, with no allocation, reference
-/// counting or exclusivity checks (measured: Swift arrays as class properties cost ~100 ns per
-/// step in access checks alone).
+/// Why a separate type: `RecurrentClassifier.forward` is built for batches of whole series
+/// (GEMMs, traces for backward). An edge device sees one sample at a time and must not allocate
+/// per step. This class copies the cell's streaming blocks (`RecurrentCellKernel.streamingBlocks`,
+/// e.g. transposed weights) and every buffer it needs into one arena at `init`; a step is then
+/// pure arithmetic on that memory, with no allocation, reference counting or exclusivity checks
+/// (measured: Swift arrays as class properties cost ~100 ns per step in access checks alone).
 ///
-/// The arithmetic is the batch engine's: PyTorch gate order (i, f, g, o), the same eight-lane
-/// sigmoid/tanh, zero initial state. After `T` steps of a series the probabilities equal
-/// `LSTMClassifier.forward` on that series to ~1e-7 (summation order differs; tested to 1e-6).
+/// The arithmetic is the batch engine's (the cell's own `streamStep`, which shares its update
+/// with the batch kernel), zero initial state. After `T` steps of a series the probabilities
+/// equal `RecurrentClassifier.forward` on that series to ~1e-7 (summation order differs;
+/// tested to 1e-6).
 ///
 /// Not thread-safe: one stream per instance.
 public final class StreamingClassifier {
-  public let config: LSTMConfig
+  public let config: ModelConfig
   public let preprocessing: StreamPreprocessing
   /// Steps since the last `reset()`.
   public private(set) var steps = 0
 
-  /// Offsets into `arena` (in Floats) of, per layer, `W_ih^T [D_k, 4H]`, `W_hh^T [H, 4H]` (gates
-  /// contiguous for the inner loops) and `b_ih + b_hh [4H]`; of `W_head^T [H, C]` and
-  /// `b_head [C]`; and of the mutable part: hidden `[L, H]`, cell `[L, H]`, gates `[4H]`,
-  /// input `[D]`.
+  /// Offsets into `arena` (in Floats) of the head's `W_head^T [H, C]` and `b_head [C]`, and of
+  /// the mutable part: the state `[L, stateVectors, H]` (each layer's hidden state first), the
+  /// cell's scratch, and the input `[D]`. The layers' constant blocks are at `blockOffsets`.
   private struct Layout {
-    var inputWeights: [Int] = []
-    var recurrentWeights: [Int] = []
-    var biases: [Int] = []
     var headWeight = 0
     var headBias = 0
     /// The class count rounded up to whole eight-lane chunks (padding classes have weight 0
@@ -34,24 +31,29 @@ public final class StreamingClassifier {
     /// scratch `[paddedClasses]`.
     var paddedClasses = 0
     var logits = 0
-    var hidden = 0
-    var cell = 0
-    var gates = 0
+    var state = 0
+    /// Floats of state per layer (`stateVectors * H`).
+    var layerState = 0
+    var scratch = 0
     var input = 0
     var count = 0
+    /// Streaming blocks per layer (the same for every layer).
+    var blocksPerLayer = 0
   }
 
   private let layout: Layout
   private let arena: UnsafeMutablePointer<Float>
+  /// `[L, blocksPerLayer]` offsets into `arena` of each layer's constant blocks.
+  private let blockOffsets: UnsafeMutablePointer<Int>
   private var statistics = RunningStatistics()
 
-  public init(model: LSTMClassifier<Float>, preprocessing: StreamPreprocessing = .none) {
+  public init(model: RecurrentClassifier<Float>, preprocessing: StreamPreprocessing = .none) {
     let config = model.config
     self.config = config
     self.preprocessing = preprocessing
-    let (H, G, L) = (config.hiddenSize, 4 * config.hiddenSize, config.layers)
-    let tensors = model.parameters.tensors
+    let (H, L, cell) = (config.hiddenSize, config.layers, config.cell)
     var blocks: [[Float]] = []
+    var offsets: [Int] = []
     var layout = Layout()
     func place(_ values: [Float]) -> Int {
       let offset = layout.count
@@ -60,42 +62,47 @@ public final class StreamingClassifier {
       return offset
     }
     for layer in 0..<L {
-      let base = 4 * layer
-      layout.inputWeights.append(
-        place(Kernels.transpose(tensors[base], rows: G, cols: config.layerInputSize(layer))))
-      layout.recurrentWeights.append(place(Kernels.transpose(tensors[base + 1], rows: G, cols: H)))
-      layout.biases.append(place(zip(tensors[base + 2], tensors[base + 3]).map { $0 + $1 }))
+      let layerBlocks = cell.kernel.streamingBlocks(
+        model.parameters.layer(layer), inputSize: config.layerInputSize(layer))
+      layout.blocksPerLayer = layerBlocks.count
+      offsets += layerBlocks.map(place)
     }
     let (C, padded) = (config.classes, (config.classes + 7) / 8 * 8)
     layout.paddedClasses = padded
-    let headT = Kernels.transpose(tensors[4 * L], rows: C, cols: H)
+    let headT = Kernels.transpose(model.parameters.headWeight, rows: C, cols: H)
     var paddedHead = [Float](repeating: 0, count: H * padded)
     for j in 0..<H {
       for k in 0..<C { paddedHead[j * padded + k] = headT[j * C + k] }
     }
     layout.headWeight = place(paddedHead)
     var paddedBias = [Float](repeating: -1e30, count: padded)
-    for k in 0..<C { paddedBias[k] = tensors[4 * L + 1][k] }
+    for k in 0..<C { paddedBias[k] = model.parameters.headBias[k] }
     layout.headBias = place(paddedBias)
     layout.logits = place([Float](repeating: 0, count: padded))
-    layout.hidden = place([Float](repeating: 0, count: L * H))
-    layout.cell = place([Float](repeating: 0, count: L * H))
-    layout.gates = place([Float](repeating: 0, count: G))
+    layout.layerState = cell.stateVectors * H
+    layout.state = place([Float](repeating: 0, count: L * layout.layerState))
+    layout.scratch = place([Float](repeating: 0, count: cell.kernel.streamingScratch(hidden: H)))
     layout.input = place([Float](repeating: 0, count: config.inputSize))
     self.layout = layout
-    arena = .allocate(capacity: layout.count)
+    let memory = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
     var offset = 0
     for block in blocks {
-      block.withUnsafeBufferPointer { (arena + offset).initialize(from: $0.baseAddress!, count: block.count) }
+      (memory + offset).initialize(from: block, count: block.count)
       offset += block.count
     }
+    arena = memory
+    blockOffsets = .allocate(capacity: offsets.count)
+    blockOffsets.initialize(from: offsets, count: offsets.count)
   }
 
-  deinit { arena.deallocate() }
+  deinit {
+    arena.deallocate()
+    blockOffsets.deallocate()
+  }
 
   /// Back to the zero state (and, for running normalisation, no statistics).
   public func reset() {
-    (arena + layout.hidden).update(repeating: 0, count: 2 * config.layers * config.hiddenSize)
+    (arena + layout.state).update(repeating: 0, count: config.layers * layout.layerState)
     statistics = RunningStatistics()
     steps = 0
   }
@@ -146,56 +153,28 @@ public final class StreamingClassifier {
 
   /// The last layer's hidden state `[H]` (a copy).
   public var lastHidden: [Float] {
-    let start = arena + layout.hidden + (config.layers - 1) * config.hiddenSize
+    let start = arena + layout.state + (config.layers - 1) * layout.layerState
     return Array(UnsafeBufferPointer(start: start, count: config.hiddenSize))
   }
 
   // MARK: - Kernels
 
   private func advance() {
-    let (H, G, D) = (config.hiddenSize, 4 * config.hiddenSize, config.inputSize)
+    let (H, D) = (config.hiddenSize, config.inputSize)
     let input = arena + layout.input
     if case .runningZNormalization = preprocessing {
       for channel in 0..<D { input[channel] = statistics.normalizeAndUpdate(input[channel]) }
     }
-    let hidden = arena + layout.hidden
-    let cell = arena + layout.cell
-    let gates = arena + layout.gates
+    let state = arena + layout.state
     for layer in 0..<config.layers {
-      let below = layer == 0 ? UnsafePointer(input) : UnsafePointer(hidden + (layer - 1) * H)
-      Self.stepLayer(
-        input: below, width: config.layerInputSize(layer), hidden: hidden + layer * H,
-        cell: cell + layer * H, gates: gates, hiddenSize: H, gateWidth: G,
-        inputWeight: arena + layout.inputWeights[layer],
-        recurrentWeight: arena + layout.recurrentWeights[layer], bias: arena + layout.biases[layer])
+      let below =
+        layer == 0 ? UnsafePointer(input) : UnsafePointer(state + (layer - 1) * layout.layerState)
+      config.cell.streamStep(
+        input: below, width: config.layerInputSize(layer),
+        state: state + layer * layout.layerState, scratch: arena + layout.scratch, hidden: H,
+        arena: arena, offsets: blockOffsets + layer * layout.blocksPerLayer)
     }
     steps += 1
-  }
-
-  /// One LSTM cell update in place: `gates = b + x W_ih^T + h W_hh^T`, then the batch engine's
-  /// activations and `c = f c + i g`, `h = o tanh(c)`.
-  @inline(__always)
-  private static func stepLayer(
-    input x: UnsafePointer<Float>, width: Int, hidden h: UnsafeMutablePointer<Float>,
-    cell c: UnsafeMutablePointer<Float>, gates g: UnsafeMutablePointer<Float>, hiddenSize H: Int,
-    gateWidth G: Int, inputWeight wi: UnsafeMutablePointer<Float>,
-    recurrentWeight wh: UnsafeMutablePointer<Float>, bias b: UnsafeMutablePointer<Float>
-  ) {
-    forEachLaneChunk(G) { j, n in
-      var sum = (b + j).lanes(n)
-      for d in 0..<width { sum += (wi + d * G + j).lanes(n) * x[d] }
-      for k in 0..<H { sum += (wh + k * G + j).lanes(n) * h[k] }
-      (g + j).store(sum, n)
-    }
-    forEachLaneChunk(H) { j, n in
-      let i = Float._sigmoid((g + j).lanes(n))
-      let f = Float._sigmoid((g + H + j).lanes(n))
-      let candidate = Float._tanh((g + 2 * H + j).lanes(n))
-      let o = Float._sigmoid((g + 3 * H + j).lanes(n))
-      let newCell = f * (c + j).lanes(n) + i * candidate
-      (c + j).store(newCell, n)
-      (h + j).store(o * Float._tanh(newCell), n)
-    }
   }
 
   private func writeProbabilities(to out: UnsafeMutablePointer<Float>) {
@@ -203,7 +182,7 @@ public final class StreamingClassifier {
     let weight = arena + layout.headWeight
     let bias = arena + layout.headBias
     let logits = arena + layout.logits
-    let state = arena + layout.hidden + (config.layers - 1) * H
+    let state = arena + layout.state + (config.layers - 1) * layout.layerState
     var maximum = SIMD8<Float>(repeating: -.infinity)
     var k = 0
     while k < padded {
@@ -217,37 +196,13 @@ public final class StreamingClassifier {
     var total = SIMD8<Float>()
     k = 0
     while k < padded {
-      let e = Self.fastExp((logits + k).lanes(8) - shift)
+      let e = Float._fastExp((logits + k).lanes(8) - shift)
       (logits + k).store(e, 8)
       total += e
       k += 8
     }
     let scale = 1 / total.sum()
     for index in 0..<C { out[index] = logits[index] * scale }
-  }
-
-  /// `exp(x)` on eight lanes (Cephes `expf`: `x = n ln 2 + r`, a degree-6 polynomial in `r`,
-  /// times `2^n` built in the exponent bits); within 2 ulp for `x` in [-87, 88]. Below -87 the
-  /// result flushes to a tiny normal number, which a softmax cannot tell from 0.
-  @inline(__always)
-  static func fastExp(_ input: SIMD8<Float>) -> SIMD8<Float> {
-    var x = input
-    x.replace(with: 88.0, where: x .> 88.0)
-    x.replace(with: -87.0, where: x .< -87.0)
-    let n = (x * 1.44269504088896341 + 0.5).rounded(.down)
-    x = x - n * 0.693359375 + n * 2.12194440e-4
-    var p = SIMD8<Float>(repeating: 1.9875691500e-4)
-    p = p * x + 1.3981999507e-3
-    p = p * x + 8.3334519073e-3
-    p = p * x + 4.1665795894e-2
-    p = p * x + 1.6666665459e-1
-    p = p * x + 5.0000001201e-1
-    let y = p * (x * x) + x + 1
-    // 2^n: adding 2^23 + 127 puts the integer n + 127 in the low mantissa bits (n is a whole
-    // number in [-127, 128]); subtracting 2^23's bits leaves it, and the shift moves it into
-    // the exponent. Lane-wise float-to-int conversion would be element by element.
-    let biased = unsafeBitCast(n + (8_388_608 + 127), to: SIMD8<UInt32>.self) &- 0x4B00_0000
-    return y * unsafeBitCast(biased &<< 23, to: SIMD8<Float>.self)
   }
 }
 

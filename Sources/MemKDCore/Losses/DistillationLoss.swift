@@ -1,5 +1,5 @@
 /// What a distillation loss reads for one mini-batch: the student's logits and hidden sequence
-/// (its last LSTM layer) and the frozen teacher's logits and per-layer hidden sequences, all
+/// (its last recurrent layer) and the frozen teacher's logits and per-layer hidden sequences, all
 /// batch-major. Generic so every loss can be gradient-checked in Double.
 public struct DistillationInput<S: EngineScalar>: Sendable {
   /// B, T, C.

@@ -7,7 +7,7 @@ public struct EvaluationResult: Sendable, Codable, Equatable {
   public var probabilities: [Double]
 }
 
-extension LSTMClassifier {
+extension RecurrentClassifier {
   /// Logits `[N, C]` for every series of `set`, computed in chunks of `batchSize` (inference only;
   /// chunking bounds memory and does not change the values).
   public func logits(for set: SeriesSet, batchSize: Int = 256) -> [Scalar] {

@@ -5,7 +5,7 @@ public struct ShardContribution<Note: Sendable>: Sendable {
   public var loss: Float
   /// `[b, C]` for the shard's `b` rows.
   public var logitGradient: [Float]
-  /// Optional `[b, T, H]` injected into the last LSTM layer.
+  /// Optional `[b, T, H]` injected into the last recurrent layer.
   public var lastHiddenGradient: [Float]?
   /// Gradients of the objective's extra tensors (summed over shards; empty when none).
   public var extra: [[Float]]
@@ -36,11 +36,11 @@ extension Trainer {
   /// - Parameters:
   ///   - inputs: `[B, T, D]`.
   ///   - contribution: given a slice of batch rows and its forward pass.
-  /// - Returns: the summed loss, the model's gradients (`LSTMParameters` order), the summed extra
+  /// - Returns: the summed loss, the model's gradients (`ModelParameters` order), the summed extra
   ///   gradients and each shard's note.
   public func shardedGradient<Note: Sendable>(
-    _ model: LSTMClassifier<Float>, inputs: [Float], batch: Int,
-    contribution: @Sendable (_ rows: Range<Int>, _ pass: LSTMForwardPass<Float>) ->
+    _ model: RecurrentClassifier<Float>, inputs: [Float], batch: Int,
+    contribution: @Sendable (_ rows: Range<Int>, _ pass: ForwardPass<Float>) ->
       ShardContribution<Note>
   ) -> (loss: Float, gradients: [[Float]], extra: [[Float]], notes: [Note]) {
     let stride = inputs.count / batch

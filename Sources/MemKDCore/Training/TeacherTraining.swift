@@ -44,7 +44,7 @@ public struct TeacherTraining: Sendable {
 
   /// The kept teacher and every run's record.
   public struct Outcome: Sendable {
-    public var model: LSTMClassifier<Float>
+    public var model: RecurrentClassifier<Float>
     public var best: Run
     public var runs: [Run]
     /// Indices of the training split used for training / validation.
@@ -59,12 +59,12 @@ public struct TeacherTraining: Sendable {
     public var runs: [Run] = []
     /// Index into `runs` of the best validation AUC-PRC so far, and its weights.
     public var bestIndex: Int?
-    public var bestParameters: LSTMParameters<Float>?
+    public var bestParameters: ModelParameters<Float>?
     /// The initialisation `runs.count`, when it has started.
     public var current: TrainingState?
 
     public init(
-      runs: [Run] = [], bestIndex: Int? = nil, bestParameters: LSTMParameters<Float>? = nil,
+      runs: [Run] = [], bestIndex: Int? = nil, bestParameters: ModelParameters<Float>? = nil,
       current: TrainingState? = nil
     ) {
       self.runs = runs
@@ -82,8 +82,8 @@ public struct TeacherTraining: Sendable {
   }
 
   /// The architecture trained on `dataset`.
-  public func modelConfig(for dataset: UCRDataset) -> LSTMConfig {
-    LSTMConfig(
+  public func modelConfig(for dataset: UCRDataset) -> ModelConfig {
+    ModelConfig(
       inputSize: dataset.train.channels, hiddenSize: hiddenSize, layers: layers,
       classes: dataset.classCount)
   }
@@ -121,7 +121,7 @@ public struct TeacherTraining: Sendable {
       runConfig.seed = training.seed &+ UInt64(index)
       let trainer = try Trainer(config: runConfig, threads: threads)
       var current =
-        state.current ?? trainer.start(LSTMClassifier(config: config, seed: runConfig.seed))
+        state.current ?? trainer.start(RecurrentClassifier(config: config, seed: runConfig.seed))
       var interrupted = false
       try trainer.resume(
         &current, train: train, validation: validation,
@@ -134,7 +134,7 @@ public struct TeacherTraining: Sendable {
           return !interrupted
         })
       if interrupted { return nil }
-      let model = LSTMClassifier(parameters: current.best)
+      let model = RecurrentClassifier(parameters: current.best)
       let validationResult = model.evaluate(on: validation)
       let run = Run(
         seed: runConfig.seed, validation: validationResult.metrics,
@@ -155,7 +155,7 @@ public struct TeacherTraining: Sendable {
       throw TrainingError.invalidConfig("no initialisation finished")
     }
     return Outcome(
-      model: LSTMClassifier(parameters: best), best: state.runs[bestIndex], runs: state.runs,
+      model: RecurrentClassifier(parameters: best), best: state.runs[bestIndex], runs: state.runs,
       trainIndices: split.train, validationIndices: split.validation)
   }
 }

@@ -1,4 +1,4 @@
-/// Trains an `LSTMClassifier<Float>` with cross-entropy: seeded shuffles, Adam, optional
+/// Trains an `RecurrentClassifier<Float>` with cross-entropy: seeded shuffles, Adam, optional
 /// gradient-norm clipping, plateau halving of the learning rate, and early stopping on the
 /// validation loss with the best weights restored.
 public struct Trainer: Sendable {
@@ -23,7 +23,7 @@ public struct Trainer: Sendable {
   /// Runs the whole schedule on `model` (which ends holding the best-validation-loss weights).
   /// - Parameter progress: called after every epoch.
   public func fit(
-    _ model: inout LSTMClassifier<Float>, train: SeriesSet, validation: SeriesSet,
+    _ model: inout RecurrentClassifier<Float>, train: SeriesSet, validation: SeriesSet,
     progress: (EpochReport) -> Void = { _ in }
   ) throws -> TrainingHistory {
     var state = start(model)
@@ -33,7 +33,7 @@ public struct Trainer: Sendable {
   }
 
   /// The state before the first epoch of a run starting from `model`'s weights.
-  public func start(_ model: LSTMClassifier<Float>) -> TrainingState {
+  public func start(_ model: RecurrentClassifier<Float>) -> TrainingState {
     TrainingState(
       parameters: model.parameters, optimizer: Adam(learningRate: config.learningRate),
       shuffles: SeededGenerator.stream(seed: config.seed, "shuffle"),
@@ -63,7 +63,7 @@ public struct Trainer: Sendable {
       throw TrainingError.emptySplit("the validation split is empty (too few training series)")
     }
     let clock = ContinuousClock()
-    var model = LSTMClassifier(parameters: state.parameters)
+    var model = RecurrentClassifier(parameters: state.parameters)
     while !state.finished {
       let epochStart = clock.now
       let epoch = state.epochs.count + 1
@@ -100,7 +100,7 @@ public struct Trainer: Sendable {
   /// the benchmark times it alone. Updates the weights, the loss's extra parameters, the
   /// optimiser and the generators in `state`.
   public func runEpoch(
-    _ model: inout LSTMClassifier<Float>, state: inout TrainingState, train: SeriesSet, epoch: Int
+    _ model: inout RecurrentClassifier<Float>, state: inout TrainingState, train: SeriesSet, epoch: Int
   ) throws -> Double {
     let batches = shuffledBatches(
       count: train.count, batchSize: config.batchSize, generator: &state.shuffles)
@@ -141,7 +141,7 @@ extension Trainer {
   ///   - inputs: `[B, T, D]`.
   ///   - labels: `[B]`.
   public func batchGradient(
-    _ model: LSTMClassifier<Float>, inputs: [Float], labels: [Int]
+    _ model: RecurrentClassifier<Float>, inputs: [Float], labels: [Int]
   ) -> (loss: Float, gradients: [[Float]]) {
     let batch = labels.count
     let classes = model.config.classes
@@ -173,7 +173,7 @@ extension Trainer {
 
   /// The forward passes of a batch split into `config.batchShards` contiguous slices, run
   /// concurrently on up to `threads` threads.
-  public func shardedForward(_ model: LSTMClassifier<Float>, inputs: [Float], batch: Int)
+  public func shardedForward(_ model: RecurrentClassifier<Float>, inputs: [Float], batch: Int)
     -> ShardedPass
   {
     let stride = inputs.count / batch
@@ -191,9 +191,9 @@ extension Trainer {
   /// parameter gradients are summed in slice order, so the result does not depend on threads.
   /// - Parameters:
   ///   - logitGradient: `[B, C]`.
-  ///   - lastHiddenGradient: optional `[B, T, H]` for the last LSTM layer.
+  ///   - lastHiddenGradient: optional `[B, T, H]` for the last recurrent layer.
   public func shardedBackward(
-    _ model: LSTMClassifier<Float>, _ sharded: ShardedPass, logitGradient: [Float],
+    _ model: RecurrentClassifier<Float>, _ sharded: ShardedPass, logitGradient: [Float],
     lastHiddenGradient: [Float]? = nil
   ) -> [[Float]] {
     let classes = model.config.classes
@@ -220,7 +220,7 @@ extension Trainer {
 /// A batch's forward passes, one per contiguous slice of rows.
 public struct ShardedPass: Sendable {
   public let slices: [Range<Int>]
-  public let passes: [LSTMForwardPass<Float>]
+  public let passes: [ForwardPass<Float>]
 
   /// All rows' logits `[B, C]`.
   public var logits: [Float] { passes.flatMap(\.logits) }

@@ -2,7 +2,7 @@
 public struct BatchGradient: Sendable {
   /// The objective's value on the batch (mean over the batch).
   public var loss: Float
-  /// Gradients of the model's tensors, in `LSTMParameters` order.
+  /// Gradients of the model's tensors, in `ModelParameters` order.
   public var model: [[Float]]
   /// Gradients of the objective's extra tensors (empty for plain cross-entropy).
   public var extra: [[Float]]
@@ -26,7 +26,7 @@ public protocol TrainingObjective: Sendable {
   ///   - generator: per-step randomness (advances).
   ///   - trainer: for its shard count and threads.
   func batchGradient(
-    _ model: LSTMClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
     generator: inout SeededGenerator, trainer: Trainer
   ) -> BatchGradient
 }
@@ -38,7 +38,7 @@ public struct CrossEntropyObjective: TrainingObjective {
   public func extraParameters(seed: UInt64) -> [[Float]] { [] }
 
   public func batchGradient(
-    _ model: LSTMClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
     generator: inout SeededGenerator, trainer: Trainer
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)

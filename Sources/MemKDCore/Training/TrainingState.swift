@@ -5,14 +5,14 @@
 /// bit for bit (the resume checkpoint stores exactly these fields).
 public struct TrainingState: Sendable, Equatable {
   /// Current weights (after the last epoch's updates).
-  public var parameters: LSTMParameters<Float>
+  public var parameters: ModelParameters<Float>
   public var optimizer: Adam<Float>
   /// Draws each epoch's batch order.
   public var shuffles: SeededGenerator
   /// nil when the plateau schedule is off.
   public var schedule: PlateauSchedule?
   /// Weights of the lowest validation loss so far (restored at the end).
-  public var best: LSTMParameters<Float>
+  public var best: ModelParameters<Float>
   public var bestLoss: Double = .infinity
   /// 1-based; 0 before the first epoch.
   public var bestEpoch: Int = 0
@@ -29,8 +29,8 @@ public struct TrainingState: Sendable, Equatable {
   public var objectiveGenerator = SeededGenerator(seed: 0)
 
   public init(
-    parameters: LSTMParameters<Float>, optimizer: Adam<Float>, shuffles: SeededGenerator,
-    schedule: PlateauSchedule?, best: LSTMParameters<Float>, bestLoss: Double = .infinity,
+    parameters: ModelParameters<Float>, optimizer: Adam<Float>, shuffles: SeededGenerator,
+    schedule: PlateauSchedule?, best: ModelParameters<Float>, bestLoss: Double = .infinity,
     bestEpoch: Int = 0, epochs: [EpochReport] = [], finished: Bool = false, seconds: Double = 0,
     extraParameters: [[Float]] = [], objectiveGenerator: SeededGenerator = SeededGenerator(seed: 0)
   ) {

@@ -1,35 +1,4 @@
-import RealModule
-
-/// What one LSTM layer's forward pass keeps for its backward pass. All tensors are time-major
-/// (`[T, B, ...]`) so that each time step is one contiguous block.
-struct LSTMLayerTrace<S: EngineScalar>: Sendable {
-  /// Layer input `[T, B, D]`.
-  var input: [S]
-  /// Activated gates `[T, B, 4H]`: sigmoid(i), sigmoid(f), tanh(g), sigmoid(o), in that order.
-  var gates: [S]
-  /// Cell states `[T, B, H]`.
-  var cells: [S]
-  /// `tanh(c)` `[T, B, H]` (reused by backward instead of recomputed).
-  var cellTanh: [S]
-  /// Hidden states (the layer's output sequence) `[T, B, H]`.
-  var hidden: [S]
-}
-
-/// Hidden sizes up to this use the hand-written recurrent product instead of BLAS: below it a
-/// BLAS call's fixed cost exceeds the arithmetic (student H = 8; measured in interop-probe.md).
-let smallHiddenLimit = 32
-
-/// Geometry of one layer's pass over a batch.
-struct LayerShape {
-  let batch: Int
-  let length: Int
-  let inputSize: Int
-  let hidden: Int
-  var gateWidth: Int { 4 * hidden }
-  var rows: Int { batch * length }
-}
-
-enum LSTMLayerKernels {
+extension LSTMCell {
   /// One LSTM layer over a whole batch, PyTorch semantics, zero initial state.
   ///
   /// The input projections of all time steps are one GEMM (`[T*B, D] x [D, 4H]`); only the
@@ -37,9 +6,10 @@ enum LSTMLayerKernels {
   /// small H).
   /// - Parameter input: time-major `[T, B, D]`.
   static func forward<S: EngineScalar>(
-    input: [S], shape: LayerShape,
-    weightIH: [S], weightHH: [S], biasIH: [S], biasHH: [S]
-  ) -> LSTMLayerTrace<S> {
+    input: [S], shape: LayerShape, weights: LayerWeights<S>
+  ) -> LayerTrace<S> {
+    let (weightIH, weightHH, biasIH, biasHH) =
+      (weights.weightIH, weights.weightHH, weights.biasIH, weights.biasHH)
     let (B, T, H, G) = (shape.batch, shape.length, shape.hidden, shape.gateWidth)
     precondition(input.count == shape.rows * shape.inputSize, "LSTM layer: input size mismatch")
     // Pre-activations start as the summed biases, then get every step's input projection.
@@ -83,27 +53,11 @@ enum LSTMLayerKernels {
                   }
                 }
                 for b in 0..<B {
-                  let row = gt + b * G
                   let offset = (t * B + b) * H
-                  let cell = c + offset, cellT = tc + offset, hiddenRow = h + offset
-                  // Activate the gates, then c = f * c_prev + i * g (c_prev = 0 at t = 0) and
-                  // h = o * tanh(c), all in registers, eight units at a time.
-                  forEachLaneChunk(H) { j, n in
-                    let i = S._sigmoid((row + j).lanes(n))
-                    let f = S._sigmoid((row + H + j).lanes(n))
-                    let cand = S._tanh((row + 2 * H + j).lanes(n))
-                    let o = S._sigmoid((row + 3 * H + j).lanes(n))
-                    (row + j).store(i, n)
-                    (row + H + j).store(f, n)
-                    (row + 2 * H + j).store(cand, n)
-                    (row + 3 * H + j).store(o, n)
-                    var cellValue = i * cand
-                    if t > 0 { cellValue += f * (cell - B * H + j).lanes(n) }
-                    let cellTanh = S._tanh(cellValue)
-                    (cell + j).store(cellValue, n)
-                    (cellT + j).store(cellTanh, n)
-                    (hiddenRow + j).store(o * cellTanh, n)
-                  }
+                  update(
+                    gates: gt + b * G, hidden: H, keepGates: true,
+                    previousCell: t > 0 ? UnsafePointer(c + offset - B * H) : nil,
+                    cell: c + offset, cellTanh: tc + offset, output: h + offset)
                 }
               }
             }
@@ -111,7 +65,7 @@ enum LSTMLayerKernels {
         }
       }
     }
-    return LSTMLayerTrace(
-      input: input, gates: gates, cells: cells, cellTanh: cellTanh, hidden: hidden)
+    return LayerTrace(
+      input: input, gates: gates, states: cells, stateActivations: cellTanh, hidden: hidden)
   }
 }

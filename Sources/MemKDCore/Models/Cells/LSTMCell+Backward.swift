@@ -1,16 +1,4 @@
-/// Gradients of one LSTM layer's parameters and input.
-struct LSTMLayerGradients<S: EngineScalar> {
-  /// `[4H, D]`
-  var weightIH: [S]
-  /// `[4H, H]`
-  var weightHH: [S]
-  /// `[4H]`; PyTorch's two bias vectors receive the same gradient.
-  var bias: [S]
-  /// Gradient of the layer input, time-major `[T, B, D]`; empty when not requested.
-  var input: [S]
-}
-
-extension LSTMLayerKernels {
+extension LSTMCell {
   /// Backpropagation through time for one layer.
   ///
   /// - Parameter hiddenGradient: `dL/dh_t` from outside the recurrence, time-major `[T, B, H]`:
@@ -19,9 +7,10 @@ extension LSTMLayerKernels {
   /// The per-step work is elementwise plus the recurrent product `dG_t W_hh`; the weight
   /// gradients are one GEMM each after the sweep (`dG^T X` and `dG[1:]^T h[:-1]`).
   static func backward<S: EngineScalar>(
-    trace: LSTMLayerTrace<S>, shape: LayerShape, weightIH: [S], weightHH: [S],
-    hiddenGradient: [S], needInputGradient: Bool
-  ) -> LSTMLayerGradients<S> {
+    trace: LayerTrace<S>, shape: LayerShape, weights: LayerWeights<S>, hiddenGradient: [S],
+    needInputGradient: Bool
+  ) -> LayerGradients<S> {
+    let (weightIH, weightHH) = (weights.weightIH, weights.weightHH)
     let (B, T, H, G, D) = (shape.batch, shape.length, shape.hidden, shape.gateWidth, shape.inputSize)
     precondition(hiddenGradient.count == shape.rows * H, "LSTM backward: gradient size mismatch")
     var gateGradient: [S] = Kernels.uninitialized(shape.rows * G)  // every entry written below
@@ -34,8 +23,8 @@ extension LSTMLayerKernels {
         recurrentGradient.withUnsafeMutableBufferPointer { drp in
           cellGradient.withUnsafeMutableBufferPointer { dcp in
             trace.gates.withUnsafeBufferPointer { gp in
-              trace.cells.withUnsafeBufferPointer { cp in
-                trace.cellTanh.withUnsafeBufferPointer { tp in
+              trace.states.withUnsafeBufferPointer { cp in
+                trace.stateActivations.withUnsafeBufferPointer { tp in
                   hiddenGradient.withUnsafeBufferPointer { dhp in
                     let dG = dgp.baseAddress!, dRec = drp.baseAddress!, dC = dcp.baseAddress!
                     let gates = gp.baseAddress!, cells = cp.baseAddress!, cellTanh = tp.baseAddress!
@@ -85,31 +74,35 @@ extension LSTMLayerKernels {
       }
     }
 
-    var gradients = LSTMLayerGradients<S>(
-      weightIH: Kernels.uninitialized(G * D), weightHH: Kernels.uninitialized(G * H),
-      bias: [S](repeating: 0, count: G), input: [])
+    var weightIHGradient: [S] = Kernels.uninitialized(G * D)
+    var weightHHGradient: [S] = Kernels.uninitialized(G * H)
+    var biasGradient = [S](repeating: 0, count: G)
     // dW_ih [4H, D] = dG^T [4H, T*B] x X [T*B, D]
     Kernels.gemm(
       transA: true, m: G, n: D, k: shape.rows, a: gateGradient, lda: G,
-      b: trace.input, ldb: D, c: &gradients.weightIH, ldc: D)
+      b: trace.input, ldb: D, c: &weightIHGradient, ldc: D)
     // dW_hh [4H, H] = dG[1:]^T x h[:-1] (h_{-1} = 0 contributes nothing)
     Kernels.gemm(
       transA: true, m: G, n: H, k: (T - 1) * B, a: gateGradient, aOffset: B * G, lda: G,
-      b: trace.hidden, ldb: H, c: &gradients.weightHH, ldc: H)
+      b: trace.hidden, ldb: H, c: &weightHHGradient, ldc: H)
     gateGradient.withUnsafeBufferPointer { dG in
-      gradients.bias.withUnsafeMutableBufferPointer { db in
+      biasGradient.withUnsafeMutableBufferPointer { db in
         for row in 0..<shape.rows {
           for j in 0..<G { db[j] += dG[row * G + j] }
         }
       }
     }
+    var inputGradient: [S] = []
     if needInputGradient {
       // dX [T*B, D] = dG [T*B, 4H] x W_ih [4H, D]
-      gradients.input = Kernels.uninitialized(shape.rows * D)
+      inputGradient = Kernels.uninitialized(shape.rows * D)
       Kernels.gemm(
         m: shape.rows, n: D, k: G, a: gateGradient, lda: G, b: weightIH, ldb: D,
-        c: &gradients.input, ldc: D)
+        c: &inputGradient, ldc: D)
     }
-    return gradients
+    // PyTorch's two bias vectors enter the pre-activation as a sum: the same gradient.
+    return LayerGradients(
+      weightIH: weightIHGradient, weightHH: weightHHGradient, biasIH: biasGradient,
+      biasHH: biasGradient, input: inputGradient)
   }
 }

@@ -1,20 +1,22 @@
-/// A stacked LSTM with a linear head on the last time step of the last layer: PyTorch's
-/// `nn.LSTM(batch_first=True)` followed by `nn.Linear`, with zero initial states.
+/// A stack of recurrent layers (`ModelConfig.cell`) with a linear head on the last time step of
+/// the last layer: PyTorch's `nn.LSTM(batch_first=True)` (or the cell's module) followed by
+/// `nn.Linear`, with zero initial states. The cell's arithmetic is `RecurrentCell`'s; this type
+/// only stacks layers, runs the head, and routes gradients.
 ///
 /// Generic over the scalar so that the same code trains in `Float` and is gradient-checked in
 /// `Double`. Inputs are batch-major `[B, T, D]` like PyTorch's `batch_first`; internally every
 /// layer runs time-major.
-public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
-  public var parameters: LSTMParameters<Scalar>
-  public var config: LSTMConfig { parameters.config }
+public struct RecurrentClassifier<Scalar: EngineScalar>: Sendable, Equatable {
+  public var parameters: ModelParameters<Scalar>
+  public var config: ModelConfig { parameters.config }
 
-  public init(parameters: LSTMParameters<Scalar>) {
+  public init(parameters: ModelParameters<Scalar>) {
     BLASRuntime.configure()
     self.parameters = parameters
   }
 
   /// A freshly initialised model (PyTorch's uniform(+-1/sqrt(H)) rule, drawn from `seed`).
-  public init(config: LSTMConfig, seed: UInt64) {
+  public init(config: ModelConfig, seed: UInt64) {
     precondition(config.validationError == nil, config.validationError ?? "")
     self.init(parameters: .initialized(for: config, seed: seed))
   }
@@ -25,22 +27,20 @@ public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
   ///   - batch: number of series B.
   /// - Returns: logits `[B, C]` and everything the backward pass needs (including every
   ///   layer's hidden sequence).
-  public func forward(inputs: [Scalar], batch: Int) -> LSTMForwardPass<Scalar> {
+  public func forward(inputs: [Scalar], batch: Int) -> ForwardPass<Scalar> {
     let stride = batch * config.inputSize
     precondition(
       batch > 0 && !inputs.isEmpty && inputs.count % stride == 0,
-      "LSTM forward: \(inputs.count) values is not [\(batch), T, \(config.inputSize)]")
+      "forward: \(inputs.count) values is not [\(batch), T, \(config.inputSize)]")
     let length = inputs.count / stride
     var layerInput = Kernels.swapLeadingAxes(
       inputs, outer: batch, middle: length, inner: config.inputSize)
-    var traces: [LSTMLayerTrace<Scalar>] = []
+    var traces: [LayerTrace<Scalar>] = []
     traces.reserveCapacity(config.layers)
     for layer in 0..<config.layers {
       let shape = layerShape(layer, batch: batch, length: length)
-      let trace = LSTMLayerKernels.forward(
-        input: layerInput, shape: shape,
-        weightIH: parameters.weightIH(layer), weightHH: parameters.weightHH(layer),
-        biasIH: parameters.biasIH(layer), biasHH: parameters.biasHH(layer))
+      let trace = config.cell.forward(
+        input: layerInput, shape: shape, weights: parameters.layer(layer))
       layerInput = trace.hidden
       traces.append(trace)
     }
@@ -55,7 +55,7 @@ public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
       transB: true, m: batch, n: config.classes, k: H,
       a: layerInput, aOffset: lastOffset, lda: H, b: parameters.headWeight, ldb: H,
       beta: 1, c: &logits, ldc: config.classes)
-    return LSTMForwardPass(
+    return ForwardPass(
       config: config, batch: batch, length: length, logits: logits, traces: traces)
   }
 
@@ -64,27 +64,28 @@ public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
   ///   - pass: the forward pass of the same parameters.
   ///   - logitGradient: `dL/dlogits` `[B, C]`.
   ///   - hiddenGradients: extra `dL/dH_l` per layer index, each `[B, T, H]` (batch-major, the
-  ///     layout `LSTMForwardPass.hiddenSequence` returns); distillation losses inject here.
+  ///     layout `ForwardPass.hiddenSequence` returns); distillation losses inject here.
   ///   - needInputGradient: also return `dL/dinputs` `[B, T, D]`.
-  /// - Returns: parameter gradients in `LSTMParameters` layout, and the input gradient (empty
+  /// - Returns: parameter gradients in `ParameterLayout` order, and the input gradient (empty
   ///   unless requested).
   public func backward(
-    _ pass: LSTMForwardPass<Scalar>, logitGradient: [Scalar],
+    _ pass: ForwardPass<Scalar>, logitGradient: [Scalar],
     hiddenGradients: [Int: [Scalar]] = [:], needInputGradient: Bool = false
-  ) -> (parameters: LSTMParameters<Scalar>, inputs: [Scalar]) {
+  ) -> (parameters: ModelParameters<Scalar>, inputs: [Scalar]) {
     let (B, T, H, C) = (pass.batch, pass.length, config.hiddenSize, config.classes)
-    precondition(pass.config == config, "LSTM backward: forward pass of another model")
-    precondition(logitGradient.count == B * C, "LSTM backward: logit gradient is not [\(B), \(C)]")
-    var gradients = LSTMParameters<Scalar>(zerosFor: config)
+    precondition(pass.config == config, "backward: forward pass of another model")
+    precondition(logitGradient.count == B * C, "backward: logit gradient is not [\(B), \(C)]")
+    var gradients = ModelParameters<Scalar>(zerosFor: config)
+    let layout = gradients.layout
     let last = config.layers - 1
     let lastOffset = (T - 1) * B * H
     // Head: dW [C, H] = dz^T h_T, db = column sums of dz, dh_T = dz W.
     Kernels.gemm(
       transA: true, m: C, n: H, k: B, a: logitGradient, lda: C,
       b: pass.traces[last].hidden, bOffset: lastOffset, ldb: H,
-      c: &gradients.tensors[4 * config.layers], ldc: H)
+      c: &gradients.tensors[layout.headWeight], ldc: H)
     for b in 0..<B {
-      for k in 0..<C { gradients.tensors[4 * config.layers + 1][k] += logitGradient[b * C + k] }
+      for k in 0..<C { gradients.tensors[layout.headBias][k] += logitGradient[b * C + k] }
     }
     var hiddenGradient = [Scalar](repeating: 0, count: T * B * H)
     Kernels.gemm(
@@ -95,19 +96,16 @@ public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
     for layer in stride(from: last, through: 0, by: -1) {
       if let injected = hiddenGradients[layer] {
         precondition(
-          injected.count == B * T * H, "LSTM backward: hidden gradient \(layer) is not [B, T, H]")
+          injected.count == B * T * H, "backward: hidden gradient \(layer) is not [B, T, H]")
         Kernels.addSwappingLeadingAxes(
           injected, into: &hiddenGradient, outer: B, middle: T, inner: H)
       }
       let needInput = layer > 0 || needInputGradient
-      let layerGradients = LSTMLayerKernels.backward(
+      let layerGradients = config.cell.backward(
         trace: pass.traces[layer], shape: layerShape(layer, batch: B, length: T),
-        weightIH: parameters.weightIH(layer), weightHH: parameters.weightHH(layer),
-        hiddenGradient: hiddenGradient, needInputGradient: needInput)
-      gradients.tensors[4 * layer] = layerGradients.weightIH
-      gradients.tensors[4 * layer + 1] = layerGradients.weightHH
-      gradients.tensors[4 * layer + 2] = layerGradients.bias
-      gradients.tensors[4 * layer + 3] = layerGradients.bias
+        weights: parameters.layer(layer), hiddenGradient: hiddenGradient,
+        needInputGradient: needInput)
+      gradients.setLayer(layer, layerGradients)
       if layer > 0 {
         hiddenGradient = layerGradients.input
       } else if needInputGradient {
@@ -121,18 +119,18 @@ public struct LSTMClassifier<Scalar: EngineScalar>: Sendable, Equatable {
   func layerShape(_ layer: Int, batch: Int, length: Int) -> LayerShape {
     LayerShape(
       batch: batch, length: length, inputSize: config.layerInputSize(layer),
-      hidden: config.hiddenSize)
+      hidden: config.hiddenSize, gates: config.cell.gateCount)
   }
 }
 
-/// The result of `LSTMClassifier.forward`: logits plus the activations backward needs.
-public struct LSTMForwardPass<Scalar: EngineScalar>: Sendable {
-  public let config: LSTMConfig
+/// The result of `RecurrentClassifier.forward`: logits plus the activations backward needs.
+public struct ForwardPass<Scalar: EngineScalar>: Sendable {
+  public let config: ModelConfig
   public let batch: Int
   public let length: Int
   /// `[B, C]`
   public let logits: [Scalar]
-  let traces: [LSTMLayerTrace<Scalar>]
+  let traces: [LayerTrace<Scalar>]
 
   /// Layer `layer`'s output sequence `[B, T, H]` (batch-major).
   public func hiddenSequence(layer: Int) -> [Scalar] {
