@@ -4,7 +4,7 @@ import Testing
 @testable import MemKDCore
 
 /// MemKD's precomputed teacher distances (`TeacherPairDistances`) and the per-shard evaluation
-/// of per-sample losses (`DistillationObjective` with `Trainer.shardedGradient`): both are speed
+/// of per-sample losses (`DistillationObjective` with `BatchSharding.gradient`): both are speed
 /// paths and must not change what is computed.
 @Suite("MemKD teacher table and per-shard objective")
 struct KDMemKDTeacherTableTests {
@@ -127,7 +127,7 @@ struct KDMemKDTeacherTableTests {
     var generator = SeededGenerator(seed: 21)
     let gradient = objective.batchGradient(
       model, rows: [5, 17, 2, 9, 11, 0, 23, 8, 14], train: train, extra: [], epoch: 1,
-      generator: &generator, trainer: trainer)
+      generator: &generator, sharding: trainer.sharding)
     return (gradient, generator)
   }
 

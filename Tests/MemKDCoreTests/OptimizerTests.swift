@@ -66,6 +66,33 @@ struct OptimizerTests {
     #expect(small == [[0.3], [0.4]])
   }
 
+  @Test("model and objective tensors stepped apart equal one Adam and one clip over both")
+  func splitListsMatchOneList() {
+    var random = SeededGenerator(seed: 9)
+    func tensors(_ sizes: [Int]) -> [[Float]] {
+      sizes.map { (0..<$0).map { _ in Float(random.uniform(-1.0, 1.0)) } }
+    }
+    let (modelSizes, extraSizes) = ([5, 3], [4])
+    var model = tensors(modelSizes)
+    var extra = tensors(extraSizes)
+    var whole = model + extra
+    var (modelAdam, extraAdam, wholeAdam) = (
+      Adam<Float>(learningRate: 0.05), Adam<Float>(learningRate: 0.05), Adam<Float>(learningRate: 0.05)
+    )
+    for _ in 0..<4 {
+      var modelGradients = tensors(modelSizes).map { $0.map { 3 * $0 } }
+      var extraGradients = tensors(extraSizes).map { $0.map { 3 * $0 } }
+      var wholeGradients = modelGradients + extraGradients
+      let joint = GradientClipping.clip(&modelGradients, &extraGradients, maxNorm: 1)
+      let single = GradientClipping.clip(&wholeGradients, maxNorm: 1)
+      #expect(joint == single && joint > 1)
+      modelAdam.update(&model, gradients: modelGradients, weightDecay: 0.01)
+      extraAdam.update(&extra, gradients: extraGradients, weightDecay: 0.01)
+      wholeAdam.update(&whole, gradients: wholeGradients, weightDecay: 0.01)
+      #expect(model + extra == whole)
+    }
+  }
+
   @Test("plateau halves after more than `patience` epochs without relative improvement")
   func plateau() {
     var schedule = PlateauSchedule(patience: 2, factor: 0.5)

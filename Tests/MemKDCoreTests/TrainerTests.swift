@@ -79,9 +79,9 @@ struct TrainerTests {
     let model = RecurrentClassifier<Float>(config: config, seed: 5)
     let (inputs, labels) = train.gather(0..<13)
     let whole = try Trainer(config: TrainingConfig(learningRate: 0.1, batchShards: 1))
-      .batchGradient(model, inputs: inputs, labels: labels)
+      .sharding.crossEntropyGradient(model, inputs: inputs, labels: labels)
     let sharded = try Trainer(config: TrainingConfig(learningRate: 0.1, batchShards: shards))
-      .batchGradient(model, inputs: inputs, labels: labels)
+      .sharding.crossEntropyGradient(model, inputs: inputs, labels: labels)
     #expect(abs(whole.loss - sharded.loss) < 1e-6)
     for (a, b) in zip(whole.gradients.joined(), sharded.gradients.joined()) {
       #expect(abs(a - b) <= 1e-6 * max(1, abs(a)))

@@ -58,25 +58,25 @@ public struct DistillationObjective: TrainingObjective {
 
   public func batchGradient(
     _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
-    generator: inout SeededGenerator, trainer: Trainer
+    generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)
     return loss.isPerSample
       ? perShardGradient(
         model, rows: rows, inputs: inputs, labels: labels, length: train.length, extra: extra,
-        epoch: epoch, generator: &generator, trainer: trainer)
+        epoch: epoch, generator: &generator, sharding: sharding)
       : wholeBatchGradient(
         model, rows: rows, inputs: inputs, labels: labels, length: train.length, extra: extra,
-        epoch: epoch, generator: &generator, trainer: trainer)
+        epoch: epoch, generator: &generator, sharding: sharding)
   }
 
   /// Losses that couple rows: every shard's forward pass first, the loss on the whole batch,
   /// then every shard's backward pass (the cores meet twice per batch).
   private func wholeBatchGradient(
     _ model: RecurrentClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
-    extra: [[Float]], epoch: Int, generator: inout SeededGenerator, trainer: Trainer
+    extra: [[Float]], epoch: Int, generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient {
-    let passes = trainer.shardedForward(model, inputs: inputs, batch: rows.count)
+    let passes = sharding.forward(model, inputs: inputs, batch: rows.count)
     let studentLogits = passes.logits
     let (ce, ceGradient) = CrossEntropy.lossAndGradient(
       logits: studentLogits, labels: labels, classes: model.config.classes)
@@ -85,7 +85,7 @@ public struct DistillationObjective: TrainingObjective {
       hidden: passes.hiddenSequence(layer: model.config.layers - 1), epoch: epoch)
     let kd = loss.evaluate(input, parameters: extra, generator: &generator)
     let (logitGradient, hiddenGradient, extraGradient) = weighted(kd, plus: ceGradient, share: 1)
-    let gradients = trainer.shardedBackward(
+    let gradients = sharding.backward(
       model, passes, logitGradient: logitGradient, lastHiddenGradient: hiddenGradient)
     return BatchGradient(
       loss: ce + Float(beta) * kd.value, model: gradients, extra: extraGradient)
@@ -96,11 +96,11 @@ public struct DistillationObjective: TrainingObjective {
   /// core; the cores meet once per batch.
   private func perShardGradient(
     _ model: RecurrentClassifier<Float>, rows: [Int], inputs: [Float], labels: [Int], length: Int,
-    extra: [[Float]], epoch: Int, generator: inout SeededGenerator, trainer: Trainer
+    extra: [[Float]], epoch: Int, generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient {
     let batch = rows.count
     let start = generator
-    let result = trainer.shardedGradient(model, inputs: inputs, batch: batch) { slice, pass in
+    let result = sharding.gradient(model, inputs: inputs, batch: batch) { slice, pass in
       let sliceLabels = Array(labels[slice])
       let (ce, ceGradient) = CrossEntropy.lossAndGradient(
         logits: pass.logits, labels: sliceLabels, classes: model.config.classes, meanOver: batch)

@@ -104,7 +104,7 @@ public protocol DistillationLoss: Sendable {
   /// True when the batch loss is a mean of per-row terms whose randomness does not depend on the
   /// data: then a slice of `b` of the batch's `B` rows, evaluated alone with a copy of the same
   /// generator, gives `b / B` of the batch's loss and gradients up to rounding, and the trainer
-  /// evaluates each shard on its own core (see `Trainer.shardedGradient`). False (the default)
+  /// evaluates each shard on its own core (see `BatchSharding.gradient`). False (the default)
   /// for losses that couple rows.
   var isPerSample: Bool { get }
 }

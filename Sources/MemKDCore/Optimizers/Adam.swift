@@ -6,7 +6,7 @@ import RealModule
 ///
 /// State is one first/second moment per parameter element plus the step count; it is `Codable`
 /// so a run can be saved and resumed exactly.
-public struct Adam<Scalar: EngineScalar>: Sendable, Equatable, Codable {
+public struct Adam<Scalar: EngineScalar>: Optimizer, Sendable, Equatable, Codable {
   public var learningRate: Double
   public var beta1: Double = 0.9
   public var beta2: Double = 0.999

@@ -9,6 +9,12 @@ public struct Trainer: Sendable {
   /// a distillation term.
   public let objective: any TrainingObjective
 
+  /// How each batch is split over the cores (`config.batchShards` slices on `threads` threads):
+  /// the value objectives compute their gradients with.
+  public var sharding: BatchSharding {
+    BatchSharding(shards: config.batchShards, threads: threads)
+  }
+
   public init(
     config: TrainingConfig, threads: Int = 2,
     objective: any TrainingObjective = CrossEntropyObjective()
@@ -41,8 +47,10 @@ public struct Trainer: Sendable {
         PlateauSchedule(patience: $0, factor: config.plateauFactor)
       },
       best: model.parameters,
-      extraParameters: objective.extraParameters(seed: config.seed),
-      objectiveGenerator: SeededGenerator.stream(seed: config.seed, "objective"))
+      objective: ObjectiveState(
+        parameters: objective.extraParameters(seed: config.seed),
+        optimizer: Adam(learningRate: config.learningRate),
+        generator: SeededGenerator.stream(seed: config.seed, "objective")))
   }
 
   /// Runs epochs from `state` until early stopping or `maxEpochs`, updating `state` in place.
@@ -104,130 +112,31 @@ public struct Trainer: Sendable {
   ) throws -> Double {
     let batches = shuffledBatches(
       count: train.count, batchSize: config.batchSize, generator: &state.shuffles)
-    let modelTensors = model.parameters.tensors.count
     var lossSum = 0.0
     for (index, batch) in batches.enumerated() {
       let step = objective.batchGradient(
-        model, rows: batch, train: train, extra: state.extraParameters, epoch: epoch,
-        generator: &state.objectiveGenerator, trainer: self)
+        model, rows: batch, train: train, extra: state.objective.parameters, epoch: epoch,
+        generator: &state.objective.generator, sharding: sharding)
       guard step.loss.isFinite else {
         throw TrainingError.nonFiniteLoss(epoch: epoch, batch: index + 1, loss: Double(step.loss))
       }
-      var gradients = step.model + step.extra
+      var gradients = step.model
+      var extraGradients = step.extra
       if let maxNorm = config.clipNorm {
-        GradientClipping.clip(&gradients, maxNorm: maxNorm)
+        // One norm over the model's and the objective's gradients together.
+        GradientClipping.clip(&gradients, &extraGradients, maxNorm: maxNorm)
       }
-      if state.extraParameters.isEmpty {
-        state.optimizer.update(
-          &model.parameters.tensors, gradients: gradients, weightDecay: config.weightDecay ?? 0)
-      } else {
-        var tensors = model.parameters.tensors + state.extraParameters
-        state.optimizer.update(
-          &tensors, gradients: gradients, weightDecay: config.weightDecay ?? 0)
-        model.parameters.tensors = Array(tensors[..<modelTensors])
-        state.extraParameters = Array(tensors[modelTensors...])
+      let decay = config.weightDecay ?? 0
+      state.optimizer.update(&model.parameters.tensors, gradients: gradients, weightDecay: decay)
+      if !state.objective.parameters.isEmpty {
+        // The objective's optimiser follows the model's learning rate (the plateau schedule).
+        state.objective.optimizer.learningRate = state.optimizer.learningRate
+        state.objective.optimizer.update(
+          &state.objective.parameters, gradients: extraGradients, weightDecay: decay)
       }
       lossSum += Double(step.loss) * Double(batch.count)
     }
     return lossSum / Double(train.count)
-  }
-}
-
-extension Trainer {
-  /// Mean cross-entropy of one batch and its gradient. Each shard runs forward, its rows'
-  /// cross-entropy (divided by the whole batch's size) and backward in one go, so the two
-  /// cores meet once per batch; the shards' losses and gradients are summed in slice order.
-  /// - Parameters:
-  ///   - inputs: `[B, T, D]`.
-  ///   - labels: `[B]`.
-  public func batchGradient(
-    _ model: RecurrentClassifier<Float>, inputs: [Float], labels: [Int]
-  ) -> (loss: Float, gradients: [[Float]]) {
-    let batch = labels.count
-    let classes = model.config.classes
-    let result = shardedGradient(model, inputs: inputs, batch: batch) { rows, pass in
-      let (loss, logitGradient) = CrossEntropy.lossAndGradient(
-        logits: pass.logits, labels: Array(labels[rows]), classes: classes, meanOver: batch)
-      return ShardContribution(loss: loss, logitGradient: logitGradient, note: true)
-    }
-    return (result.loss, result.gradients)
-  }
-
-  /// Contiguous row ranges of the `config.batchShards` shards (empty ones dropped).
-  func shardSlices(batch: Int) -> [Range<Int>] {
-    (0..<config.batchShards).map { shard in
-      (batch * shard / config.batchShards)..<(batch * (shard + 1) / config.batchShards)
-    }.filter { !$0.isEmpty }
-  }
-
-  /// Elementwise sum of gradient lists, in order (so the result does not depend on threads).
-  static func sum(_ parts: [[[Float]]]) -> [[Float]] {
-    var total = parts[0]
-    for part in parts.dropFirst() {
-      for tensor in total.indices {
-        for element in total[tensor].indices { total[tensor][element] += part[tensor][element] }
-      }
-    }
-    return total
-  }
-
-  /// The forward passes of a batch split into `config.batchShards` contiguous slices, run
-  /// concurrently on up to `threads` threads.
-  public func shardedForward(_ model: RecurrentClassifier<Float>, inputs: [Float], batch: Int)
-    -> ShardedPass
-  {
-    let stride = inputs.count / batch
-    let slices = shardSlices(batch: batch)
-    let passes = parallelMap(slices.count, threads: threads) { index in
-      let rows = slices[index]
-      return model.forward(
-        inputs: Array(inputs[(rows.lowerBound * stride)..<(rows.upperBound * stride)]),
-        batch: rows.count)
-    }
-    return ShardedPass(slices: slices, passes: passes)
-  }
-
-  /// Backward of every slice (concurrently) with its rows of the given gradients; the
-  /// parameter gradients are summed in slice order, so the result does not depend on threads.
-  /// - Parameters:
-  ///   - logitGradient: `[B, C]`.
-  ///   - lastHiddenGradient: optional `[B, T, H]` for the last recurrent layer.
-  public func shardedBackward(
-    _ model: RecurrentClassifier<Float>, _ sharded: ShardedPass, logitGradient: [Float],
-    lastHiddenGradient: [Float]? = nil
-  ) -> [[Float]] {
-    let classes = model.config.classes
-    let last = model.config.layers - 1
-    let parts = parallelMap(sharded.slices.count, threads: threads) { index in
-      let rows = sharded.slices[index]
-      let pass = sharded.passes[index]
-      var injected: [Int: [Float]] = [:]
-      if let lastHiddenGradient {
-        let stride = pass.length * model.config.hiddenSize
-        injected[last] = Array(
-          lastHiddenGradient[(rows.lowerBound * stride)..<(rows.upperBound * stride)])
-      }
-      return model.backward(
-        pass,
-        logitGradient: Array(logitGradient[(rows.lowerBound * classes)..<(rows.upperBound * classes)]),
-        hiddenGradients: injected
-      ).parameters.tensors
-    }
-    return Self.sum(parts)
-  }
-}
-
-/// A batch's forward passes, one per contiguous slice of rows.
-public struct ShardedPass: Sendable {
-  public let slices: [Range<Int>]
-  public let passes: [ForwardPass<Float>]
-
-  /// All rows' logits `[B, C]`.
-  public var logits: [Float] { passes.flatMap(\.logits) }
-
-  /// All rows' hidden sequence of `layer`, `[B, T, H]`.
-  public func hiddenSequence(layer: Int) -> [Float] {
-    passes.flatMap { $0.hiddenSequence(layer: layer) }
   }
 }
 

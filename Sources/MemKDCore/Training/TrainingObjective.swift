@@ -24,10 +24,10 @@ public protocol TrainingObjective: Sendable {
   /// - Parameters:
   ///   - extra: the current extra tensors.
   ///   - generator: per-step randomness (advances).
-  ///   - trainer: for its shard count and threads.
+  ///   - sharding: how the batch is split over the cores.
   func batchGradient(
     _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
-    generator: inout SeededGenerator, trainer: Trainer
+    generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient
 }
 
@@ -39,10 +39,10 @@ public struct CrossEntropyObjective: TrainingObjective {
 
   public func batchGradient(
     _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
-    generator: inout SeededGenerator, trainer: Trainer
+    generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)
-    let (loss, gradients) = trainer.batchGradient(model, inputs: inputs, labels: labels)
+    let (loss, gradients) = sharding.crossEntropyGradient(model, inputs: inputs, labels: labels)
     return BatchGradient(loss: loss, model: gradients)
   }
 }

@@ -22,17 +22,14 @@ public struct TrainingState: Sendable, Equatable {
   public var finished: Bool = false
   /// Training wall time so far, seconds (informational: never affects the weights).
   public var seconds: Double = 0
-  /// Trainable tensors of the objective besides the model (a distillation loss's regressors);
-  /// updated by the same Adam, never part of the saved model.
-  public var extraParameters: [[Float]] = []
-  /// Per-step randomness of the objective (MemKD's long pairs).
-  public var objectiveGenerator = SeededGenerator(seed: 0)
+  /// The objective's own trainable tensors, their optimiser and its randomness.
+  public var objective: ObjectiveState
 
   public init(
     parameters: ModelParameters<Float>, optimizer: Adam<Float>, shuffles: SeededGenerator,
     schedule: PlateauSchedule?, best: ModelParameters<Float>, bestLoss: Double = .infinity,
     bestEpoch: Int = 0, epochs: [EpochReport] = [], finished: Bool = false, seconds: Double = 0,
-    extraParameters: [[Float]] = [], objectiveGenerator: SeededGenerator = SeededGenerator(seed: 0)
+    objective: ObjectiveState = ObjectiveState()
   ) {
     self.parameters = parameters
     self.optimizer = optimizer
@@ -44,8 +41,7 @@ public struct TrainingState: Sendable, Equatable {
     self.epochs = epochs
     self.finished = finished
     self.seconds = seconds
-    self.extraParameters = extraParameters
-    self.objectiveGenerator = objectiveGenerator
+    self.objective = objective
   }
 
   /// The summary of the run so far.
@@ -54,6 +50,31 @@ public struct TrainingState: Sendable, Equatable {
       epochs: epochs, bestEpoch: bestEpoch, bestValidationLoss: bestLoss,
       stoppedEarly: finished && (epochs.last.map { $0.epoch < $0.maxEpochs } ?? false),
       seconds: seconds)
+  }
+}
+
+/// What an objective carries from batch to batch besides the model: its trainable tensors (a
+/// distillation loss's regressors: VID, FitNet, DT2W), their optimiser, and its per-step
+/// randomness (MemKD's long pairs).
+///
+/// Why apart from the model: these tensors are never part of a saved model and their count
+/// depends on the loss, so the model's tensor list, its optimiser state and the checkpoint stay
+/// the same for every method. Their optimiser has the model's hyperparameters and takes the
+/// same steps, so Adam (elementwise) moves each tensor exactly as one optimiser over both lists
+/// would.
+public struct ObjectiveState: Sendable, Equatable {
+  /// `TrainingObjective.extraParameters`, updated every batch; empty for cross-entropy.
+  public var parameters: [[Float]]
+  public var optimizer: Adam<Float>
+  public var generator: SeededGenerator
+
+  public init(
+    parameters: [[Float]] = [], optimizer: Adam<Float> = Adam(learningRate: 0),
+    generator: SeededGenerator = SeededGenerator(seed: 0)
+  ) {
+    self.parameters = parameters
+    self.optimizer = optimizer
+    self.generator = generator
   }
 }
 
