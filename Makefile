@@ -29,7 +29,7 @@ BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
 DEMO_ARGS ?= --inits 5 --epochs 100 --patience 20
 
-.PHONY: paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean
+.PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean
 
 deps: apt venv
 
@@ -69,6 +69,11 @@ demo: build
 
 # Every test: Swift (unit, gradient checks, PyTorch fixture, CLI) then Python (pytest).
 test: deps swift-test python-test
+
+# Source formatting as .swift-format says (swift-format ships with the toolchain); CI runs it.
+# `swift format -i -r Sources Tests Package.swift` fixes what it reports.
+lint:
+	swift format lint --strict -r Sources Tests Package.swift
 
 swift-test: apt
 	swift build --build-tests

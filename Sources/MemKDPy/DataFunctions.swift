@@ -83,14 +83,16 @@ func metrics(_ args: Arguments) throws -> PythonObject {
   let classes = try args.int(2, "classes")
   guard classes >= 2, shape.count == 2, shape[1] == classes, shape[0] >= 1 else {
     throw PythonError.value(
-      "metrics(): probabilities must be [N, C] with C = classes = \(classes) >= 2, got shape \(shape)")
+      "metrics(): probabilities must be [N, C] with C = classes = \(classes) >= 2, got shape \(shape)"
+    )
   }
   guard probabilities.allSatisfy(\.isFinite) else {
     throw PythonError.value("metrics(): probabilities contain NaN or infinity")
   }
   let (labels, labelShape) = try args.int64s(1, "y")
   guard labelShape == [shape[0]], labels.allSatisfy({ (0..<classes).contains($0) }) else {
-    throw PythonError.value("metrics(): y must be [N] = [\(shape[0])] class indices in 0 ..< \(classes)")
+    throw PythonError.value(
+      "metrics(): y must be [N] = [\(shape[0])] class indices in 0 ..< \(classes)")
   }
   let result = Metrics.evaluate(probabilities: probabilities, labels: labels, classCount: classes)
   return try Build.tuple([

@@ -16,7 +16,8 @@ extension Arguments {
       }
       guard layer < teacherLayers else {
         throw PythonError.value(
-          "\(function)(): teacher_layer must be in 0 ..< \(teacherLayers) (the teacher's layers), got \(layer)")
+          "\(function)(): teacher_layer must be in 0 ..< \(teacherLayers) (the teacher's layers), got \(layer)"
+        )
       }
     }
     return loss
@@ -37,12 +38,14 @@ func distill(_ args: Arguments) throws -> PythonObject {
   let validation = try args.series(
     4, "X_val", labels: 5, "y_val", inputSize: inputSize, classes: classes)
   guard validation.length == trainSet.length else {
-    throw PythonError.value("distill(): X_val has \(validation.length) steps, X has \(trainSet.length)")
+    throw PythonError.value(
+      "distill(): X_val has \(validation.length) steps, X has \(trainSet.length)")
   }
   let methodName = try args.string(6, "method")
   guard let method = DistillationMethod(rawValue: methodName) else {
     throw PythonError.value(
-      "distill(): method must be one of \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(methodName)'")
+      "distill(): method must be one of \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(methodName)'"
+    )
   }
   let options = try args.options(7)
   do {
@@ -59,7 +62,9 @@ func distill(_ args: Arguments) throws -> PythonObject {
     throw PythonError.value("distill(): beta must be a number >= 0 (got \(beta))")
   }
   let seed = try args.int(9, "seed")
-  guard seed >= 0 else { throw PythonError.value("distill(): seed must be an integer >= 0 (got \(seed))") }
+  guard seed >= 0 else {
+    throw PythonError.value("distill(): seed must be an integer >= 0 (got \(seed))")
+  }
   var training = recipe.training
   training.seed = UInt64(seed)
   let studentConfig = try args.checkedConfig(
@@ -99,7 +104,8 @@ func memkdLossFunction(_ args: Arguments) throws -> PythonObject {
     teacherShape[0] == studentShape[0], teacherShape[1] == studentShape[1]
   else {
     throw PythonError.value(
-      "memkd_loss(): teacher_h [B, T, Ht] and student_h [B, T, Hs] must agree on B and T, got \(teacherShape) and \(studentShape)")
+      "memkd_loss(): teacher_h [B, T, Ht] and student_h [B, T, Hs] must agree on B and T, got \(teacherShape) and \(studentShape)"
+    )
   }
   guard teacher.allSatisfy(\.isFinite), student.allSatisfy(\.isFinite) else {
     throw PythonError.value("memkd_loss(): teacher_h or student_h contains NaN or infinity")
@@ -121,6 +127,7 @@ func memkdLossFunction(_ args: Arguments) throws -> PythonObject {
   return try Build.tuple([
     try Build.double(output.value),
     wantGradient ? try Build.bytes(output.studentHidden ?? []) : Build.none(),
-    try Build.list(pairs.map { try Build.tuple([try Build.int($0.first), try Build.int($0.second)]) }),
+    try Build.list(
+      pairs.map { try Build.tuple([try Build.int($0.first), try Build.int($0.second)]) }),
   ])
 }

@@ -70,10 +70,13 @@ func loadCheckpoint(_ args: Arguments) throws -> PythonObject {
   let config = checkpoint.config
   return try Build.dict([
     ("kind", try Build.string(checkpoint.kind)),
-    ("config", try Build.tuple([
-      try Build.int(config.inputSize), try Build.int(config.hiddenSize),
-      try Build.int(config.layers), try Build.int(config.classes),
-    ])),
+    (
+      "config",
+      try Build.tuple([
+        try Build.int(config.inputSize), try Build.int(config.hiddenSize),
+        try Build.int(config.layers), try Build.int(config.classes),
+      ])
+    ),
     ("params", try tensorList(checkpoint.parameters)),
     ("dataset", try Build.string(checkpoint.data.dataset)),
     ("class_labels", try Build.list(checkpoint.data.classLabels.map { try Build.string($0) })),
@@ -91,7 +94,8 @@ func writeTraces(_ args: Arguments) throws -> PythonObject {
   let path = try args.string(0, "path")
   let config = try args.config(1)
   let teacher = RecurrentClassifier(parameters: try args.parameters(2, config: config))
-  let set = try args.series(3, "X", labels: 4, "y", inputSize: config.inputSize, classes: config.classes)
+  let set = try args.series(
+    3, "X", labels: 4, "y", inputSize: config.inputSize, classes: config.classes)
   let dataset = try args.string(5, "dataset")
   let labels = try args.strings(6, "class_labels")
   guard labels.count == config.classes else {

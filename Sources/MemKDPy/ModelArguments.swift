@@ -9,7 +9,8 @@ extension Arguments {
   func config(_ index: Int, _ name: String = "config") throws -> ModelConfig {
     let parts = try items(index, name)
     guard parts.count == 4 else {
-      throw PythonError.value("\(function)(): \(name) must be (input_size, hidden_size, layers, classes)")
+      throw PythonError.value(
+        "\(function)(): \(name) must be (input_size, hidden_size, layers, classes)")
     }
     let values = try parts.enumerated().map { position, part -> Int in
       guard cpy_is_int(part) != 0 else { throw fail("\(name)[\(position)]", "must be an int") }
@@ -55,9 +56,11 @@ extension Arguments {
   /// A positive length (series steps) within `sizeLimit`, whose `count * length` values also fit.
   func length(_ index: Int, _ name: String = "length", series count: Int = 1) throws -> Int {
     let value = try int(index, name)
-    guard value >= 1, value <= 1 << 24, Double(value) * Double(max(count, 1)) <= Double(1 << 31) else {
+    guard value >= 1, value <= 1 << 24, Double(value) * Double(max(count, 1)) <= Double(1 << 31)
+    else {
       throw PythonError.value(
-        "\(function)(): \(name) must be in 1 ... \(1 << 24) (and \(name) x series <= 2^31), got \(value)")
+        "\(function)(): \(name) must be in 1 ... \(1 << 24) (and \(name) x series <= 2^31), got \(value)"
+      )
     }
     return value
   }
@@ -71,7 +74,8 @@ extension Arguments {
     let shapes = ModelParameters<Float>.shapes(for: config)
     guard parts.count == names.count else {
       throw PythonError.value(
-        "\(function)(): \(name) must hold \(names.count) arrays for this config, got \(parts.count)")
+        "\(function)(): \(name) must hold \(names.count) arrays for this config, got \(parts.count)"
+      )
     }
     var tensors: [[Float]] = []
     for (position, part) in parts.enumerated() {
@@ -101,7 +105,8 @@ extension Arguments {
   ) throws -> SeriesSet {
     let (values, shape) = try floats(index, name)
     guard shape.count == 2 || shape.count == 3 else {
-      throw PythonError.value("\(function)(): \(name) must be [N, T] or [N, T, D], got shape \(shape)")
+      throw PythonError.value(
+        "\(function)(): \(name) must be [N, T] or [N, T, D], got shape \(shape)")
     }
     let channels = shape.count == 3 ? shape[2] : 1
     guard shape[0] >= 1, shape[1] >= 1 else {
@@ -119,7 +124,8 @@ extension Arguments {
       let (given, labelShape) = try int64s(labelsIndex, labelsName)
       guard labelShape == [shape[0]] else {
         throw PythonError.value(
-          "\(function)(): \(labelsName) must be [N] = [\(shape[0])] (one label per series of \(name)), got shape \(labelShape)")
+          "\(function)(): \(labelsName) must be [N] = [\(shape[0])] (one label per series of \(name)), got shape \(labelShape)"
+        )
       }
       if let bad = given.first(where: { !(0..<classes).contains($0) }) {
         throw PythonError.value(

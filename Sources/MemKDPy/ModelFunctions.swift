@@ -101,7 +101,8 @@ func fit(_ args: Arguments) throws -> PythonObject {
 func predictProbabilities(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
   let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
-  let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
+  let set = try args.series(
+    2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
   let probabilities = withoutGIL {
     Softmax.probabilities(logits: model.logits(for: set), classes: config.classes)
   }
@@ -112,7 +113,8 @@ func predictProbabilities(_ args: Arguments) throws -> PythonObject {
 func hiddenStates(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
   let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
-  let set = try args.series(2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
+  let set = try args.series(
+    2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
   let hidden = withoutGIL { model.traced(set).hidden }
   return try Build.list(hidden.map { try Build.bytes($0) })
 }

@@ -59,7 +59,8 @@ private let entries: [Entry] = [
     function: { _, args in pythonFunction("split", args, count: 3, split) }),
   Entry(
     name: "fit", arguments: 10,
-    doc: "fit(config, params, X, y, X_val, y_val, recipe, options, threads, callback) -> (params, history, best_epoch, training)",
+    doc:
+      "fit(config, params, X, y, X_val, y_val, recipe, options, threads, callback) -> (params, history, best_epoch, training)",
     function: { _, args in pythonFunction("fit", args, count: 10, fit) }),
   Entry(
     name: "predict_proba", arguments: 3, doc: "predict_proba(config, params, X) -> bytes",
@@ -69,11 +70,13 @@ private let entries: [Entry] = [
     function: { _, args in pythonFunction("hidden_states", args, count: 3, hiddenStates) }),
   Entry(
     name: "distill", arguments: 12,
-    doc: "distill(teacher_config, teacher_params, X, y, X_val, y_val, method, options, beta, seed, threads, callback) -> (params, history, best_epoch, recipe, memkd)",
+    doc:
+      "distill(teacher_config, teacher_params, X, y, X_val, y_val, method, options, beta, seed, threads, callback) -> (params, history, best_epoch, recipe, memkd)",
     function: { _, args in pythonFunction("distill", args, count: 12, distill) }),
   Entry(
     name: "memkd_loss", arguments: 5,
-    doc: "memkd_loss(teacher_h, student_h, options, seed, gradient) -> (value, gradient, long_pairs)",
+    doc:
+      "memkd_loss(teacher_h, student_h, options, seed, gradient) -> (value, gradient, long_pairs)",
     function: { _, args in pythonFunction("memkd_loss", args, count: 5, memkdLossFunction) }),
   Entry(
     name: "option_fields", arguments: 1,
@@ -86,11 +89,13 @@ private let entries: [Entry] = [
     name: "methods", arguments: 0, doc: "methods() -> [(name, anchor_weight)]",
     function: { _, args in pythonFunction("methods", args, count: 0, methods) }),
   Entry(
-    name: "metrics", arguments: 3, doc: "metrics(probabilities, y, classes) -> (acc, auc_roc, auc_prc)",
+    name: "metrics", arguments: 3,
+    doc: "metrics(probabilities, y, classes) -> (acc, auc_roc, auc_prc)",
     function: { _, args in pythonFunction("metrics", args, count: 3, metrics) }),
   Entry(
     name: "save_checkpoint", arguments: 10,
-    doc: "save_checkpoint(path, kind, config, params, dataset, class_labels, length, z_normalize, validation_fraction, training)",
+    doc:
+      "save_checkpoint(path, kind, config, params, dataset, class_labels, length, z_normalize, validation_fraction, training)",
     function: { _, args in pythonFunction("save_checkpoint", args, count: 10, saveCheckpoint) }),
   Entry(
     name: "load_checkpoint", arguments: 1, doc: "load_checkpoint(path) -> dict",
@@ -109,7 +114,8 @@ private let entries: [Entry] = [
     function: { _, args in pythonFunction("stream_steps", args, count: 1, streamSteps) }),
   Entry(
     name: "write_traces", arguments: 10,
-    doc: "write_traces(path, config, params, X, y, dataset, class_labels, length, z_normalize, teacher_path)",
+    doc:
+      "write_traces(path, config, params, X, y, dataset, class_labels, length, z_normalize, teacher_path)",
     function: { _, args in pythonFunction("write_traces", args, count: 10, writeTraces) }),
 ]
 

@@ -7,7 +7,9 @@ import MemKDCore
 
 extension Arguments {
   /// The `(key, value)` pairs of argument `index` (a list of 2-tuples, `list(kwargs.items())`).
-  func options(_ index: Int, _ name: String = "options") throws -> [(key: String, value: OptionValue)] {
+  func options(_ index: Int, _ name: String = "options") throws -> [(
+    key: String, value: OptionValue
+  )] {
     try items(index, name).map { pair in
       guard cpy_is_tuple(pair) != 0, PyTuple_Size(pair) == 2 else {
         throw fail(name, "must hold (key, value) pairs")
@@ -54,7 +56,9 @@ extension Arguments {
     alsoAllowed: Set<String> = []
   ) throws -> Schema {
     let keys = Set(Schema.optionKeys)
-    if let unknown = options.first(where: { !keys.contains($0.key) && !alsoAllowed.contains($0.key) }) {
+    if let unknown = options.first(where: {
+      !keys.contains($0.key) && !alsoAllowed.contains($0.key)
+    }) {
       let allowed = (Schema.optionKeys + alsoAllowed.sorted()).joined(separator: ", ")
       throw PythonError.type(
         "\(function)() got an unexpected keyword argument '\(unknown.key)' (options: \(allowed))")
@@ -129,7 +133,8 @@ enum OptionScopes {
     let name = try args.string(index, "scope")
     guard let scope = all[name] else {
       throw PythonError.value(
-        "\(args.function)(): scope must be one of \(all.keys.sorted().joined(separator: ", ")), got '\(name)'")
+        "\(args.function)(): scope must be one of \(all.keys.sorted().joined(separator: ", ")), got '\(name)'"
+      )
     }
     return scope
   }

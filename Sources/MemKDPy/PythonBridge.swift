@@ -12,7 +12,9 @@ struct PythonError: Error {
   var message: String
 
   static func type(_ message: String) -> PythonError { PythonError(kind: .type, message: message) }
-  static func value(_ message: String) -> PythonError { PythonError(kind: .value, message: message) }
+  static func value(_ message: String) -> PythonError {
+    PythonError(kind: .value, message: message)
+  }
   static func os(_ message: String) -> PythonError { PythonError(kind: .os, message: message) }
   static func runtime(_ message: String) -> PythonError {
     PythonError(kind: .runtime, message: message)
@@ -46,7 +48,8 @@ func pythonFunction(
   do {
     guard let args, PyTuple_Size(args) == count else {
       throw PythonError.type(
-        "\(name)() takes \(count) positional arguments (\(args.map { PyTuple_Size($0) } ?? 0) given)")
+        "\(name)() takes \(count) positional arguments (\(args.map { PyTuple_Size($0) } ?? 0) given)"
+      )
     }
     return try body(Arguments(function: name, tuple: args))
   } catch let error as PythonError {
@@ -101,7 +104,9 @@ struct Arguments {
 
   func bool(_ index: Int, _ name: String) throws -> Bool {
     let object = item(index)
-    guard cpy_is_bool(object) != 0 else { throw fail(name, "must be a bool, not \(typeName(object))") }
+    guard cpy_is_bool(object) != 0 else {
+      throw fail(name, "must be a bool, not \(typeName(object))")
+    }
     return PyObject_IsTrue(object) == 1
   }
 
@@ -157,8 +162,10 @@ struct Arguments {
   static func floats(_ object: PythonObject, name: String, function: String) throws -> (
     values: [Float], shape: [Int]
   ) {
-    try readBuffer(object, name: name, function: function, itemSize: 4, formats: ["f", "<f", "=f"],
-      expected: "float32") { pointer, count in
+    try readBuffer(
+      object, name: name, function: function, itemSize: 4, formats: ["f", "<f", "=f"],
+      expected: "float32"
+    ) { pointer, count in
       Array(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Float.self), count: count))
     }
   }
@@ -171,7 +178,8 @@ struct Arguments {
     guard PyObject_GetBuffer(object, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0 else {
       PyErr_Clear()
       throw PythonError.type(
-        "\(function)(): \(name) must be a C-contiguous float64 or float32 array, got \(typeName(object))")
+        "\(function)(): \(name) must be a C-contiguous float64 or float32 array, got \(typeName(object))"
+      )
     }
     let format = view.format.map { String(cString: $0) } ?? "B"
     PyBuffer_Release(&view)
@@ -180,7 +188,8 @@ struct Arguments {
         object, name: name, function: function, itemSize: 8, formats: ["d", "<d", "=d"],
         expected: "float64"
       ) { pointer, count in
-        Array(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Double.self), count: count))
+        Array(
+          UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Double.self), count: count))
       }
     }
     let (values, shape) = try floats(index, name)
@@ -194,10 +203,13 @@ struct Arguments {
     let size = PyBytes_Size(object)
     guard size >= 0, size % 4 == 0, let data = PyBytes_AsString(object) else {
       PyErr_Clear()
-      throw PythonError.value("\(function)(): \(name): bytes of float32 must have a length divisible by 4")
+      throw PythonError.value(
+        "\(function)(): \(name): bytes of float32 must have a length divisible by 4")
     }
     let values = (0..<(size / 4)).map { index in
-      Float(bitPattern: UnsafeRawPointer(data).loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+      Float(
+        bitPattern: UnsafeRawPointer(data).loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
+      )
     }
     return (values, [values.count])
   }
@@ -208,7 +220,9 @@ struct Arguments {
       item(index), name: name, function: function, itemSize: 8,
       formats: ["l", "q", "<l", "<q", "=l", "=q"], expected: "int64"
     ) { pointer, count in
-      UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Int64.self), count: count).map { Int($0) }
+      UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Int64.self), count: count).map {
+        Int($0)
+      }
     }
   }
 
@@ -220,13 +234,15 @@ struct Arguments {
     guard PyObject_GetBuffer(object, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) == 0 else {
       PyErr_Clear()
       throw PythonError.type(
-        "\(function)(): \(name) must be a C-contiguous \(expected) array (a buffer), got \(String(cString: cpy_type_name(object)))")
+        "\(function)(): \(name) must be a C-contiguous \(expected) array (a buffer), got \(String(cString: cpy_type_name(object)))"
+      )
     }
     defer { PyBuffer_Release(&view) }
     let format = view.format.map { String(cString: $0) } ?? "B"
     guard view.itemsize == itemSize, formats.contains(format) else {
       throw PythonError.type(
-        "\(function)(): \(name) must have dtype \(expected), got buffer format '\(format)' (\(view.itemsize)-byte items)")
+        "\(function)(): \(name) must have dtype \(expected), got buffer format '\(format)' (\(view.itemsize)-byte items)"
+      )
     }
     let rank = Int(view.ndim)
     let shape = rank == 0 ? [] : (0..<rank).map { Int(view.shape[$0]) }
@@ -245,10 +261,18 @@ enum Build {
     return object
   }
 
-  static func int(_ value: Int) throws -> PythonObject { try check(PyLong_FromLongLong(Int64(value))) }
-  static func double(_ value: Double) throws -> PythonObject { try check(PyFloat_FromDouble(value)) }
-  static func string(_ value: String) throws -> PythonObject { try check(PyUnicode_FromString(value)) }
-  static func bool(_ value: Bool) throws -> PythonObject { try check(PyBool_FromLong(value ? 1 : 0)) }
+  static func int(_ value: Int) throws -> PythonObject {
+    try check(PyLong_FromLongLong(Int64(value)))
+  }
+  static func double(_ value: Double) throws -> PythonObject {
+    try check(PyFloat_FromDouble(value))
+  }
+  static func string(_ value: String) throws -> PythonObject {
+    try check(PyUnicode_FromString(value))
+  }
+  static func bool(_ value: Bool) throws -> PythonObject {
+    try check(PyBool_FromLong(value ? 1 : 0))
+  }
   static func none() -> PythonObject { cpy_none()! }
 
   /// Little-endian bytes of the values (float32, float64 or int64 by element type).

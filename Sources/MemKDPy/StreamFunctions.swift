@@ -39,7 +39,8 @@ func streamNew(_ args: Arguments) throws -> PythonObject {
   let name = try args.string(2, "preprocessing")
   guard let preprocessing = StreamPreprocessing(rawValue: name) else {
     throw PythonError.value(
-      "stream_new(): preprocessing must be one of \(StreamPreprocessing.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+      "stream_new(): preprocessing must be one of \(StreamPreprocessing.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'"
+    )
   }
   let stream = StreamingClassifier(model: model, preprocessing: preprocessing)
   let pointer = Unmanaged.passRetained(stream).toOpaque()

@@ -8,7 +8,8 @@ import MemKDCore
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "memkd-bench",
-    abstract: "Time one training epoch of the 3x100 teacher and the 1x8 student (MemKD vs PyTorch).")
+    abstract: "Time one training epoch of the 3x100 teacher and the 1x8 student (MemKD vs PyTorch)."
+  )
 
   @Option(help: "Training samples per epoch.") var samples = 448
   @Option(help: "Series length T.") var length = 100
@@ -16,7 +17,10 @@ struct Bench: ParsableCommand {
   @Option(help: "Classes of the synthetic task.") var classes = 14
   @Option(help: "Timed epochs per workload (after one warm-up); the best is reported.")
   var repeats = 5
-  @Option(help: "Timed epochs of the student workloads (millisecond epochs on a shared 2-core machine need many samples for one clean one).")
+  @Option(
+    help:
+      "Timed epochs of the student workloads (millisecond epochs on a shared 2-core machine need many samples for one clean one)."
+  )
   var studentRepeats = 60
   @Option(help: "Python interpreter with torch for the reference run (omit to skip PyTorch).")
   var pytorch: String?
@@ -36,10 +40,13 @@ struct Bench: ParsableCommand {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
-    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(["teacher", "student", "student-memkd", "stream"])
+    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting([
+      "teacher", "student", "student-memkd", "stream",
+    ])
     if !unknown.isEmpty {
       throw ValidationError(
-        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd, stream")
+        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd, stream"
+      )
     }
   }
 
@@ -123,7 +130,8 @@ struct Bench: ParsableCommand {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw ValidationError(
-        "\(referenceScript) failed with exit status \(process.terminationStatus) (see its message above)")
+        "\(referenceScript) failed with exit status \(process.terminationStatus) (see its message above)"
+      )
     }
     do {
       return try JSONDecoder().decode(PyTorchReport.self, from: data)

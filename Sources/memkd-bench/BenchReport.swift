@@ -145,7 +145,8 @@ struct BenchReport: Encodable {
     }
     if let pytorch {
       lines.append("")
-      lines.append("PyTorch \(pytorch.torchVersion), \(pytorch.threads) thread(s); MemKD BLAS: \(blas)")
+      lines.append(
+        "PyTorch \(pytorch.torchVersion), \(pytorch.threads) thread(s); MemKD BLAS: \(blas)")
     } else {
       lines.append("")
       lines.append("PyTorch reference skipped (no --pytorch interpreter given).")
@@ -158,7 +159,9 @@ struct BenchReport: Encodable {
     let target = StreamLatency.targetNanoseconds
     let torch = pytorch?.stream?.stepNanosecondsBest
     func row(_ name: String, _ value: Double?, bounded: Bool) -> [String] {
-      guard let value else { return [name, "-", "-", bounded ? String(format: "<= %.0f", target) : "-", "-"] }
+      guard let value else {
+        return [name, "-", "-", bounded ? String(format: "<= %.0f", target) : "-", "-"]
+      }
       return [
         name, String(format: "%.0f", value),
         torch.map { String(format: "%.1fx", $0 / value) } ?? "-",
@@ -171,7 +174,9 @@ struct BenchReport: Encodable {
       row("exported C header (\(stream.cCompiler ?? "no cc"))", stream.cNanoseconds, bounded: true),
       row("PyTorch LSTMCell + head", torch, bounded: false),
     ]
-    return "Streaming inference, student 1x8 (\(classes) classes): ns per time step including the head's probabilities\n\n"
-      + TextTable.render(header: ["implementation", "ns/step", "vs PyTorch", "target", "met"], rows: rows)
+    return
+      "Streaming inference, student 1x8 (\(classes) classes): ns per time step including the head's probabilities\n\n"
+      + TextTable.render(
+        header: ["implementation", "ns/step", "vs PyTorch", "target", "met"], rows: rows)
   }
 }

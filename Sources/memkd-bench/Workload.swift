@@ -13,14 +13,17 @@ struct Workload {
   func flopPerEpoch(samples: Int, length: Int) -> Double {
     var perStep = 0
     for layer in 0..<config.layers {
-      perStep += 2 * (config.layerInputSize(layer) + config.hiddenSize) * config.cell.gateCount * config.hiddenSize
+      perStep +=
+        2 * (config.layerInputSize(layer) + config.hiddenSize) * config.cell.gateCount
+        * config.hiddenSize
     }
     let forward = samples * length * perStep + samples * 2 * config.hiddenSize * config.classes
     return Double(3 * forward)
   }
 
   /// Wall seconds of `repeats` epochs after one warm-up epoch.
-  func epochSeconds(data: SeriesSet, batchSize: Int, repeats: Int, threads: Int) throws -> [Double] {
+  func epochSeconds(data: SeriesSet, batchSize: Int, repeats: Int, threads: Int) throws -> [Double]
+  {
     var model = RecurrentClassifier<Float>(config: config, seed: 0)
     let trainer = try Trainer(
       config: TrainingConfig(learningRate: learningRate, batchSize: batchSize, clipNorm: 1.0),
@@ -39,7 +42,9 @@ struct Workload {
 
 /// Synthetic teacher traces for `samples` series: logits `[N, C]` and three layers of hidden
 /// states `[N, T, 100]` in (-1, 1), as a trained 3 x 100 teacher's would be.
-func syntheticTeacher(samples: Int, length: Int, classes: Int) -> (logits: [Float], hidden: [[Float]]) {
+func syntheticTeacher(samples: Int, length: Int, classes: Int) -> (
+  logits: [Float], hidden: [[Float]]
+) {
   var generator = SeededGenerator(seed: 99)
   let logits: [Float] = (0..<(samples * classes)).map { _ in Float(generator.uniform(-3.0, 3.0)) }
   let hidden: [[Float]] = (0..<3).map { _ in

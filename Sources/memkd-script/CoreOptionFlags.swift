@@ -28,7 +28,8 @@ struct CoreOptionFlags {
       keys = fields.map(\.key)
       rules = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.rule) })
       summaries = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.summary) })
-      self.defaults = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value(in: defaults)) })
+      self.defaults = Dictionary(
+        uniqueKeysWithValues: fields.map { ($0.key, $0.value(in: defaults)) })
       flags = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.flag) })
     }
   }
@@ -105,8 +106,11 @@ struct CoreOptionFlags {
     groups.map { group in
       "\(group.title):\n"
         + group.keys.map { key in
-          let flag = group.flags[key]! + (group.rules[key] == .flag ? " / --no-" + group.flags[key]!.dropFirst(2) : " <value>")
-          return "  \(flag)\n      \(group.summaries[key]!); \(group.rules[key]!.requirement); default \(group.defaults[key]!.written)"
+          let flag =
+            group.flags[key]!
+            + (group.rules[key] == .flag ? " / --no-" + group.flags[key]!.dropFirst(2) : " <value>")
+          return
+            "  \(flag)\n      \(group.summaries[key]!); \(group.rules[key]!.requirement); default \(group.defaults[key]!.written)"
         }.joined(separator: "\n")
     }.joined(separator: "\n\n")
   }

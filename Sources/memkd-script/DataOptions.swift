@@ -12,7 +12,8 @@ struct DataOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "Folder holding UCR dataset folders.",
-      discussion: "Default: $MEMKD_DATA_ROOT, else the datasets shipped in the repository's data/ folder."))
+      discussion:
+        "Default: $MEMKD_DATA_ROOT, else the datasets shipped in the repository's data/ folder."))
   var dataRoot: String?
 
   /// The dataset to use: `--dataset`, else `recorded` (a checkpoint's); they must agree.
@@ -20,7 +21,8 @@ struct DataOptions: ParsableArguments {
     switch (dataset, recorded) {
     case (let given?, let recorded?) where given != recorded:
       throw ValidationError(
-        "--dataset \(given) differs from the dataset \(recorded) recorded in \(file ?? "the checkpoint")")
+        "--dataset \(given) differs from the dataset \(recorded) recorded in \(file ?? "the checkpoint")"
+      )
     case (let given?, _):
       return given
     case (nil, let recorded?):

@@ -5,7 +5,8 @@ import MemKDCore
 /// `memkd-script distill`: the student protocol for one method against a teacher checkpoint.
 struct Distill: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Distil 1 x 8 LSTM students from a teacher (beta grid x seeds, beta by validation AUC-PRC).",
+    abstract:
+      "Distil 1 x 8 LSTM students from a teacher (beta grid x seeds, beta by validation AUC-PRC).",
     discussion: """
       Teacher quantities come from a traces file of the teacher on the archive's training split \
       (--traces); when it does not exist it is computed once and written there (default: next \
@@ -25,12 +26,13 @@ struct Distill: ParsableCommand {
   @Option(help: "Method: \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
   var method: DistillationMethod = .memkd
 
-
   @Option(help: "A single beta (weight of the distillation loss).")
   var beta: Double?
 
   @Option(
-    help: "Comma-separated beta grid. Default: the method's anchor weight x {0.1, 1, 10} (MemKD: 1, 10, 100).")
+    help:
+      "Comma-separated beta grid. Default: the method's anchor weight x {0.1, 1, 10} (MemKD: 1, 10, 100)."
+  )
   var betaGrid: String?
 
   @Option(help: "Seeds per beta (seed, seed+1, ...).")
@@ -60,7 +62,9 @@ struct Distill: ParsableCommand {
   func validate() throws {
     if seeds < 1 { throw ValidationError("--seeds must be at least 1 (got \(seeds))") }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
-    if beta != nil && betaGrid != nil { throw ValidationError("give --beta or --beta-grid, not both") }
+    if beta != nil && betaGrid != nil {
+      throw ValidationError("give --beta or --beta-grid, not both")
+    }
     if let beta, !(beta >= 0 && beta.isFinite) {
       throw ValidationError("--beta must be a non-negative number (got \(beta))")
     }
@@ -71,9 +75,12 @@ struct Distill: ParsableCommand {
   func betas() throws -> [Double] {
     if let beta { return [beta] }
     guard let betaGrid else { return method.defaultBetaGrid }
-    let values = betaGrid.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    let values = betaGrid.split(separator: ",").map {
+      Double($0.trimmingCharacters(in: .whitespaces))
+    }
     guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
-      throw ValidationError("--beta-grid must be comma-separated non-negative numbers (got '\(betaGrid)')")
+      throw ValidationError(
+        "--beta-grid must be comma-separated non-negative numbers (got '\(betaGrid)')")
     }
     return values.map { $0! }
   }

@@ -45,7 +45,8 @@ final class RunPrinter: Sendable {
   func report(_ run: StudentRun) {
     guard !quiet else { return }
     let line = String(
-      format: "%@ beta=%g seed=%llu: val AUC-PRC %.2f  test acc %.2f  AUC-ROC %.2f  AUC-PRC %.2f  (%d epochs, %@)\n",
+      format:
+        "%@ beta=%g seed=%llu: val AUC-PRC %.2f  test acc %.2f  AUC-ROC %.2f  AUC-PRC %.2f  (%d epochs, %@)\n",
       run.method.rawValue, run.beta, run.seed, run.validation.aucPRC * 100,
       run.test.accuracy * 100, run.test.aucROC * 100, run.test.aucPRC * 100,
       run.history.epochs.count, formatDuration(run.history.seconds))

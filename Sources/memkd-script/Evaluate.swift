@@ -53,9 +53,12 @@ struct Evaluate: ParsableCommand {
       ]
     ]
     if let recorded {
-      rows.append(["recorded", percent(recorded.accuracy), percent(recorded.aucROC), percent(recorded.aucPRC)])
+      rows.append([
+        "recorded", percent(recorded.accuracy), percent(recorded.aucROC), percent(recorded.aucPRC),
+      ])
     }
-    print("\(checkpoint): \(file.kind) on \(dataset.name) \(split.rawValue) (\(set.count) series)\n")
+    print(
+      "\(checkpoint): \(file.kind) on \(dataset.name) \(split.rawValue) (\(set.count) series)\n")
     print(TextTable.render(header: ["", "acc", "AUC-ROC", "AUC-PRC"], rows: rows))
   }
 }

@@ -133,7 +133,9 @@ struct ExportC: ParsableCommand {
   }
 
   /// Float and int8 test accuracy on the checkpoint's dataset.
-  private func measure(_ model: RecurrentClassifier<Float>, file: ModelCheckpoint) throws -> Accuracy {
+  private func measure(_ model: RecurrentClassifier<Float>, file: ModelCheckpoint) throws
+    -> Accuracy
+  {
     let dataset = try loadDataset(for: file, path: checkpoint, options: data)
     let exact = model.evaluate(on: dataset.test)
     let quantized = CHeaderExport.quantized(model).evaluate(on: dataset.test)

@@ -8,7 +8,8 @@ struct MemKDScript: ParsableCommand {
     abstract: "Train LSTM teachers and distil tiny students on UCR time-series data.",
     version: MemKDVersion.string,
     subcommands: [
-      TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self, Run.self, Status.self,
+      TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self, Run.self,
+      Status.self,
       Report.self, Step.self, ExportC.self, Profile.self, Options.self,
     ])
 }

@@ -5,7 +5,8 @@ import MemKDCore
 /// `memkd-script profile --checkpoint F`: what a model costs on a device.
 struct Profile: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Size and speed of a model on the edge: parameters, bytes, FLOPs and measured ns per step.",
+    abstract:
+      "Size and speed of a model on the edge: parameters, bytes, FLOPs and measured ns per step.",
     discussion: """
       Bytes are the weight arrays of the exported C header (float32, and int8 with per-row \
       scales) and its state. ns per step is one time step plus the class probabilities, measured \
@@ -72,7 +73,8 @@ struct Profile: ParsableCommand {
       summary.swiftNanosecondsPerStep = StepTiming.swift(model: model)
       if let compiler = StepTiming.which("cc") {
         summary.cNanosecondsPerStep = try StepTiming.c(model: model, compiler: compiler)
-        summary.cInt8NanosecondsPerStep = try StepTiming.c(model: model, int8: true, compiler: compiler)
+        summary.cInt8NanosecondsPerStep = try StepTiming.c(
+          model: model, int8: true, compiler: compiler)
       }
     }
     if json {

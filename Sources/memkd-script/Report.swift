@@ -13,13 +13,24 @@ struct Report: ParsableCommand {
       """)
 
   @Argument(help: "The run folder (the pipeline's `output`).") var runDir: String
-  @Option(help: "A published table (CSV: dataset,<entry>,...; AUC-PRC %) to compare with, e.g. examples/paper-table2.csv.")
+  @Option(
+    help:
+      "A published table (CSV: dataset,<entry>,...; AUC-PRC %) to compare with, e.g. examples/paper-table2.csv."
+  )
   var paper: String?
-  @Option(help: "Also write the reproduction document (Table I and II beside the paper's, verdict, compute time) to this file; needs --paper.")
+  @Option(
+    help:
+      "Also write the reproduction document (Table I and II beside the paper's, verdict, compute time) to this file; needs --paper."
+  )
   var reproduction: String?
-  @Option(help: "A Markdown file appended to the reproduction document as its notes; needs --reproduction.")
+  @Option(
+    help:
+      "A Markdown file appended to the reproduction document as its notes; needs --reproduction.")
   var notes: String?
-  @Option(help: "Another run folder (an ablation over the same teachers) whose ablation tables go into the reproduction document, in the order given; repeatable; needs --reproduction.")
+  @Option(
+    help:
+      "Another run folder (an ablation over the same teachers) whose ablation tables go into the reproduction document, in the order given; repeatable; needs --reproduction."
+  )
   var ablation: [String] = []
   @Flag(help: "Print a JSON summary of what was written.") var json = false
 
@@ -28,7 +39,8 @@ struct Report: ParsableCommand {
       throw ValidationError("--reproduction needs --paper (the table to reproduce)")
     }
     if reproduction == nil && (notes != nil || !ablation.isEmpty) {
-      throw ValidationError("--notes and --ablation go into the reproduction document: add --reproduction FILE")
+      throw ValidationError(
+        "--notes and --ablation go into the reproduction document: add --reproduction FILE")
     }
   }
 
@@ -50,7 +62,9 @@ struct Report: ParsableCommand {
         ReportSummary(
           runDir: runDir, files: files, stepsDone: done, steps: manifest.steps.count))
     } else {
-      print("\(runDir): \(done) of \(manifest.steps.count) steps done; wrote \(files.joined(separator: ", "))")
+      print(
+        "\(runDir): \(done) of \(manifest.steps.count) steps done; wrote \(files.joined(separator: ", "))"
+      )
     }
   }
 

@@ -43,10 +43,11 @@ struct Run: ParsableCommand {
     let plan = try PipelinePlan(spec: spec)
     let folder = RunFolder(path: spec.output)
     try folder.writeManifest(plan)
-    let selected = try shard.map { text in
-      let (index, count) = try Self.parseShard(text)
-      return plan.shard(index, of: count)
-    } ?? plan.steps
+    let selected =
+      try shard.map { text in
+        let (index, count) = try Self.parseShard(text)
+        return plan.shard(index, of: count)
+      } ?? plan.steps
     let display: any RunDisplay =
       !plain && isatty(STDERR_FILENO) == 1
       ? TerminalRunDisplay(jobs: jobs) : PlainRunDisplay(jobs: jobs)
@@ -70,13 +71,19 @@ struct Run: ParsableCommand {
     }
     let log = { (text: String) in FileHandle.standardError.write(Data((text + "\n").utf8)) }
     if outcome.interrupted {
-      log("interrupted: \(done) of \(plan.steps.count) steps done; run the same command again to resume")
+      log(
+        "interrupted: \(done) of \(plan.steps.count) steps done; run the same command again to resume"
+      )
       throw ExitCode(130)
     }
     if let reportPath {
-      log("\(spec.name): all \(plan.steps.count) steps done (\(outcome.ran) run now, \(outcome.cached) cached); report: \(reportPath)")
+      log(
+        "\(spec.name): all \(plan.steps.count) steps done (\(outcome.ran) run now, \(outcome.cached) cached); report: \(reportPath)"
+      )
     } else if outcome.failed.isEmpty {
-      log("\(spec.name): this share is done (\(done) of \(plan.steps.count) steps); the report is written when all shards are")
+      log(
+        "\(spec.name): this share is done (\(done) of \(plan.steps.count) steps); the report is written when all shards are"
+      )
     }
     if !outcome.failed.isEmpty {
       log("\(outcome.failed.count) step(s) failed, \(outcome.blocked.count) blocked:")

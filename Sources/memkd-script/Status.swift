@@ -51,7 +51,9 @@ struct Status: ParsableCommand {
       print("  \(kind.rawValue): " + counts.joined(separator: ", "))
     }
     for entry in entries where all || entry.state == .running || entry.state == .failed {
-      print("  [\(entry.state.rawValue)] \(entry.label) (\(entry.id))" + (entry.error.map { ": \($0)" } ?? ""))
+      print(
+        "  [\(entry.state.rawValue)] \(entry.label) (\(entry.id))"
+          + (entry.error.map { ": \($0)" } ?? ""))
     }
   }
 }

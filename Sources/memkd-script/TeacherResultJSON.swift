@@ -67,7 +67,9 @@ struct TeacherResultJSON: Encodable {
   }
 
   var table: String {
-    let header = ["dataset", "params", "seed", "epochs", "val AUC-PRC", "test acc", "AUC-ROC", "AUC-PRC"]
+    let header = [
+      "dataset", "params", "seed", "epochs", "val AUC-PRC", "test acc", "AUC-ROC", "AUC-PRC",
+    ]
     let best = runs.first { $0.seed == seed }
     let row = [
       dataset, "\(params)", "\(seed)", "\(best?.epochs ?? 0)", percent(validation.aucPrc),
@@ -83,7 +85,8 @@ struct TeacherResultJSON: Encodable {
       }
       text += "\n\nInitialisations (the kept one has the best validation AUC-PRC):\n"
       text += TextTable.render(
-        header: ["seed", "epochs", "best epoch", "val AUC-PRC", "test AUC-PRC", "time"], rows: runRows)
+        header: ["seed", "epochs", "best epoch", "val AUC-PRC", "test AUC-PRC", "time"],
+        rows: runRows)
     }
     if !test.skippedClasses.isEmpty {
       text += "\n\nClasses absent from the test split (skipped): \(test.skippedClasses)"

@@ -61,7 +61,8 @@ struct Trace: ParsableCommand {
     let written = clock.now
     // Read the file back: proves it complete and measures what distillation will pay to load it.
     guard try TeacherTraces.read(from: out) == traces else {
-      throw FileFormatError.invalid(file: out, message: "read back differently from what was written")
+      throw FileFormatError.invalid(
+        file: out, message: "read back differently from what was written")
     }
     let verified = clock.now
     let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0

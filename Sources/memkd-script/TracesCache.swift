@@ -18,8 +18,10 @@ enum TracesCache {
       let traces = try TeacherTraces.read(from: path)
       guard traces.teacherSHA256 == digest else {
         throw FileFormatError.mismatch(
-          file: path, message: "traces of another teacher (SHA-256 \(traces.teacherSHA256.prefix(12))..., "
-            + "\(teacherPath) is \(digest.prefix(12))...); delete the file or pass another --traces")
+          file: path,
+          message: "traces of another teacher (SHA-256 \(traces.teacherSHA256.prefix(12))..., "
+            + "\(teacherPath) is \(digest.prefix(12))...); delete the file or pass another --traces"
+        )
       }
       return traces
     }

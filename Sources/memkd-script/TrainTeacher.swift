@@ -23,7 +23,9 @@ struct TrainTeacher: ParsableCommand {
     help: ArgumentHelp("Preprocessing and teacher options (below).", valueName: "options"))
   var options: [String] = []
 
-  @Option(help: "Checkpoint file to write. Default: <dataset>-teacher.h5 (with --resume: the resumed file).")
+  @Option(
+    help:
+      "Checkpoint file to write. Default: <dataset>-teacher.h5 (with --resume: the resumed file).")
   var out: String?
 
   @Option(help: "Continue the interrupted run saved in this checkpoint (its settings are used).")
@@ -32,7 +34,9 @@ struct TrainTeacher: ParsableCommand {
   @Option(help: "Rewrite the checkpoint every N epochs while training.")
   var checkpointEvery: Int = 1
 
-  @Option(help: ArgumentHelp("Stop (as if interrupted) after this many epochs in total.", visibility: .hidden))
+  @Option(
+    help: ArgumentHelp(
+      "Stop (as if interrupted) after this many epochs in total.", visibility: .hidden))
   var stopAfterEpochs: Int?
 
   @Option(help: "Threads per run (speed only: results are identical for any value).")
@@ -54,7 +58,8 @@ struct TrainTeacher: ParsableCommand {
       let conflicts = given.map { TeacherFlags.flags.flag(of: $0.key) }
       if !conflicts.isEmpty {
         throw ValidationError(
-          "--resume continues with the checkpoint's settings; remove \(conflicts.joined(separator: ", "))")
+          "--resume continues with the checkpoint's settings; remove \(conflicts.joined(separator: ", "))"
+        )
       }
     } else {
       _ = try TeacherFlags.settings(options, threads: threads)
@@ -63,7 +68,8 @@ struct TrainTeacher: ParsableCommand {
 
   func run() throws {
     let settings = try TeacherFlags.settings(options, threads: threads)
-    var session = try resume.map { try TeacherSession.resuming($0, data: data, threads: threads) }
+    var session =
+      try resume.map { try TeacherSession.resuming($0, data: data, threads: threads) }
       ?? TeacherSession.starting(
         data: data, preprocessing: settings.preprocessing, protocolConfig: settings.recipe,
         out: out)
@@ -108,7 +114,8 @@ extension TeacherTraining.Progress {
     let epochsLeft = (runs - run) * epoch.maxEpochs - epoch.epoch
     let eta = elapsed / Double(max(1, epochsDone)) * Double(epochsLeft)
     return String(
-      format: "%@ init %d/%d  epoch %d/%d  train %.4f  val %.4f  val AUC-PRC %.2f  lr %.2g  (%@, ETA <= %@)",
+      format:
+        "%@ init %d/%d  epoch %d/%d  train %.4f  val %.4f  val AUC-PRC %.2f  lr %.2g  (%@, ETA <= %@)",
       dataset, run + 1, runs, epoch.epoch, epoch.maxEpochs, epoch.trainLoss,
       epoch.validationLoss, epoch.validationAUCPRC * 100, epoch.learningRate,
       formatDuration(elapsed), formatDuration(eta))

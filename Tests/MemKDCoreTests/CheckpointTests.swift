@@ -6,7 +6,8 @@ import Testing
 /// A small teacher run on the shipped ItalyPowerDemand (length 24 keeps it fast).
 struct SmallTeacher {
   static let dataset: UCRDataset = try! UCRDataset.load(
-    name: "ItalyPowerDemand", dataRoot: TestFiles.repositoryRoot.appendingPathComponent("data").path,
+    name: "ItalyPowerDemand",
+    dataRoot: TestFiles.repositoryRoot.appendingPathComponent("data").path,
     preprocessing: Preprocessing(length: 24))
 
   static func protocolConfig(epochs: Int = 6, initialisations: Int = 2) -> TeacherTraining {
@@ -48,7 +49,8 @@ struct CheckpointTests {
     let resumedPath = directory.appendingPathComponent("resumed.h5").path
     let config = SmallTeacher.protocolConfig(epochs: 5, initialisations: 2)  // 10 epochs in all
 
-    var straight = TeacherRun(dataset: SmallTeacher.dataset, protocolConfig: config, out: straightPath)
+    var straight = TeacherRun(
+      dataset: SmallTeacher.dataset, protocolConfig: config, out: straightPath)
     _ = try #require(try straight.train())
 
     var first = TeacherRun(dataset: SmallTeacher.dataset, protocolConfig: config, out: resumedPath)
@@ -64,7 +66,8 @@ struct CheckpointTests {
     let b = try ModelCheckpoint.read(from: resumedPath)
     #expect(a.parameters == b.parameters)
     #expect(a.results?.test == b.results?.test)
-    #expect(a.results?.runs.map(\.history.epochs.count) == b.results?.runs.map(\.history.epochs.count))
+    #expect(
+      a.results?.runs.map(\.history.epochs.count) == b.results?.runs.map(\.history.epochs.count))
     #expect(
       a.results?.runs.map { $0.history.epochs.map(\.validationLoss) }
         == b.results?.runs.map { $0.history.epochs.map(\.validationLoss) })
@@ -75,7 +78,8 @@ struct CheckpointTests {
     let directory = try TestFiles.temporaryDirectory()
     let path = directory.appendingPathComponent("done.h5").path
     var run = TeacherRun(
-      dataset: SmallTeacher.dataset, protocolConfig: SmallTeacher.protocolConfig(epochs: 1, initialisations: 1),
+      dataset: SmallTeacher.dataset,
+      protocolConfig: SmallTeacher.protocolConfig(epochs: 1, initialisations: 1),
       out: path)
     _ = try run.train()
     let checkpoint = try ModelCheckpoint.read(from: path)
@@ -110,7 +114,8 @@ struct CheckpointErrorTests {
 
     let good = directory.appendingPathComponent("good.h5").path
     var run = TeacherRun(
-      dataset: SmallTeacher.dataset, protocolConfig: SmallTeacher.protocolConfig(epochs: 1, initialisations: 1),
+      dataset: SmallTeacher.dataset,
+      protocolConfig: SmallTeacher.protocolConfig(epochs: 1, initialisations: 1),
       out: good)
     _ = try run.train()
     let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
@@ -155,8 +160,11 @@ struct CheckpointErrorTests {
   func unwritable() throws {
     let checkpoint = ModelCheckpoint(
       kind: "teacher",
-      parameters: .initialized(for: ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2), seed: 1),
-      data: .init(dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(), validationFraction: 0.2),
+      parameters: .initialized(
+        for: ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2), seed: 1),
+      data: .init(
+        dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(),
+        validationFraction: 0.2),
       training: .init(config: TrainingConfig(learningRate: 0.1), initialisations: 1))
     let path = "/nonexistent-directory-\(UUID().uuidString)/teacher.h5"
     #expect(message { try checkpoint.write(to: path) }.contains("nonexistent-directory"))
@@ -180,7 +188,8 @@ struct StaleTemporaryTests {
     let removed = HDF5File.removeStaleTemporaries(for: kept)
     #expect(removed == [mine])
     #expect(!FileManager.default.fileExists(atPath: mine))
-    #expect(FileManager.default.fileExists(atPath: other) && FileManager.default.fileExists(atPath: kept))
+    #expect(
+      FileManager.default.fileExists(atPath: other) && FileManager.default.fileExists(atPath: kept))
   }
 }
 

@@ -20,8 +20,10 @@ struct DistillationThroughLSTMTests {
     let labels = random.labels(B, classes: classes)
     let teacherLogits: [Double] = random.uniform(B * classes, scale: 2)
     let teacherLayers: [[Double]] = (0..<3).map { _ in random.uniform(B * T * teacherHidden) }
-    let extra = loss.initialParameters(studentHiddenSize: 3, teacherHiddenSize: teacherHidden, seed: 5)
-      .map { $0.map { Double($0) } }
+    let extra = loss.initialParameters(
+      studentHiddenSize: 3, teacherHiddenSize: teacherHidden, seed: 5
+    )
+    .map { $0.map { Double($0) } }
     let generator = SeededGenerator(seed: 77)
 
     func evaluate(_ model: RecurrentClassifier<Double>) -> (Double, ModelParameters<Double>) {
@@ -56,10 +58,13 @@ struct DistillationThroughLSTMTests {
           return evaluate(model).0
         }
         let error = FiniteDifference.relativeError(analytic.tensors[tensor][element], numeric)
-        if error > worst.error { worst = (error, "\(student.parameters.names[tensor])[\(element)]") }
+        if error > worst.error {
+          worst = (error, "\(student.parameters.names[tensor])[\(element)]")
+        }
       }
     }
-    #expect(worst.error < 1e-6, "\(method.rawValue): worst \(worst.name) relative error \(worst.error)")
+    #expect(
+      worst.error < 1e-6, "\(method.rawValue): worst \(worst.name) relative error \(worst.error)")
   }
 }
 

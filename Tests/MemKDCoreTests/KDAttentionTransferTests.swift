@@ -9,7 +9,9 @@ import Testing
 struct KDAttentionTransferTests {
   struct Shape: Sendable, CustomTestStringConvertible {
     var batch: Int, length: Int, student: Int, teacher: Int, seed: UInt64
-    var testDescription: String { "B \(batch) T \(length) Hs \(student) Ht \(teacher) seed \(seed)" }
+    var testDescription: String {
+      "B \(batch) T \(length) Hs \(student) Ht \(teacher) seed \(seed)"
+    }
   }
 
   static let shapes: [Shape] = [
@@ -24,7 +26,8 @@ struct KDAttentionTransferTests {
     let input = FeatureKD.input(
       batch: shape.batch, length: shape.length, studentWidth: shape.student,
       teacherWidth: shape.teacher, seed: shape.seed)
-    let worst = FeatureKD.worstGradientError(AttentionTransferLoss(teacherLayer: teacherLayer), input)
+    let worst = FeatureKD.worstGradientError(
+      AttentionTransferLoss(teacherLayer: teacherLayer), input)
     #expect(worst.error < 1e-6, "\(worst.location): relative error \(worst.error)")
   }
 

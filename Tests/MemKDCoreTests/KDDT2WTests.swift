@@ -27,7 +27,9 @@ struct KDDT2WTests {
   struct Shape: Sendable, CustomTestStringConvertible {
     var batch: Int, length: Int, student: Int, teacher: Int, layers: Int, layer: Int?
     var gamma: Double
-    var testDescription: String { "B \(batch) T \(length) Hs \(student) Ht \(teacher) gamma \(gamma)" }
+    var testDescription: String {
+      "B \(batch) T \(length) Hs \(student) Ht \(teacher) gamma \(gamma)"
+    }
   }
 
   /// T = 1, 2 and 17 (required by the issue), B = 3 x T = 5, two groups of lanes (B = 33), a
@@ -48,7 +50,8 @@ struct KDDT2WTests {
       let input = VIDDT2WTestSupport.randomInput(
         seed: seed, batch: shape.batch, length: shape.length, studentHidden: shape.student,
         teacherHidden: shape.teacher, teacherLayers: shape.layers)
-      let parameters = Self.randomParameters(seed: seed + 100, student: shape.student, teacher: shape.teacher)
+      let parameters = Self.randomParameters(
+        seed: seed + 100, student: shape.student, teacher: shape.teacher)
       let loss = DT2WLoss(teacherLayer: shape.layer, gamma: shape.gamma)
       let worst = VIDDT2WTestSupport.worstGradientError(loss, input: input, parameters: parameters)
       #expect(worst.error < 1e-6, "seed \(seed): \(worst.position), relative error \(worst.error)")
@@ -65,7 +68,8 @@ struct KDDT2WTests {
       studentHiddenSize: 3, teacherLogits: [0, 0], teacherHidden: [x], teacherHiddenSize: 3)
     var generator = SeededGenerator(seed: 0)
     let identity: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1]
-    let output = DT2WLoss().evaluate(input, parameters: [identity, [0, 0, 0]], generator: &generator)
+    let output = DT2WLoss().evaluate(
+      input, parameters: [identity, [0, 0, 0]], generator: &generator)
     #expect(abs(output.value) < 1e-15)
     #expect(output.studentHidden?.allSatisfy { abs($0) < 1e-15 } == true)
   }
@@ -168,8 +172,10 @@ struct KDDT2WTests {
     let bound = Float(1 / 8.0.squareRoot())
     #expect(parameters.joined().allSatisfy { abs($0) <= bound })
     #expect(parameters.joined().contains { abs($0) > bound * 0.9 })
-    #expect(parameters == loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 4))
-    #expect(parameters != loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 5))
+    #expect(
+      parameters == loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 4))
+    #expect(
+      parameters != loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 5))
     #expect(loss.name == "dt2w" && loss.gamma == 1 && loss.teacherLayer == nil)
   }
 }

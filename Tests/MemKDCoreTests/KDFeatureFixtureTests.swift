@@ -49,8 +49,10 @@ struct KDFeatureFixture: Decodable {
         if let angleWeight { rkd.angleWeight = angleWeight }
         return rkd.evaluate(input, parameters: parameters, generator: &generator)
       case "nst":
-        return NSTLoss(teacherLayer: teacherLayer, includeTeacherKernel: includeTeacherKernel ?? true)
-          .evaluate(input, parameters: parameters, generator: &generator)
+        return NSTLoss(
+          teacherLayer: teacherLayer, includeTeacherKernel: includeTeacherKernel ?? true
+        )
+        .evaluate(input, parameters: parameters, generator: &generator)
       case "fitnet":
         return FitNetLoss(teacherLayer: teacherLayer)
           .evaluate(input, parameters: parameters, generator: &generator)
@@ -89,13 +91,16 @@ struct KDFeatureFixtureTests {
   @Test("value and gradients match PyTorch to 1e-6", arguments: KDFeatureFixture.allCases)
   func matchesTorch(_ fixture: KDFeatureFixture.Case) throws {
     let output = try #require(fixture.evaluate(), "unknown loss \(fixture.loss)")
-    #expect(Self.error(output.value, fixture.value) < 1e-6, "value \(output.value) vs \(fixture.value)")
+    #expect(
+      Self.error(output.value, fixture.value) < 1e-6, "value \(output.value) vs \(fixture.value)")
     let gradient = try #require(output.studentHidden)
     try #require(gradient.count == fixture.studentHiddenGradient.count)
     let worst = zip(gradient, fixture.studentHiddenGradient).map(Self.error).max() ?? 0
     #expect(worst < 1e-6, "studentHidden gradient: worst relative error \(worst)")
     try #require(output.parameters.count == fixture.parameterGradients.count)
-    for (tensor, (actual, expected)) in zip(output.parameters, fixture.parameterGradients).enumerated() {
+    for (tensor, (actual, expected)) in zip(output.parameters, fixture.parameterGradients)
+      .enumerated()
+    {
       try #require(actual.count == expected.count)
       let worst = zip(actual, expected).map(Self.error).max() ?? 0
       #expect(worst < 1e-6, "parameter \(tensor) gradient: worst relative error \(worst)")

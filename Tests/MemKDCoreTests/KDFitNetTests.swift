@@ -22,8 +22,10 @@ struct KDFitNetTests {
   ]
 
   static func parameters(student: Int, teacher: Int, seed: UInt64) -> [[Double]] {
-    FitNetLoss().initialParameters(studentHiddenSize: student, teacherHiddenSize: teacher, seed: seed)
-      .map { $0.map { Double($0) } }
+    FitNetLoss().initialParameters(
+      studentHiddenSize: student, teacherHiddenSize: teacher, seed: seed
+    )
+    .map { $0.map { Double($0) } }
   }
 
   @Test("student-hidden, weight and bias gradients vs finite differences", arguments: shapes)
@@ -31,11 +33,13 @@ struct KDFitNetTests {
     let input = FeatureKD.input(
       batch: shape.batch, length: shape.length, studentWidth: shape.student,
       teacherWidth: shape.teacher, layers: shape.layers, seed: shape.seed)
-    let parameters = Self.parameters(student: shape.student, teacher: shape.teacher, seed: shape.seed)
+    let parameters = Self.parameters(
+      student: shape.student, teacher: shape.teacher, seed: shape.seed)
     for layer in [nil, 0] as [Int?] {
       let worst = FeatureKD.worstGradientError(
         FitNetLoss(teacherLayer: layer), input, parameters: parameters)
-      #expect(worst.error < 1e-6, "layer \(String(describing: layer)): \(worst.location): \(worst.error)")
+      #expect(
+        worst.error < 1e-6, "layer \(String(describing: layer)): \(worst.location): \(worst.error)")
     }
   }
 
@@ -67,8 +71,10 @@ struct KDFitNetTests {
     for layers in 1...4 {
       let input = FeatureKD.input(layers: layers, seed: UInt64(30 + layers))
       let parameters = Self.parameters(student: 3, teacher: 4, seed: 3)
-      let middle = FeatureKD.value(FitNetLoss(teacherLayer: layers / 2), input, parameters: parameters)
-      #expect(FeatureKD.value(FitNetLoss(), input, parameters: parameters) == middle, "\(layers) layers")
+      let middle = FeatureKD.value(
+        FitNetLoss(teacherLayer: layers / 2), input, parameters: parameters)
+      #expect(
+        FeatureKD.value(FitNetLoss(), input, parameters: parameters) == middle, "\(layers) layers")
     }
   }
 
@@ -81,8 +87,10 @@ struct KDFitNetTests {
     let bound = Float(1 / 8.0.squareRoot())
     #expect(parameters.joined().allSatisfy { abs($0) <= bound })
     #expect(parameters.joined().contains { abs($0) > 0.9 * bound })
-    #expect(parameters == loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 42))
-    #expect(parameters != loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 43))
+    #expect(
+      parameters == loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 42))
+    #expect(
+      parameters != loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 43))
   }
 
   @Test("Float at the real sizes agrees with Double")

@@ -10,7 +10,9 @@ import Testing
 struct KDMemKDTeacherTableTests {
   typealias Loss = MemKDLoss
 
-  @Test("every pair t1 < t2 has its own offset, short pairs first and contiguous", arguments: [1, 2, 3, 7, 20])
+  @Test(
+    "every pair t1 < t2 has its own offset, short pairs first and contiguous",
+    arguments: [1, 2, 3, 7, 20])
   func offsets(length: Int) throws {
     let table = try #require(
       TeacherPairDistances<Double>(
@@ -52,8 +54,12 @@ struct KDMemKDTeacherTableTests {
   @Test("no table above the size limit")
   func sizeLimit() {
     let hidden = [Float](repeating: 0, count: 4 * 10 * 2)
-    #expect(TeacherPairDistances(hidden: hidden, samples: 4, length: 10, size: 2, layer: 0, maxEntries: 179) == nil)
-    #expect(TeacherPairDistances(hidden: hidden, samples: 4, length: 10, size: 2, layer: 0, maxEntries: 180) != nil)
+    #expect(
+      TeacherPairDistances(
+        hidden: hidden, samples: 4, length: 10, size: 2, layer: 0, maxEntries: 179) == nil)
+    #expect(
+      TeacherPairDistances(
+        hidden: hidden, samples: 4, length: 10, size: 2, layer: 0, maxEntries: 180) != nil)
   }
 
   struct TableCase: CustomTestStringConvertible, Sendable {
@@ -66,7 +72,8 @@ struct KDMemKDTeacherTableTests {
     Loss.Terms.allCases.map { TableCase(normalization: normalization, terms: $0) }
   }
 
-  @Test("MemKD with the table equals MemKD measuring the teacher, bit for bit", arguments: tableCases)
+  @Test(
+    "MemKD with the table equals MemKD measuring the teacher, bit for bit", arguments: tableCases)
   func tableMatchesMeasuring(_ c: TableCase) throws {
     let loss = Loss(terms: c.terms, normalization: c.normalization)
     // A "training set" of 5 series; the batch is rows [3, 0, 3, 1] of it.
@@ -83,7 +90,8 @@ struct KDMemKDTeacherTableTests {
     var lookedUp = measured
     lookedUp.teacherHidden = gathered.indices.map { _ in [] }
     lookedUp.teacherPairs = try #require(
-      TeacherPairDistances(hidden: all[layers - 1], samples: samples, length: length, size: size, layer: layers - 1))
+      TeacherPairDistances(
+        hidden: all[layers - 1], samples: samples, length: length, size: size, layer: layers - 1))
     lookedUp.teacherRows = rows
     var g1 = SeededGenerator(seed: 3)
     var g2 = g1

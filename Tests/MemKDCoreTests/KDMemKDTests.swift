@@ -179,7 +179,8 @@ struct KDMemKDTests {
         != viaGenerator.value)
   }
 
-  @Test("draw r is the r-th admissible pair ordered by t1, then t2", arguments: [3, 4, 5, 9, 17, 100])
+  @Test(
+    "draw r is the r-th admissible pair ordered by t1, then t2", arguments: [3, 4, 5, 9, 17, 100])
   func longPairRanks(length: Int) {
     var admissible: [Loss.StepPair] = []
     for first in 0..<length {

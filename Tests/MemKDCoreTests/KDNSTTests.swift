@@ -9,7 +9,9 @@ import Testing
 struct KDNSTTests {
   struct Shape: Sendable, CustomTestStringConvertible {
     var batch: Int, length: Int, student: Int, teacher: Int, seed: UInt64
-    var testDescription: String { "B \(batch) T \(length) Hs \(student) Ht \(teacher) seed \(seed)" }
+    var testDescription: String {
+      "B \(batch) T \(length) Hs \(student) Ht \(teacher) seed \(seed)"
+    }
   }
 
   static let shapes: [Shape] = [
@@ -62,7 +64,9 @@ struct KDNSTTests {
     #expect(full.value - partial.value > 0 && full.value - partial.value <= 1)
     var shifted = input
     shifted.studentHidden = input.studentHidden.map { $0 + 0.3 }
-    let delta = FeatureKD.value(NSTLoss(), shifted) - FeatureKD.value(NSTLoss(includeTeacherKernel: false), shifted)
+    let delta =
+      FeatureKD.value(NSTLoss(), shifted)
+      - FeatureKD.value(NSTLoss(includeTeacherKernel: false), shifted)
     #expect(abs(delta - (full.value - partial.value)) < 1e-14)
   }
 

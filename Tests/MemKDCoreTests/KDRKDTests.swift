@@ -49,7 +49,8 @@ struct KDRKDTests {
     let width = input.studentHiddenSize
     for sample in 0..<input.batch {
       for t in 0..<input.length {
-        let block = gradient[((sample * input.length + t) * width)..<((sample * input.length + t + 1) * width)]
+        let block = gradient[
+          ((sample * input.length + t) * width)..<((sample * input.length + t + 1) * width)]
         if t == input.length - 1 {
           #expect(block.contains { $0 != 0 })
         } else {
@@ -65,7 +66,8 @@ struct KDRKDTests {
     let reference = FeatureKD.value(RKDLoss(), input)
     #expect(reference > 1e-3)
     for (student, teacher) in [(3.0, 1.0), (1.0, 0.1), (0.01, 25.0)] {
-      let scaled = FeatureKD.value(RKDLoss(), FeatureKD.scaled(input, student: student, teacher: teacher))
+      let scaled = FeatureKD.value(
+        RKDLoss(), FeatureKD.scaled(input, student: student, teacher: teacher))
       #expect(abs(scaled - reference) <= 1e-12 * reference, "scales \(student), \(teacher)")
     }
   }

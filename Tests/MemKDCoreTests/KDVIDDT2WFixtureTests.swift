@@ -17,7 +17,8 @@ enum VIDDT2WTestSupport {
       studentLogits: random.uniform(batch * classes),
       studentHidden: random.uniform(batch * length * studentHidden),
       studentHiddenSize: studentHidden, teacherLogits: random.uniform(batch * classes),
-      teacherHidden: (0..<teacherLayers).map { _ in random.uniform(batch * length * teacherHidden) },
+      teacherHidden: (0..<teacherLayers).map { _ in random.uniform(batch * length * teacherHidden)
+      },
       teacherHiddenSize: teacherHidden)
   }
 
@@ -170,7 +171,9 @@ struct KDVIDDT2WFixtureTests {
     var generator = SeededGenerator(seed: 1)
     let output = test.loss(vid: vid).evaluate(
       test.input(Double.self), parameters: test.parameters.map(\.values), generator: &generator)
-    #expect(VIDDT2WTestSupport.close(output.value, test.loss, relative: 1e-10), "\(output.value) vs \(test.loss)")
+    #expect(
+      VIDDT2WTestSupport.close(output.value, test.loss, relative: 1e-10),
+      "\(output.value) vs \(test.loss)")
     let hidden = try #require(output.studentHidden)
     let expected = [test.grad_student_hidden.values] + test.grad_parameters.map(\.values)
     let actual = [hidden] + output.parameters
@@ -179,7 +182,8 @@ struct KDVIDDT2WFixtureTests {
       // Relative to the tensor's largest entry: entries that cancel to ~0 compare on its scale.
       let scale = e.map(abs).max() ?? 0
       let worst = zip(a, e).map { abs($0 - $1) }.max() ?? 0
-      #expect(worst <= 1e-10 * scale, "tensor \(tensor): worst |difference| \(worst), scale \(scale)")
+      #expect(
+        worst <= 1e-10 * scale, "tensor \(tensor): worst |difference| \(worst), scale \(scale)")
     }
   }
 

@@ -44,7 +44,9 @@ struct KDVIDTests {
 
   struct Shape: Sendable, CustomTestStringConvertible {
     var batch: Int, length: Int, student: Int, teacher: Int, layers: Int, layer: Int?
-    var testDescription: String { "B \(batch) T \(length) Hs \(student) Ht \(teacher) layer \(layer as Any)" }
+    var testDescription: String {
+      "B \(batch) T \(length) Hs \(student) Ht \(teacher) layer \(layer as Any)"
+    }
   }
 
   static let shapes: [Shape] = [
@@ -145,8 +147,10 @@ struct KDVIDTests {
       #expect(parameters[tensor].contains { abs($0) > 0.9 * bound })
     }
     #expect(parameters[3].allSatisfy { abs(Self.variance(Double($0)) - 5) < 5e-6 })
-    #expect(parameters == loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 3))
-    #expect(parameters != loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 4))
+    #expect(
+      parameters == loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 3))
+    #expect(
+      parameters != loss.initialParameters(studentHiddenSize: 8, teacherHiddenSize: 100, seed: 4))
     let other = VIDLoss(initialVariance: 2)
       .initialParameters(studentHiddenSize: 2, teacherHiddenSize: 3, seed: 1)
     #expect(other[3].allSatisfy { abs(Self.variance(Double($0)) - 2) < 2e-6 })
@@ -164,7 +168,9 @@ struct KDVIDTests {
       VIDDT2WTestSupport.toFloat(input), parameters: parameters.map { $0.map { Float($0) } },
       generator: &generator)
     #expect(VIDDT2WTestSupport.close(Double(float.value), double.value, relative: 1e-5))
-    for (f, d) in zip([float.studentHidden!] + float.parameters, [double.studentHidden!] + double.parameters) {
+    for (f, d) in zip(
+      [float.studentHidden!] + float.parameters, [double.studentHidden!] + double.parameters)
+    {
       let scale = d.map(abs).max()!
       let worst = zip(f, d).map { abs(Double($0) - $1) }.max()!
       #expect(worst <= 1e-4 * scale, "worst \(worst) scale \(scale)")

@@ -16,7 +16,8 @@ struct KernelTests {
       for lane in 0..<8 {
         let value = Double(x[lane])
         #expect(abs(Double(tanhValues[lane]) - tanh(value)) < 4e-7, "tanh(\(value))")
-        #expect(abs(Double(sigmoidValues[lane]) - 1 / (1 + exp(-value))) < 4e-7, "sigmoid(\(value))")
+        #expect(
+          abs(Double(sigmoidValues[lane]) - 1 / (1 + exp(-value))) < 4e-7, "sigmoid(\(value))")
       }
     }
   }
@@ -45,9 +46,11 @@ struct KernelTests {
     }
   }
 
-  @Test("small matrix kernel equals the naive product", arguments: [
-    (1, 1, 1), (3, 8, 32), (32, 8, 32), (5, 32, 8), (4, 7, 13), (2, 100, 9),
-  ])
+  @Test(
+    "small matrix kernel equals the naive product",
+    arguments: [
+      (1, 1, 1), (3, 8, 32), (32, 8, 32), (5, 32, 8), (4, 7, 13), (2, 100, 9),
+    ])
   func smallMatMul(shape: (Int, Int, Int)) {
     let (rows, inner, cols) = shape
     var generator = SeededGenerator(seed: 3)
@@ -78,7 +81,8 @@ struct KernelTests {
     let a: [Double] = [1, 2, 3, 4, 5, 6]
     let b: [Double] = [1, 0, 1, 0, 1, 0]
     var c: [Double] = [9, 1, 1, 1, 1]
-    Kernels.gemm(transB: true, m: 2, n: 2, k: 3, a: a, lda: 3, b: b, ldb: 3, c: &c, cOffset: 1, ldc: 2)
+    Kernels.gemm(
+      transB: true, m: 2, n: 2, k: 3, a: a, lda: 3, b: b, ldb: 3, c: &c, cOffset: 1, ldc: 2)
     #expect(c == [9, 4, 2, 10, 5])
     var garbage: [Double] = [.nan, .infinity]
     Kernels.gemm(m: 1, n: 2, k: 0, a: [], lda: 1, b: [], ldb: 2, c: &garbage, ldc: 2)
@@ -158,7 +162,9 @@ struct ModelConfigTests {
     let config = ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
     var tensors = ModelParameters<Float>(zerosFor: config).tensors
     tensors[1].removeLast()
-    #expect(throws: ModelError.parameterShape(name: "lstm.weight_hh_l0", expected: [8, 2], gotCount: 15)) {
+    #expect(
+      throws: ModelError.parameterShape(name: "lstm.weight_hh_l0", expected: [8, 2], gotCount: 15)
+    ) {
       _ = try ModelParameters(config: config, tensors: tensors)
     }
     #expect(throws: ModelError.parameterCount(expected: 6, got: 5)) {

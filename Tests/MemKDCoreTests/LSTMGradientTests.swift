@@ -63,7 +63,8 @@ struct LSTMGradientTests {
       let gradients = analytic().parameters
       var worst = (error: 0.0, name: "")
       for (tensor, element) in positions {
-        let numeric = FiniteDifference.derivative(of: model.parameters.tensors[tensor], at: element) {
+        let numeric = FiniteDifference.derivative(of: model.parameters.tensors[tensor], at: element)
+        {
           values in
           var shifted = model
           shifted.parameters.tensors[tensor] = values
@@ -71,7 +72,10 @@ struct LSTMGradientTests {
         }
         let error = FiniteDifference.relativeError(gradients.tensors[tensor][element], numeric)
         if error > worst.error {
-          worst = (error, "\(model.parameters.names[tensor])[\(element)] analytic \(gradients.tensors[tensor][element]) numeric \(numeric)")
+          worst = (
+            error,
+            "\(model.parameters.names[tensor])[\(element)] analytic \(gradients.tensors[tensor][element]) numeric \(numeric)"
+          )
         }
       }
       return worst
@@ -102,7 +106,8 @@ struct LSTMGradientTests {
     #expect(problem.analytic().parameters.tensors[1].allSatisfy { $0 == 0 })
   }
 
-  @Test("input gradient (the injected hidden gradients flowing down every layer)",
+  @Test(
+    "input gradient (the injected hidden gradients flowing down every layer)",
     arguments: smallConfigs)
   func inputGradient(config: ModelConfig) {
     let problem = Problem(config: config, batch: 2, length: 5, seed: 12)

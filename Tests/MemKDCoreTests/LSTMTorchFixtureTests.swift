@@ -67,7 +67,8 @@ struct LSTMTorchFixtureTests {
       let values = try #require(fixture.state_dict[name], "missing \(name)").values
       return values.map { S($0) }
     }
-    let model = RecurrentClassifier(parameters: try ModelParameters(config: config, tensors: tensors))
+    let model = RecurrentClassifier(
+      parameters: try ModelParameters(config: config, tensors: tensors))
     let inputs = fixture.inputs.values.map { S($0) }
     let pass = model.forward(inputs: inputs, batch: c.batch)
     expectClose(pass.logits, fixture.logits.values, tolerance: tolerance, "\(fixture.name) logits")

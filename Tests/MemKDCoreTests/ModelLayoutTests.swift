@@ -17,7 +17,9 @@ struct ModelLayoutTests {
         "head.weight", "head.bias",
       ])
     #expect(
-      layout.shapes == [[20, 3], [20, 5], [20], [20], [20, 5], [20, 5], [20], [20], [4, 5], [4]])
+      layout.shapes == [
+        [20, 3], [20, 5], [20], [20], [20, 5], [20, 5], [20], [20], [4, 5], [4],
+      ])
     #expect(layout.count == layout.names.count)
     #expect(ModelParameters<Float>.names(for: Self.config) == layout.names)
   }
@@ -27,7 +29,8 @@ struct ModelLayoutTests {
     let layout = ParameterLayout(Self.config)
     for layer in 0..<Self.config.layers {
       for tensor in ParameterLayout.LayerTensor.allCases {
-        #expect(layout.names[layout.index(tensor, layer: layer)] == "lstm.\(tensor.torchName)_l\(layer)")
+        #expect(
+          layout.names[layout.index(tensor, layer: layer)] == "lstm.\(tensor.torchName)_l\(layer)")
       }
     }
     #expect(layout.names[layout.headWeight] == "head.weight")
@@ -43,9 +46,11 @@ struct ModelLayoutTests {
     let original = parameters
     let weights = parameters.layer(1)
     #expect(weights.weightHH == parameters.tensors[parameters.layout.index(.weightHH, layer: 1)])
-    parameters.setLayer(0, LayerGradients(
-      weightIH: weights.weightIH, weightHH: weights.weightHH, biasIH: weights.biasIH,
-      biasHH: weights.biasHH, input: []))
+    parameters.setLayer(
+      0,
+      LayerGradients(
+        weightIH: weights.weightIH, weightHH: weights.weightHH, biasIH: weights.biasIH,
+        biasHH: weights.biasHH, input: []))
     #expect(parameters.layer(0).weightHH == original.layer(1).weightHH)
     #expect(parameters.layer(1).weightIH == original.layer(1).weightIH)
   }
@@ -57,7 +62,8 @@ struct ModelLayoutTests {
     #expect(ModelConfig.teacher(classes: 2).parameterCount == 202_800 + 202)
     #expect(ModelConfig.student(classes: 2).parameterCount == 352 + 18)
     #expect(ModelConfig(hiddenSize: 1 << 62, layers: 1, classes: 2).checkedParameterCount == nil)
-    #expect(ModelConfig(hiddenSize: 1 << 20, layers: 1 << 40, classes: 2).checkedParameterCount == nil)
+    #expect(
+      ModelConfig(hiddenSize: 1 << 20, layers: 1 << 40, classes: 2).checkedParameterCount == nil)
     #expect(ModelConfig(hiddenSize: 8, layers: 1, classes: 1 << 62).checkedParameterCount == nil)
     #expect(Self.config.checkedParameterCount == Self.config.parameterCount)
   }
@@ -93,8 +99,9 @@ struct ModelLayoutTests {
       #expect(cell.gateCount == cell.kernel.gateCount)
       #expect(cell.cEmission.cStateFields.count == cell.stateVectors)
       #expect(cell.cEmission.cStateFields.first == "h")
-      #expect(ModelConfig(cell: cell, hiddenSize: 3, layers: 1, classes: 2).parameterCount
-        == cell.gateCount * 3 * (1 + 3 + 2) + 2 * 4)
+      #expect(
+        ModelConfig(cell: cell, hiddenSize: 3, layers: 1, classes: 2).parameterCount
+          == cell.gateCount * 3 * (1 + 3 + 2) + 2 * 4)
     }
     #expect(LSTMCell.gateActivations.count == LSTMCell.gateCount)
   }

@@ -9,7 +9,9 @@ struct OptimizerTests {
   func adam() {
     var optimizer = Adam<Double>(learningRate: 0.1)
     var parameters: [[Double]] = [[1.0, -2.0], [0.5]]
-    let steps: [[[Double]]] = [[[0.2, -0.4], [1.0]], [[-0.1, 0.3], [0.0]], [[0.05, 0.05], [-2.0]]]
+    let steps: [[[Double]]] = [
+      [[0.2, -0.4], [1.0]], [[-0.1, 0.3], [0.0]], [[0.05, 0.05], [-2.0]],
+    ]
     // Reference: the same recurrences written out per element.
     var reference = parameters
     var m = parameters.map { $0.map { _ in 0.0 } }
@@ -59,7 +61,8 @@ struct OptimizerTests {
     var gradients: [[Double]] = [[3.0], [4.0]]
     let norm = GradientClipping.clip(&gradients, maxNorm: 1.0)
     #expect(norm == 5.0)
-    let clippedNorm = (gradients[0][0] * gradients[0][0] + gradients[1][0] * gradients[1][0]).squareRoot()
+    let clippedNorm = (gradients[0][0] * gradients[0][0] + gradients[1][0] * gradients[1][0])
+      .squareRoot()
     #expect(abs(clippedNorm - 1.0) < 1e-6)
     var small: [[Double]] = [[0.3], [0.4]]
     GradientClipping.clip(&small, maxNorm: 1.0)
@@ -77,7 +80,8 @@ struct OptimizerTests {
     var extra = tensors(extraSizes)
     var whole = model + extra
     var (modelAdam, extraAdam, wholeAdam) = (
-      Adam<Float>(learningRate: 0.05), Adam<Float>(learningRate: 0.05), Adam<Float>(learningRate: 0.05)
+      Adam<Float>(learningRate: 0.05), Adam<Float>(learningRate: 0.05),
+      Adam<Float>(learningRate: 0.05)
     )
     for _ in 0..<4 {
       var modelGradients = tensors(modelSizes).map { $0.map { 3 * $0 } }

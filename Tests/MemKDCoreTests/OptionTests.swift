@@ -18,13 +18,17 @@ struct OptionTests {
     for key in fields { #expect(committed.contains("| `\(key)` |"), "\(key) missing") }
   }
 
-  @Test("each rule rejects with one message naming the option and the value",
+  @Test(
+    "each rule rejects with one message naming the option and the value",
     arguments: [
       ("clip", OptionValue.int(-1), "clip must be 0 (off) or a positive number (got -1)"),
       ("lr", .int(0), "lr must be a positive number (got 0)"),
       ("epochs", .number(2.5), "epochs must be an integer >= 1 (got 2.5)"),
       ("plateau", .int(-1), "plateau must be 0 (off) or an integer >= 1 (got -1)"),
-      ("plateau_factor", .number(1), "plateau_factor must be a number strictly between 0 and 1 (got 1.0)"),
+      (
+        "plateau_factor", .number(1),
+        "plateau_factor must be a number strictly between 0 and 1 (got 1.0)"
+      ),
       ("batch_size", .text("x"), "batch_size must be an integer >= 1 (got 'x')"),
     ])
   func trainingRules(key: String, value: OptionValue, message: String) {
@@ -84,7 +88,8 @@ struct OptionTests {
     #expect(student.training.learningRate == 0.1)
     for config in [teacher.training, student.training] {
       #expect(config.maxEpochs == 500 && config.batchSize == 32)
-      #expect(config.earlyStoppingPatience == 50 && config.clipNorm == 1 && config.plateauPatience == 20)
+      #expect(
+        config.earlyStoppingPatience == 50 && config.clipNorm == 1 && config.plateauPatience == 20)
     }
   }
 }

@@ -25,7 +25,9 @@ struct StreamingClassifierTests {
     return (0..<(count * length * channels)).map { _ in Float(random.uniform(-2.0, 2.0)) }
   }
 
-  @Test("after every step the state and, at the end, the probabilities equal the batch forward", arguments: shapes)
+  @Test(
+    "after every step the state and, at the end, the probabilities equal the batch forward",
+    arguments: shapes)
   func matchesBatch(_ shape: Shape) {
     let config = ModelConfig(
       inputSize: shape.inputSize, hiddenSize: shape.hidden, layers: shape.layers,

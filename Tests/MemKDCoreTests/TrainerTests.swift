@@ -129,11 +129,15 @@ struct TrainerTests {
     }
   }
 
-  @Test("impossible options are rejected", arguments: [
-    TrainingConfig(learningRate: 0), TrainingConfig(learningRate: 0.1, maxEpochs: 0),
-    TrainingConfig(learningRate: 0.1, batchSize: 0), TrainingConfig(learningRate: 0.1, clipNorm: -1),
-    TrainingConfig(learningRate: 0.1, plateauFactor: 1), TrainingConfig(learningRate: 0.1, batchShards: 0),
-  ])
+  @Test(
+    "impossible options are rejected",
+    arguments: [
+      TrainingConfig(learningRate: 0), TrainingConfig(learningRate: 0.1, maxEpochs: 0),
+      TrainingConfig(learningRate: 0.1, batchSize: 0),
+      TrainingConfig(learningRate: 0.1, clipNorm: -1),
+      TrainingConfig(learningRate: 0.1, plateauFactor: 1),
+      TrainingConfig(learningRate: 0.1, batchShards: 0),
+    ])
   func invalid(training: TrainingConfig) {
     #expect(throws: TrainingError.self) { _ = try Trainer(config: training) }
   }
@@ -168,9 +172,11 @@ struct ResumeTests {
     try trainer.resume(&straight, train: train, validation: validation)
 
     var interrupted = trainer.start(model)
-    try trainer.resume(&interrupted, train: train, validation: validation, afterEpoch: {
-      $0.epochs.count < 5
-    })
+    try trainer.resume(
+      &interrupted, train: train, validation: validation,
+      afterEpoch: {
+        $0.epochs.count < 5
+      })
     #expect(interrupted.epochs.count == 5 && !interrupted.finished)
     var resumed = interrupted
     try trainer.resume(&resumed, train: train, validation: validation)
@@ -196,10 +202,12 @@ struct ResumeTests {
     let straight = try #require(try protocolConfig.run(on: dataset))
 
     var saved: TeacherTraining.State?
-    let stopped = try protocolConfig.run(on: dataset, afterEpoch: { state in
-      saved = state
-      return !(state.runs.count == 1 && state.current?.epochs.count == 2)
-    })
+    let stopped = try protocolConfig.run(
+      on: dataset,
+      afterEpoch: { state in
+        saved = state
+        return !(state.runs.count == 1 && state.current?.epochs.count == 2)
+      })
     #expect(stopped == nil)
     let state = try #require(saved)
     #expect(state.runs.count == 1 && state.current?.epochs.count == 2)
@@ -208,7 +216,8 @@ struct ResumeTests {
     #expect(resumed.runs.map(\.test) == straight.runs.map(\.test))
     #expect(resumed.best.seed == straight.best.seed)
     // The time of the first sitting is kept: one finished initialisation and two epochs.
-    let firstSitting = state.runs[0].history.seconds + state.current!.epochs.reduce(0) { $0 + $1.seconds }
+    let firstSitting =
+      state.runs[0].history.seconds + state.current!.epochs.reduce(0) { $0 + $1.seconds }
     #expect(state.trainingSeconds > 0)
     #expect(abs(state.trainingSeconds - firstSitting) <= 1e-9 * firstSitting)
     #expect(TeacherTraining.State().trainingSeconds == 0)

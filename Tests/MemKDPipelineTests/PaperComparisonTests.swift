@@ -12,9 +12,13 @@ struct PaperComparisonTests {
     average,70.00,56.00,71.00,64.00
     """
 
-  static func metrics(_ prc: Double) -> MetricsRecord { MetricsRecord(acc: 0.5, aucRoc: 0.5, aucPrc: prc) }
+  static func metrics(_ prc: Double) -> MetricsRecord {
+    MetricsRecord(acc: 0.5, aucRoc: 0.5, aucPrc: prc)
+  }
 
-  static func student(_ dataset: String, _ method: String, _ prc: Double, seed: UInt64) -> StudentRecord {
+  static func student(_ dataset: String, _ method: String, _ prc: Double, seed: UInt64)
+    -> StudentRecord
+  {
     StudentRecord(
       dataset: dataset, teacher: "teacher", method: method, variant: method, axes: [:], beta: 1,
       seed: seed, validation: metrics(0.5), validationLoss: 0.1, test: metrics(prc), epochs: 10,
@@ -24,8 +28,12 @@ struct PaperComparisonTests {
   static let report = PipelineReport(
     title: "t",
     teachers: [
-      TeacherRecord(dataset: "FaceAll", teacher: "teacher", validation: metrics(0.9), test: metrics(0.8792), params: 1, seconds: 1),
-      TeacherRecord(dataset: "Trace", teacher: "teacher", validation: metrics(0.9), test: metrics(0.55), params: 1, seconds: 1),
+      TeacherRecord(
+        dataset: "FaceAll", teacher: "teacher", validation: metrics(0.9), test: metrics(0.8792),
+        params: 1, seconds: 1),
+      TeacherRecord(
+        dataset: "Trace", teacher: "teacher", validation: metrics(0.9), test: metrics(0.55),
+        params: 1, seconds: 1),
     ],
     students: [
       student("FaceAll", "base", 0.50, seed: 0), student("FaceAll", "base", 0.52, seed: 1),
@@ -42,10 +50,12 @@ struct PaperComparisonTests {
     #expect(table.values.count == 3)
   }
 
-  @Test("malformed tables name the file and line", arguments: [
-    ("", "empty"), ("name,teacher\nA,1\n", "header"), ("dataset,teacher\nA,1,2\n", "t.csv:2"),
-    ("dataset,teacher\nA,x\n", "not a number"),
-  ])
+  @Test(
+    "malformed tables name the file and line",
+    arguments: [
+      ("", "empty"), ("name,teacher\nA,1\n", "header"), ("dataset,teacher\nA,1,2\n", "t.csv:2"),
+      ("dataset,teacher\nA,x\n", "not a number"),
+    ])
   func malformed(_ text: String, _ fragment: String) {
     #expect {
       try PaperTable(csv: text, file: "t.csv")

@@ -178,7 +178,8 @@ struct PipelineReportTableTests {
       both[index].variant = "memkd terms=both"
       both[index].axes = ["terms": "both"]
     }
-    #expect(ReportFixture.report(students: both).markdown().contains("Reference: `memkd terms=both`"))
+    #expect(
+      ReportFixture.report(students: both).markdown().contains("Reference: `memkd terms=both`"))
 
     let noMemKD = ReportFixture.variants.filter { !$0.label.hasPrefix("memkd") }
     let plain = ReportFixture.report(students: ReportFixture.students(variants: noMemKD))

@@ -37,11 +37,13 @@ private let cases: [MalformedSpec] = [
   MalformedSpec(
     name: "string for an integer",
     yaml: head + "teacher:\n  hidden: abc\nstudents: [{method: at}]\n",
-    key: "teacher.hidden", line: 4, fragment: "hidden must be an integer in 1 ... 1048576 (got 'abc')"),
+    key: "teacher.hidden", line: 4,
+    fragment: "hidden must be an integer in 1 ... 1048576 (got 'abc')"),
   MalformedSpec(
     name: "quoted number for an integer",
     yaml: head + "students: [{method: at, hidden: \"8\"}]\n",
-    key: "students[0].hidden", line: 3, fragment: "hidden must be an integer in 1 ... 1048576 (got '8')"),
+    key: "students[0].hidden", line: 3,
+    fragment: "hidden must be an integer in 1 ... 1048576 (got '8')"),
   MalformedSpec(
     name: "mapping for the datasets", yaml: "name: x\ndata:\n  datasets: {a: 1}\nstudents: []\n",
     key: "data.datasets", line: 3,
@@ -55,16 +57,19 @@ private let cases: [MalformedSpec] = [
   MalformedSpec(
     name: "validation fraction out of range",
     yaml: head + "teacher:\n  hidden: 4\n  validation_fraction: 1.5\nstudents: [{method: at}]\n",
-    key: "teacher.validation_fraction", line: 5, fragment: "validation_fraction must be a number strictly between 0 and 1 (got 1.5)"),
+    key: "teacher.validation_fraction", line: 5,
+    fragment: "validation_fraction must be a number strictly between 0 and 1 (got 1.5)"),
   MalformedSpec(
     name: "zero initialisations", yaml: head + "teacher: {inits: 0}\nstudents: [{method: at}]\n",
     key: "teacher.inits", line: 3, fragment: "inits must be an integer in 1 ... 1048576 (got 0)"),
   MalformedSpec(
     name: "length below 2", yaml: head + "preprocessing:\n  length: 1\nstudents: [{method: at}]\n",
-    key: "preprocessing.length", line: 4, fragment: "length must be an integer in 2 ... 16777216 (got 1)"),
+    key: "preprocessing.length", line: 4,
+    fragment: "length must be an integer in 2 ... 16777216 (got 1)"),
   MalformedSpec(
     name: "yes is not a boolean", yaml: head + "preprocessing: {z_normalize: yes}\nstudents: []\n",
-    key: "preprocessing.z_normalize", line: 3, fragment: "z_normalize must be true or false (got 'yes')"),
+    key: "preprocessing.z_normalize", line: 3,
+    fragment: "z_normalize must be true or false (got 'yes')"),
   MalformedSpec(
     name: "unknown method", yaml: head + "students:\n  - method: memkd\n  - method: kd\n",
     key: "students[1].method", line: 5,
@@ -72,12 +77,14 @@ private let cases: [MalformedSpec] = [
   ),
   MalformedSpec(
     name: "unknown terms value", yaml: head + "students:\n  - method: memkd\n    terms: medium\n",
-    key: "students[0].terms", line: 5, fragment: "terms must be one of short, long, both (got 'medium')"),
+    key: "students[0].terms", line: 5,
+    fragment: "terms must be one of short, long, both (got 'medium')"),
   MalformedSpec(
     name: "unknown normalization value",
     yaml: head + "students:\n  - method: memkd\n    normalization: [none, l2]\n",
     key: "students[0].normalization[1]", line: 5,
-    fragment: "normalization must be one of per-sample-mean, batch-mean, step-norm, none (got 'l2')"),
+    fragment: "normalization must be one of per-sample-mean, batch-mean, step-norm, none (got 'l2')"
+  ),
   MalformedSpec(
     name: "memkd option on another method",
     yaml: head + "students:\n  - method: fitnet\n    hidden: 4\n    terms: short\n",
@@ -127,7 +134,8 @@ private let cases: [MalformedSpec] = [
     fragment: "expected a mapping with at least name, data and students, got a list"),
   MalformedSpec(
     name: "float for an integer option", yaml: head + "students: [{method: at, hidden: 8.5}]\n",
-    key: "students[0].hidden", line: 3, fragment: "hidden must be an integer in 1 ... 1048576 (got 8.5)"),
+    key: "students[0].hidden", line: 3,
+    fragment: "hidden must be an integer in 1 ... 1048576 (got 8.5)"),
   MalformedSpec(
     name: "empty axis list", yaml: head + "teacher:\n  hidden: []\nstudents: [{method: at}]\n",
     key: "teacher.hidden", line: 4, fragment: "got an empty list"),
@@ -160,7 +168,8 @@ private let cases: [MalformedSpec] = [
     key: "seeds[2]", line: 4, fragment: "duplicate seed 1 (also seeds[0])"),
   MalformedSpec(
     name: "infinite clip", yaml: head + "students: [{method: at, clip: .inf}]\n",
-    key: "students[0].clip", line: 3, fragment: "clip must be 0 (off) or a positive number (got inf)"),
+    key: "students[0].clip", line: 3,
+    fragment: "clip must be 0 (off) or a positive number (got inf)"),
 ]
 
 @Suite("Pipeline spec errors")

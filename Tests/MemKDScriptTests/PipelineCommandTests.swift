@@ -22,7 +22,8 @@ struct PipelineCommandTests {
         let values = (0..<30).map { t -> String in
           let noise = Double((row * 31 + t * 17 + offset) % 13) / 13.0 - 0.5
           let x = Double(t) / 30.0 * 6.283 * Double(label) + Double(row % 5)
-          return String(format: "%.4f", (x.truncatingRemainder(dividingBy: 6.283) - 3.14) / 3.14 + 0.3 * noise)
+          return String(
+            format: "%.4f", (x.truncatingRemainder(dividingBy: 6.283) - 3.14) / 3.14 + 0.3 * noise)
         }
         lines.append(([String(label)] + values).joined(separator: "\t"))
       }
@@ -68,7 +69,8 @@ struct PipelineCommandTests {
 
   typealias Result = ProcessOutput
 
-  static func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+  static func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe)
+  {
     try ProcessOutput.start(binary, arguments)
   }
 
@@ -194,7 +196,8 @@ struct PipelineCommandTests {
     // (The parser's own suite covers every kind of mistake; this checks the command's message.)
     let directory = try TestFiles.temporaryDirectory("memkd-pipeline")
     let file = directory.appendingPathComponent("bad.yaml").path
-    try "name: bad\ndata:\n  datasets: [ItalyPowerDemand]\nstudents:\n  - method: memkd\n    trems: both\n"
+    try
+      "name: bad\ndata:\n  datasets: [ItalyPowerDemand]\nstudents:\n  - method: memkd\n    trems: both\n"
       .write(toFile: file, atomically: true, encoding: .utf8)
     let result = try Self.run(["run", file])
     #expect(result.status != 0)
@@ -229,7 +232,10 @@ struct PipelineCommandTests {
     for (arguments, fragment) in [
       (["--reproduction", document], "--reproduction needs --paper"),
       (["--paper", paper, "--notes", notes], "add --reproduction FILE"),
-      (["--paper", paper, "--reproduction", document, "--notes", notes + ".missing"], "no such file"),
+      (
+        ["--paper", paper, "--reproduction", document, "--notes", notes + ".missing"],
+        "no such file"
+      ),
     ] {
       let failed = try Self.run(["report", output] + arguments)
       #expect(failed.status != 0)

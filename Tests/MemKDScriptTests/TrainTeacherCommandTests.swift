@@ -20,9 +20,11 @@ struct TrainTeacherArgumentTests {
     #expect(preprocessing.zNormalize)
   }
 
-  @Test("impossible values are rejected naming the flag",
+  @Test(
+    "impossible values are rejected naming the flag",
     arguments: [
-      (["--inits", "0"], "--inits"), (["--seeds", "3"], "--seeds is now --inits"), (["--clip", "-1"], "--clip"),
+      (["--inits", "0"], "--inits"), (["--seeds", "3"], "--seeds is now --inits"),
+      (["--clip", "-1"], "--clip"),
       (["--validation-fraction", "1.5"], "--validation-fraction"), (["--length", "1"], "--length"),
       (["--epochs", "0"], "--epochs"), (["--lr", "0"], "--lr"), (["--threads", "0"], "--threads"),
       (["--checkpoint-every", "0"], "--checkpoint-every"),
@@ -32,7 +34,8 @@ struct TrainTeacherArgumentTests {
       _ = try TrainTeacher.parse(["--dataset", "X"] + arguments)
       Issue.record("accepted \(arguments)")
     } catch {
-      #expect(TrainTeacher.message(for: error).contains(flag), "\(TrainTeacher.message(for: error))")
+      #expect(
+        TrainTeacher.message(for: error).contains(flag), "\(TrainTeacher.message(for: error))")
     }
   }
 
@@ -46,7 +49,9 @@ struct TrainTeacherArgumentTests {
 
   @Test("flags: --key=value, a true/false option as --key / --no-key, unknown flags named")
   func flagSyntax() throws {
-    let command = try TrainTeacher.parse(["--dataset", "X", "--no-z-normalize", "--lr=0.01", "--inits", "2"])
+    let command = try TrainTeacher.parse([
+      "--dataset", "X", "--no-z-normalize", "--lr=0.01", "--inits", "2",
+    ])
     let (preprocessing, recipe) = try TeacherFlags.settings(command.options, threads: 1)
     #expect(!preprocessing.zNormalize)
     #expect(recipe.training.learningRate == 0.01 && recipe.initialisations == 2)

@@ -40,7 +40,8 @@ public struct NestedArray: Decodable, Sendable, Equatable {
 
 extension TestFiles {
   /// `Tests/Fixtures/<name>` decoded as `T` with a plain `JSONDecoder`.
-  public static func decodeFixture<T: Decodable>(_ name: String, as _: T.Type = T.self) throws -> T {
+  public static func decodeFixture<T: Decodable>(_ name: String, as _: T.Type = T.self) throws -> T
+  {
     try JSONDecoder().decode(T.self, from: Data(contentsOf: fixture(name)))
   }
 }

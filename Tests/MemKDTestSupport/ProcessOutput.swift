@@ -24,7 +24,9 @@ public struct ProcessOutput: Sendable {
   }
 
   /// Reads both pipes to the end, then waits for the exit.
-  public static func collect(_ started: (process: Process, stdout: Pipe, stderr: Pipe)) -> ProcessOutput {
+  public static func collect(_ started: (process: Process, stdout: Pipe, stderr: Pipe))
+    -> ProcessOutput
+  {
     let stdout = started.stdout.fileHandleForReading.readDataToEndOfFile()
     let stderr = started.stderr.fileHandleForReading.readDataToEndOfFile()
     started.process.waitUntilExit()

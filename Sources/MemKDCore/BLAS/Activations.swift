@@ -89,7 +89,8 @@ extension Float {
     // the exponent. Lane-wise float-to-int conversion would be element by element.
     let biased = unsafeBitCast(n + (8_388_608 + 127), to: SIMD8<UInt32>.self) &- 0x4B00_0000
     return y * unsafeBitCast(biased &<< 23, to: SIMD8<Float>.self)
-  }}
+  }
+}
 
 /// The coefficients of the Float tanh (Eigen's `generic_fast_tanh_float`): the one table behind
 /// `Float._tanh` (so every cell's Swift kernels) and the tanh of every exported C header.

@@ -1,7 +1,6 @@
 internal import CBLAS
 import RealModule
 
-
 /// The floating-point types the recurrent engine runs in: `Float` for training and inference, `Double`
 /// for gradient checks against finite differences.
 ///

@@ -76,7 +76,9 @@ public struct FileSummary: Sendable, Encodable {
     }
     if !datasets.isEmpty {
       lines.append("datasets:")
-      let rows = datasets.map { ["  " + $0.path, $0.dtype, "[" + $0.shape.map(String.init).joined(separator: ", ") + "]"] }
+      let rows = datasets.map {
+        ["  " + $0.path, $0.dtype, "[" + $0.shape.map(String.init).joined(separator: ", ") + "]"]
+      }
       lines.append(TextTable.render(header: ["  path", "dtype", "shape"], rows: rows))
     }
     return lines.joined(separator: "\n")

@@ -54,7 +54,8 @@ extension ModelCheckpoint {
 
   private static func readTraining(_ group: HDF5Group) throws -> TrainingRecord {
     let config = try group.optionAttributes(over: TrainingConfig.teacher)
-    return TrainingRecord(config: config, initialisations: try group.intAttribute("initialisations"))
+    return TrainingRecord(
+      config: config, initialisations: try group.intAttribute("initialisations"))
   }
 
   private static func readResults(_ group: HDF5Group) throws -> Results {

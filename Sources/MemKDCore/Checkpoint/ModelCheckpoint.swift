@@ -115,7 +115,8 @@ extension ModelCheckpoint {
   /// `path`; an existing file is replaced only by a complete new one.
   public func write(to path: String) throws {
     try HDF5File.write(to: path) { root in
-      try FileFormat.stamp(root, format: FileFormat.checkpoint, version: FileFormat.checkpointVersion)
+      try FileFormat.stamp(
+        root, format: FileFormat.checkpoint, version: FileFormat.checkpointVersion)
       try root.setAttribute("kind", kind)
       try root.setAttribute("complete", isComplete ? 1 : 0)
       let model = try root.createGroup("model")

@@ -35,7 +35,8 @@ enum JSONAttribute {
     try group.setAttribute(name, String(decoding: try encoder.encode(value), as: UTF8.self))
   }
 
-  static func read<T: Decodable>(_ type: T.Type, _ name: String, from group: HDF5Group) throws -> T {
+  static func read<T: Decodable>(_ type: T.Type, _ name: String, from group: HDF5Group) throws -> T
+  {
     let text = try group.stringAttribute(name)
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(

@@ -32,7 +32,9 @@ extension HDF5Group {
   func recordedOptions() throws -> [RecordedOption] {
     guard hasAttribute("option_keys") else { return [] }
     return try stringArrayAttribute("option_keys").map { key in
-      if let integer = try? intAttribute(key) { return RecordedOption(key: key, value: .int(integer)) }
+      if let integer = try? intAttribute(key) {
+        return RecordedOption(key: key, value: .int(integer))
+      }
       if let number = try? doubleAttribute(key) {
         return RecordedOption(key: key, value: .number(number))
       }

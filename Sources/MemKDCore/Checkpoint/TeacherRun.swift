@@ -24,7 +24,8 @@ public struct TeacherRun: Sendable {
     _ checkpoint: ModelCheckpoint, path: String, dataset: UCRDataset, threads: Int, out: String
   ) throws -> TeacherRun {
     guard checkpoint.kind == "teacher" else {
-      throw FileFormatError.mismatch(file: path, message: "is a \(checkpoint.kind) checkpoint, not a teacher")
+      throw FileFormatError.mismatch(
+        file: path, message: "is a \(checkpoint.kind) checkpoint, not a teacher")
     }
     guard let state = checkpoint.resume, !checkpoint.isComplete else {
       throw FileFormatError.mismatch(

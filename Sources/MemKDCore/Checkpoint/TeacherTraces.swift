@@ -82,7 +82,8 @@ public struct TeacherTraces: Sendable, Equatable {
     let (inputs, inputShape) = try root.readDataset("inputs", as: Float.self)
     guard inputShape.count == 3, inputShape[2] == config.inputSize else {
       throw FileFormatError.invalid(
-        file: path, message: "dataset /inputs: expected shape [N, T, \(config.inputSize)], found \(inputShape)")
+        file: path,
+        message: "dataset /inputs: expected shape [N, T, \(config.inputSize)], found \(inputShape)")
     }
     let (N, T) = (inputShape[0], inputShape[1])
     let hiddenGroup = try root.openGroup("hidden")
@@ -93,12 +94,14 @@ public struct TeacherTraces: Sendable, Equatable {
     }
     let labels = try root.readDataset("labels", as: Int64.self, expectedShape: [N]).values
     guard labels.allSatisfy({ $0 >= 0 && $0 < config.classes }) else {
-      throw FileFormatError.invalid(file: path, message: "dataset /labels: a label is outside 0..<\(config.classes)")
+      throw FileFormatError.invalid(
+        file: path, message: "dataset /labels: a label is outside 0..<\(config.classes)")
     }
     let classLabels = try root.stringArrayAttribute("class_labels")
     guard classLabels.count == config.classes else {
       throw FileFormatError.invalid(
-        file: path, message: "class_labels has \(classLabels.count) labels for \(config.classes) classes")
+        file: path,
+        message: "class_labels has \(classLabels.count) labels for \(config.classes) classes")
     }
     return TeacherTraces(
       dataset: try root.stringAttribute("dataset"), split: try root.stringAttribute("split"),
@@ -108,7 +111,8 @@ public struct TeacherTraces: Sendable, Equatable {
       classLabels: classLabels, teacherSHA256: try root.stringAttribute("teacher_sha256"),
       teacherPath: try root.stringAttribute("teacher_path"), config: config, count: N, length: T,
       inputs: inputs, hidden: hidden,
-      logits: try root.readDataset("logits", as: Float.self, expectedShape: [N, config.classes]).values,
+      logits: try root.readDataset("logits", as: Float.self, expectedShape: [N, config.classes])
+        .values,
       labels: labels.map { Int($0) },
       sampleIndex: try root.readDataset("sample_index", as: Int64.self, expectedShape: [N]).values
         .map { Int($0) })

@@ -10,7 +10,8 @@
 ///   `plateau_best`, `plateau_bad_epochs`, `epochs_json`; groups `parameters`, `best`,
 ///   `adam_m`, `adam_v` holding one dataset per `state_dict` key.
 enum TrainingStateStorage {
-  static func write(_ state: TeacherTraining.State, config: ModelConfig, to root: HDF5Group) throws {
+  static func write(_ state: TeacherTraining.State, config: ModelConfig, to root: HDF5Group) throws
+  {
     let group = try root.createGroup("resume")
     try JSONAttribute.write(state.runs, "runs_json", on: group)
     try group.setAttribute("best_index", state.bestIndex ?? -1)
@@ -37,7 +38,8 @@ enum TrainingStateStorage {
       ("adam_m", current.optimizer.firstMoments), ("adam_v", current.optimizer.secondMoments),
     ]
     for (name, values) in tensors where !values.isEmpty {
-      try ParameterStorage.write(values, config: config, to: try run.createGroup(name), compress: false)
+      try ParameterStorage.write(
+        values, config: config, to: try run.createGroup(name), compress: false)
     }
   }
 
@@ -61,10 +63,12 @@ enum TrainingStateStorage {
     let run = try group.openGroup("current")
     func tensors(_ name: String) throws -> ModelParameters<Float> {
       try ModelParameters(
-        config: config, tensors: try ParameterStorage.read(config: config, from: try run.openGroup(name)))
+        config: config,
+        tensors: try ParameterStorage.read(config: config, from: try run.openGroup(name)))
     }
     let step = try run.intAttribute("adam_step")
-    let moments = step > 0 ? (try tensors("adam_m").tensors, try tensors("adam_v").tensors) : ([], [])
+    let moments =
+      step > 0 ? (try tensors("adam_m").tensors, try tensors("adam_v").tensors) : ([], [])
     let schedule =
       try run.intAttribute("plateau") != 0
       ? PlateauSchedule(
@@ -86,4 +90,3 @@ enum TrainingStateStorage {
     return state
   }
 }
-

@@ -34,7 +34,9 @@ public struct DistillationData: Sendable {
     guard traces.dataset == dataset.name, traces.classLabels == dataset.classLabels,
       traces.preprocessing == dataset.preprocessing
     else {
-      throw mismatch("traces of \(traces.dataset) \(traces.preprocessing), not \(dataset.name) \(dataset.preprocessing)")
+      throw mismatch(
+        "traces of \(traces.dataset) \(traces.preprocessing), not \(dataset.name) \(dataset.preprocessing)"
+      )
     }
     guard traces.count == dataset.train.count, traces.inputs == dataset.train.values,
       traces.labels == dataset.train.labels
@@ -50,7 +52,8 @@ public struct DistillationData: Sendable {
     self.dataset = dataset
     self.train = dataset.train.subset(split.train)
     self.validation = dataset.train.subset(split.validation)
-    self.teacherLogits = DistillationObjective.gather(traces.logits, rows: split.train, width: classes)
+    self.teacherLogits = DistillationObjective.gather(
+      traces.logits, rows: split.train, width: classes)
     self.teacherHidden = traces.hidden.map {
       DistillationObjective.gather($0, rows: split.train, width: width)
     }

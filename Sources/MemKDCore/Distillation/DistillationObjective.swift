@@ -20,7 +20,9 @@ public struct DistillationObjective: TrainingObjective {
   /// for other losses or when too large.
   let teacherPairs: TeacherPairDistances<Float>?
 
-  public init(loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int) {
+  public init(
+    loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int
+  ) {
     self.init(
       loss: loss, beta: beta, teacherLogits: data.teacherLogits, teacherHidden: data.teacherHidden,
       teacherHiddenSize: data.teacherConfig.hiddenSize, length: data.train.length,
@@ -57,7 +59,8 @@ public struct DistillationObjective: TrainingObjective {
   }
 
   public func batchGradient(
-    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]],
+    epoch: Int,
     generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)

@@ -72,7 +72,9 @@ extension StudentDistillation: OptionSchema {
   /// seeds belong to the run, not to the recipe).
   public static let optionFields: [OptionField<StudentDistillation>] =
     [
-      .integer("hidden", \.hiddenSize, minimum: 1, maximum: 1 << 20, "student hidden units per layer"),
-      .integer("layers", \.layers, minimum: 1, maximum: 1 << 20, "student stacked recurrent layers"),
+      .integer(
+        "hidden", \.hiddenSize, minimum: 1, maximum: 1 << 20, "student hidden units per layer"),
+      .integer(
+        "layers", \.layers, minimum: 1, maximum: 1 << 20, "student stacked recurrent layers"),
     ] + TrainingConfig.optionFields.filter { $0.key != "seed" }.map { $0.lifted(\.training) }
 }

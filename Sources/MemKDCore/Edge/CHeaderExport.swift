@@ -134,7 +134,7 @@ public struct CHeaderExport: Sendable {
     ]
     lines += emission.cModelLines.map { "             \($0)" }
     lines += [
-      "Source:      \(source)",
+      "Source:      \(source)"
     ]
     lines += notes.map { "             \($0)" }
     lines += [

@@ -172,9 +172,11 @@ struct CHeaderWriter {
     for array in Self.arrays(of: parameters, prefix: name) {
       switch array {
       case .comment(let text): out += "/* \(text) */\n"
-      case .floats(let symbol, let values): out += floatArray(symbol, values, size: "\(values.count)")
+      case .floats(let symbol, let values):
+        out += floatArray(symbol, values, size: "\(values.count)")
       case .matrix(let tensor, let symbol):
-        out += matrix(index: tensor, symbol: symbol, rows: shapes[tensor][0], columns: shapes[tensor][1])
+        out += matrix(
+          index: tensor, symbol: symbol, rows: shapes[tensor][0], columns: shapes[tensor][1])
       }
     }
     out += frame()
@@ -290,48 +292,48 @@ struct CHeaderWriter {
 
       """ + emission.cLayerFunction(context) + """
 
-      /* Feeds one time step x [INPUT_SIZE] through every layer. */
-      static inline void \(p)_step(\(p)_state *s, const float *x) {
-      \(layerCalls)}
+        /* Feeds one time step x [INPUT_SIZE] through every layer. */
+        static inline void \(p)_step(\(p)_state *s, const float *x) {
+        \(layerCalls)}
 
-      /* Logits [CLASSES] of the last layer's hidden state. */
-      static inline void \(p)_logits(const \(p)_state *s, float *out) {
-        const float *h = s->h[\(M)_LAYERS - 1];
-        size_t k;
-        for (k = 0; k < \(M)_CLASSES; ++k) {
-          const float dot = \(p)_dot_(\(p)_head_weight + k * \(M)_HIDDEN, h, \(M)_HIDDEN);
-          out[k] = \(p)_head_bias[k] + \(headScale)dot;
+        /* Logits [CLASSES] of the last layer's hidden state. */
+        static inline void \(p)_logits(const \(p)_state *s, float *out) {
+          const float *h = s->h[\(M)_LAYERS - 1];
+          size_t k;
+          for (k = 0; k < \(M)_CLASSES; ++k) {
+            const float dot = \(p)_dot_(\(p)_head_weight + k * \(M)_HIDDEN, h, \(M)_HIDDEN);
+            out[k] = \(p)_head_bias[k] + \(headScale)dot;
+          }
         }
-      }
 
-      /* Class probabilities [CLASSES]: softmax of the logits. */
-      static inline void \(p)_probabilities(const \(p)_state *s, float *out) {
-        float largest, sum = 0.0f;
-        size_t k;
-        \(p)_logits(s, out);
-        largest = out[0];
-        for (k = 1; k < \(M)_CLASSES; ++k) {
-          if (out[k] > largest) largest = out[k];
+        /* Class probabilities [CLASSES]: softmax of the logits. */
+        static inline void \(p)_probabilities(const \(p)_state *s, float *out) {
+          float largest, sum = 0.0f;
+          size_t k;
+          \(p)_logits(s, out);
+          largest = out[0];
+          for (k = 1; k < \(M)_CLASSES; ++k) {
+            if (out[k] > largest) largest = out[k];
+          }
+          for (k = 0; k < \(M)_CLASSES; ++k) {
+            out[k] = expf(out[k] - largest);
+            sum += out[k];
+          }
+          sum = 1.0f / sum;
+          for (k = 0; k < \(M)_CLASSES; ++k) out[k] *= sum;
         }
-        for (k = 0; k < \(M)_CLASSES; ++k) {
-          out[k] = expf(out[k] - largest);
-          sum += out[k];
-        }
-        sum = 1.0f / sum;
-        for (k = 0; k < \(M)_CLASSES; ++k) out[k] *= sum;
-      }
 
-      /* The most likely class (the first on ties). */
-      static inline int \(p)_predict(const \(p)_state *s) {
-        float logits[\(M)_CLASSES];
-        int k, best = 0;
-        \(p)_logits(s, logits);
-        for (k = 1; k < \(M)_CLASSES; ++k) {
-          if (logits[k] > logits[best]) best = k;
+        /* The most likely class (the first on ties). */
+        static inline int \(p)_predict(const \(p)_state *s) {
+          float logits[\(M)_CLASSES];
+          int k, best = 0;
+          \(p)_logits(s, logits);
+          for (k = 1; k < \(M)_CLASSES; ++k) {
+            if (logits[k] > logits[best]) best = k;
+          }
+          return best;
         }
-        return best;
-      }
 
-      """
+        """
   }
 }

@@ -5,7 +5,9 @@ import Foundation
 /// system's C compiler. Used by `memkd-script profile` and the benchmark.
 public enum StepTiming {
   /// Times `StreamingClassifier.step` + `probabilities(into:)` on a sine-like input.
-  public static func swift(model: RecurrentClassifier<Float>, steps: Int = 200_000, rounds: Int = 5) -> Double {
+  public static func swift(model: RecurrentClassifier<Float>, steps: Int = 200_000, rounds: Int = 5)
+    -> Double
+  {
     let stream = StreamingClassifier(model: model)
     var probabilities = [Float](repeating: 0, count: model.config.classes)
     var sink: Float = 0
@@ -72,7 +74,8 @@ public enum StepTiming {
     try program.write(
       to: directory.appendingPathComponent("timing.c"), atomically: true, encoding: .utf8)
     let binary = directory.appendingPathComponent("timing").path
-    _ = try run(compiler, cFlags + ["-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
+    _ = try run(
+      compiler, cFlags + ["-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
     let output = try run(binary, [])
     guard let first = output.split(separator: " ").first, let value = Double(first) else {
       throw StepTimingError("the C timing program printed '\(output)'")
@@ -96,10 +99,12 @@ public enum StepTiming {
     process.standardError = errors
     try process.run()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let errorText = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw StepTimingError("\(executable) \(arguments.joined(separator: " ")) failed: \(errorText)")
+      throw StepTimingError(
+        "\(executable) \(arguments.joined(separator: " ")) failed: \(errorText)")
     }
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }

@@ -130,7 +130,9 @@ public final class StreamingClassifier {
       "StreamingClassifier: a chunk holds whole steps of \(config.inputSize) values")
     var offset = 0
     while offset < chunk.count {
-      for channel in 0..<config.inputSize { arena[layout.input + channel] = chunk[offset + channel] }
+      for channel in 0..<config.inputSize {
+        arena[layout.input + channel] = chunk[offset + channel]
+      }
       advance()
       offset += config.inputSize
     }

@@ -52,7 +52,8 @@ extension DT2WLoss {
                   let cell = (i * n + j) * lanes
                   for lane in 0..<count {
                     let norms = normOffset + lane * n
-                    d[cell + lane] = g[(lane * n + i) * n + j] + xNorms[norms + i] + yNorms[norms + j]
+                    d[cell + lane] =
+                      g[(lane * n + i) * n + j] + xNorms[norms + i] + yNorms[norms + j]
                   }
                   for lane in count..<lanes { d[cell + lane] = 0 }  // padding: finite, ignored
                 }

@@ -151,7 +151,8 @@ public struct DT2WLoss: DistillationLoss {
       m: rows, n: hs, k: ht, a: gradientProjected, lda: ht, b: weight, ldb: hs, c: &gradientX,
       ldc: hs)
     return DistillationOutput(
-      value: value * meanScale, studentHidden: gradientX, parameters: [gradientWeight, gradientBias])
+      value: value * meanScale, studentHidden: gradientX,
+      parameters: [gradientWeight, gradientBias])
   }
 
   /// `sum_c matrix[r][c]^2` per row, eight columns at a time.

@@ -69,7 +69,9 @@ public struct DistillationOutput<S: EngineScalar>: Sendable {
   /// `dL/d parameters`, same layout as the loss's own parameters (empty when it has none).
   public var parameters: [[S]]
 
-  public init(value: S, studentLogits: [S]? = nil, studentHidden: [S]? = nil, parameters: [[S]] = []) {
+  public init(
+    value: S, studentLogits: [S]? = nil, studentHidden: [S]? = nil, parameters: [[S]] = []
+  ) {
     self.value = value
     self.studentLogits = studentLogits
     self.studentHidden = studentHidden

@@ -195,8 +195,10 @@ public struct MemKDLoss: DistillationLoss, Equatable, Codable {
     }
     precondition(
       table.length == input.length && input.teacherRows.count == input.batch,
-      "MemKD: teacherPairs of length \(table.length) with \(input.teacherRows.count) rows for [B, T] = [\(input.batch), \(input.length)]")
-    return Self.lookUp(table, rows: input.teacherRows, pairs: pairs, earlyNorms: normalization == .stepNorm)
+      "MemKD: teacherPairs of length \(table.length) with \(input.teacherRows.count) rows for [B, T] = [\(input.batch), \(input.length)]"
+    )
+    return Self.lookUp(
+      table, rows: input.teacherRows, pairs: pairs, earlyNorms: normalization == .stepNorm)
   }
 
   private func teacherSequence<S>(_ input: DistillationInput<S>) -> [S] {
@@ -232,7 +234,8 @@ public struct MemKDLoss: DistillationLoss, Equatable, Codable {
     let correction = mu > S(Self.normFloor) ? weight * dot / (mu * mu * S(delta.count)) : 0
     var coefficients = [S](repeating: 0, count: delta.count)
     for index in delta.indices where delta[index] > 0 {
-      coefficients[index] = (weight * phiGradient[index] * inverse[index] - correction) / delta[index]
+      coefficients[index] =
+        (weight * phiGradient[index] * inverse[index] - correction) / delta[index]
     }
     let isChain = pairs.indices.allSatisfy { pairs[$0] == StepPair($0, $0 + 1) }
     gradient.withUnsafeMutableBufferPointer { gradientBuffer in

@@ -63,7 +63,8 @@ public struct NSTLoss: DistillationLoss {
     var crossKernel = [S](repeating: 0, count: ds * dt)
     // The teacher Gram matrix over the smaller of units and steps: same Frobenius norm.
     let teacherGramSide = min(dt, length)
-    var teacherKernel = [S](repeating: 0, count: includeTeacherKernel ? teacherGramSide * teacherGramSide : 0)
+    var teacherKernel = [S](
+      repeating: 0, count: includeTeacherKernel ? teacherGramSide * teacherGramSide : 0)
     var unitGradient = [S](repeating: 0, count: length * ds)
     var gradient = [S](repeating: 0, count: input.studentHidden.count)
 
@@ -84,7 +85,8 @@ public struct NSTLoss: DistillationLoss {
       Kernels.gemm(
         transA: true, m: ds, n: dt, k: length, a: studentUnits, lda: ds,
         b: teacherUnits, ldb: dt, c: &crossKernel, ldc: dt)
-      var value = studentScale * Self.sumOfSquares(studentKernel)
+      var value =
+        studentScale * Self.sumOfSquares(studentKernel)
         - crossScale * Self.sumOfSquares(crossKernel)
       if includeTeacherKernel {
         if dt <= length {
@@ -121,7 +123,9 @@ public struct NSTLoss: DistillationLoss {
               (unitGradient[t * ds + unit] - studentUnits[t * ds + unit] * projection) / norm
           }
         } else {
-          for t in 0..<length { gradient[base + t * ds + unit] = unitGradient[t * ds + unit] / epsilon }
+          for t in 0..<length {
+            gradient[base + t * ds + unit] = unitGradient[t * ds + unit] / epsilon
+          }
         }
       }
     }

@@ -59,23 +59,28 @@ public struct RKDLoss: DistillationLoss {
         && input.studentHidden.count == batch * length * studentWidth
         && teacherSequence.count == batch * length * teacherWidth,
       "RKDLoss: hidden sizes do not match [B, T, H]")
-    let student = Self.lastStep(input.studentHidden, batch: batch, length: length, width: studentWidth)
+    let student = Self.lastStep(
+      input.studentHidden, batch: batch, length: length, width: studentWidth)
     let teacher = Self.lastStep(teacherSequence, batch: batch, length: length, width: teacherWidth)
     let epsilon = S(self.epsilon)
 
     var value: S = 0
     var lastGradient = [S](repeating: 0, count: batch * studentWidth)
     if distanceWeight != 0 && batch > 1 {
-      value += S(distanceWeight) * distanceTerm(
-        student: student, teacher: teacher, batch: batch, studentWidth: studentWidth,
-        teacherWidth: teacherWidth, epsilon: epsilon, weight: S(distanceWeight),
-        gradient: &lastGradient)
+      value +=
+        S(distanceWeight)
+        * distanceTerm(
+          student: student, teacher: teacher, batch: batch, studentWidth: studentWidth,
+          teacherWidth: teacherWidth, epsilon: epsilon, weight: S(distanceWeight),
+          gradient: &lastGradient)
     }
     if angleWeight != 0 {
-      value += S(angleWeight) * angleTerm(
-        student: student, teacher: teacher, batch: batch, studentWidth: studentWidth,
-        teacherWidth: teacherWidth, epsilon: epsilon, weight: S(angleWeight),
-        gradient: &lastGradient)
+      value +=
+        S(angleWeight)
+        * angleTerm(
+          student: student, teacher: teacher, batch: batch, studentWidth: studentWidth,
+          teacherWidth: teacherWidth, epsilon: epsilon, weight: S(angleWeight),
+          gradient: &lastGradient)
     }
     var gradient = [S](repeating: 0, count: input.studentHidden.count)
     for sample in 0..<batch {

@@ -82,7 +82,8 @@ public struct TeacherPairDistances<S: EngineScalar>: Sendable {
   public func distance(sample: Int, _ first: Int, _ second: Int) -> S {
     precondition(
       0 <= first && first < second && second < length && (0..<samples).contains(sample),
-      "TeacherPairDistances: pair (\(first), \(second)) of series \(sample) outside [\(samples), \(length)]")
+      "TeacherPairDistances: pair (\(first), \(second)) of series \(sample) outside [\(samples), \(length)]"
+    )
     return distances[sample * Self.pairsPerSample(length: length) + offset(first, second)]
   }
 

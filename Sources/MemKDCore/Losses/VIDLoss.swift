@@ -85,13 +85,16 @@ public struct VIDLoss: DistillationLoss {
 
     // Forward: A1 = relu(X W1^T), A2 = relu(A1 W2^T), P = A2 W3^T, each [N, Ht].
     var a1: [S] = Kernels.uninitialized(rows * ht)
-    Kernels.gemm(transB: true, m: rows, n: ht, k: hs, a: x, lda: hs, b: w1, ldb: hs, c: &a1, ldc: ht)
+    Kernels.gemm(
+      transB: true, m: rows, n: ht, k: hs, a: x, lda: hs, b: w1, ldb: hs, c: &a1, ldc: ht)
     Self.relu(&a1)
     var a2: [S] = Kernels.uninitialized(rows * ht)
-    Kernels.gemm(transB: true, m: rows, n: ht, k: ht, a: a1, lda: ht, b: w2, ldb: ht, c: &a2, ldc: ht)
+    Kernels.gemm(
+      transB: true, m: rows, n: ht, k: ht, a: a1, lda: ht, b: w2, ldb: ht, c: &a2, ldc: ht)
     Self.relu(&a2)
     var delta: [S] = Kernels.uninitialized(rows * ht)
-    Kernels.gemm(transB: true, m: rows, n: ht, k: ht, a: a2, lda: ht, b: w3, ldb: ht, c: &delta, ldc: ht)
+    Kernels.gemm(
+      transB: true, m: rows, n: ht, k: ht, a: a2, lda: ht, b: w3, ldb: ht, c: &delta, ldc: ht)
 
     // var_d = softplus(a_d) + floor; dvar/da = sigmoid(a).
     let floor = S(varianceFloor)

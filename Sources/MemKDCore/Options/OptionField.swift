@@ -125,9 +125,14 @@ extension OptionField {
   ) -> Self {
     Self(
       key: key, summary: summary, rule: .numberOrOff, fileName: fileName,
-      optionalInFiles: optionalInFiles, read: { $0[keyPath: path].map(OptionValue.number) ?? .null },
+      optionalInFiles: optionalInFiles,
+      read: { $0[keyPath: path].map(OptionValue.number) ?? .null },
       write: {
-        if case .number(let value) = $1 { $0[keyPath: path] = value } else { $0[keyPath: path] = nil }
+        if case .number(let value) = $1 {
+          $0[keyPath: path] = value
+        } else {
+          $0[keyPath: path] = nil
+        }
       })
   }
 
@@ -138,7 +143,9 @@ extension OptionField {
       key: key, summary: summary, rule: .choice(Value.allCases.map(\.rawValue)),
       read: { .text($0[keyPath: path].rawValue) },
       write: {
-        if case .text(let text) = $1, let value = Value(rawValue: text) { $0[keyPath: path] = value }
+        if case .text(let text) = $1, let value = Value(rawValue: text) {
+          $0[keyPath: path] = value
+        }
       })
   }
 

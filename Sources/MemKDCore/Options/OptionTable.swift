@@ -13,7 +13,8 @@ public enum OptionTable {
     /// Python spellings that differ from the key (`hidden` -> `Teacher(hidden_size=...)`);
     /// an empty string: not a Python option.
     public var pythonNames: [String: String]
-    public var rows: [(key: String, flag: String, requirement: String, summary: String, defaultValue: OptionValue)]
+    public var rows:
+      [(key: String, flag: String, requirement: String, summary: String, defaultValue: OptionValue)]
 
     public init<Schema: OptionSchema>(
       _ title: String, _ defaults: Schema, command: String, yamlSection: String,

@@ -92,7 +92,8 @@ public struct BatchSharding: Sendable, Equatable {
       }
       return model.backward(
         pass,
-        logitGradient: Array(logitGradient[(rows.lowerBound * classes)..<(rows.upperBound * classes)]),
+        logitGradient: Array(
+          logitGradient[(rows.lowerBound * classes)..<(rows.upperBound * classes)]),
         hiddenGradients: injected
       ).parameters.tensors
     }
@@ -114,7 +115,8 @@ public struct BatchSharding: Sendable, Equatable {
   ///   gradients and each shard's note.
   public func gradient<Note: Sendable>(
     _ model: RecurrentClassifier<Float>, inputs: [Float], batch: Int,
-    contribution: @Sendable (_ rows: Range<Int>, _ pass: ForwardPass<Float>) ->
+    contribution:
+      @Sendable (_ rows: Range<Int>, _ pass: ForwardPass<Float>) ->
       ShardContribution<Note>
   ) -> (loss: Float, gradients: [[Float]], extra: [[Float]], notes: [Note]) {
     let stride = inputs.count / batch

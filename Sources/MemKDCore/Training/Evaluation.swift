@@ -11,7 +11,9 @@ extension RecurrentClassifier {
   /// Logits `[N, C]` for every series of `set`, computed in chunks of `batchSize` (inference only;
   /// chunking bounds memory and does not change the values).
   public func logits(for set: SeriesSet, batchSize: Int = 256) -> [Scalar] {
-    precondition(set.channels == config.inputSize, "series have \(set.channels) channels, model \(config.inputSize)")
+    precondition(
+      set.channels == config.inputSize,
+      "series have \(set.channels) channels, model \(config.inputSize)")
     var result: [Scalar] = []
     result.reserveCapacity(set.count * config.classes)
     var start = 0
@@ -27,8 +29,12 @@ extension RecurrentClassifier {
   /// Every layer's hidden sequence `[N, T, H]` and the logits `[N, C]` on `set`, run in chunks of
   /// `batchSize` series: what teacher traces record (the CLI and the Python package both call
   /// this, so their traces agree).
-  public func traced(_ set: SeriesSet, batchSize: Int = 128) -> (hidden: [[Scalar]], logits: [Scalar]) {
-    precondition(set.channels == config.inputSize, "series have \(set.channels) channels, model \(config.inputSize)")
+  public func traced(_ set: SeriesSet, batchSize: Int = 128) -> (
+    hidden: [[Scalar]], logits: [Scalar]
+  ) {
+    precondition(
+      set.channels == config.inputSize,
+      "series have \(set.channels) channels, model \(config.inputSize)")
     var hidden = [[Scalar]](repeating: [], count: config.layers)
     var logits: [Scalar] = []
     var start = 0
@@ -46,7 +52,8 @@ extension RecurrentClassifier {
   /// Cross-entropy, accuracy, AUC-ROC and AUC-PRC on `set`.
   public func evaluate(on set: SeriesSet, batchSize: Int = 256) -> EvaluationResult {
     let logits = logits(for: set, batchSize: batchSize)
-    let losses = CrossEntropy.sampleLosses(logits: logits, labels: set.labels, classes: config.classes)
+    let losses = CrossEntropy.sampleLosses(
+      logits: logits, labels: set.labels, classes: config.classes)
     let probabilities = Softmax.probabilities(logits: logits, classes: config.classes)
     let metrics = Metrics.evaluate(
       probabilities: probabilities, labels: set.labels, classCount: config.classes)

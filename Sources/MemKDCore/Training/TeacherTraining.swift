@@ -140,9 +140,10 @@ public struct TeacherTraining: Sendable {
         seed: runConfig.seed, validation: validationResult.metrics,
         validationLoss: validationResult.loss, test: model.evaluate(on: dataset.test).metrics,
         history: current.history)
-      let improves = state.bestIndex.map {
-        run.validation.aucPRC > state.runs[$0].validation.aucPRC
-      } ?? true
+      let improves =
+        state.bestIndex.map {
+          run.validation.aucPRC > state.runs[$0].validation.aucPRC
+        } ?? true
       if improves {
         state.bestIndex = index
         state.bestParameters = current.best

@@ -20,7 +20,9 @@ public struct Trainer: Sendable {
     objective: any TrainingObjective = CrossEntropyObjective()
   ) throws {
     if let problem = config.validationError { throw TrainingError.invalidConfig(problem) }
-    guard threads >= 1 else { throw TrainingError.invalidConfig("threads must be at least 1 (got \(threads))") }
+    guard threads >= 1 else {
+      throw TrainingError.invalidConfig("threads must be at least 1 (got \(threads))")
+    }
     self.config = config
     self.threads = threads
     self.objective = objective
@@ -108,7 +110,8 @@ public struct Trainer: Sendable {
   /// the benchmark times it alone. Updates the weights, the loss's extra parameters, the
   /// optimiser and the generators in `state`.
   public func runEpoch(
-    _ model: inout RecurrentClassifier<Float>, state: inout TrainingState, train: SeriesSet, epoch: Int
+    _ model: inout RecurrentClassifier<Float>, state: inout TrainingState, train: SeriesSet,
+    epoch: Int
   ) throws -> Double {
     let batches = shuffledBatches(
       count: train.count, batchSize: config.batchSize, generator: &state.shuffles)

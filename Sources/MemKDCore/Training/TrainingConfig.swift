@@ -66,27 +66,33 @@ extension TrainingConfig: OptionSchema {
   /// The optimisation options teachers and students share. `fileName` keeps the attribute
   /// names checkpoints have always used (docs/checkpoint-format.md).
   public static let optionFields: [OptionField<TrainingConfig>] = [
-    .number("lr", \.learningRate, .positive, fileName: "learning_rate", "Adam's initial learning rate"),
+    .number(
+      "lr", \.learningRate, .positive, fileName: "learning_rate", "Adam's initial learning rate"),
     .integer("epochs", \.maxEpochs, minimum: 1, fileName: "max_epochs", "maximum epochs"),
     .integer("batch_size", \.batchSize, minimum: 1, "series per mini-batch"),
     .integer(
       "patience", \.earlyStoppingPatience, minimum: 1, fileName: "early_stopping_patience",
       "stop after this many epochs without a lower validation loss (the best weights are kept)"),
     .numberOrOff(
-      "clip", \.clipNorm, fileName: "clip_norm", "bound on the global gradient norm; 0 turns clipping off"),
+      "clip", \.clipNorm, fileName: "clip_norm",
+      "bound on the global gradient norm; 0 turns clipping off"),
     .integerOrOff(
       "plateau", \.plateauPatience, fileName: "plateau_patience",
-      "multiply the learning rate by plateau_factor after this many epochs without improvement; 0 turns it off"),
+      "multiply the learning rate by plateau_factor after this many epochs without improvement; 0 turns it off"
+    ),
     .number(
       "plateau_factor", \.plateauFactor, .fraction,
       "the learning-rate factor of the plateau schedule"),
     .numberOrOff(
       "weight_decay", \.weightDecay, optionalInFiles: true,
       "Adam's L2 weight decay (PyTorch's weight_decay); 0 turns it off"),
-    .seed("seed", \.seed, "seed of the initialisation and the per-epoch shuffles (teachers: also the split)"),
+    .seed(
+      "seed", \.seed,
+      "seed of the initialisation and the per-epoch shuffles (teachers: also the split)"),
     .integer(
       "batch_shards", \.batchShards, minimum: 1, maximum: 1 << 16,
-      "contiguous slices of each batch whose gradients are summed in order (fixes the summation order; results depend on it, never on threads)"),
+      "contiguous slices of each batch whose gradients are summed in order (fixes the summation order; results depend on it, never on threads)"
+    ),
   ]
 }
 

@@ -26,7 +26,8 @@ public protocol TrainingObjective: Sendable {
   ///   - generator: per-step randomness (advances).
   ///   - sharding: how the batch is split over the cores.
   func batchGradient(
-    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]],
+    epoch: Int,
     generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient
 }
@@ -38,7 +39,8 @@ public struct CrossEntropyObjective: TrainingObjective {
   public func extraParameters(seed: UInt64) -> [[Float]] { [] }
 
   public func batchGradient(
-    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]], epoch: Int,
+    _ model: RecurrentClassifier<Float>, rows: [Int], train: SeriesSet, extra: [[Float]],
+    epoch: Int,
     generator: inout SeededGenerator, sharding: BatchSharding
   ) -> BatchGradient {
     let (inputs, labels) = train.gather(rows)

@@ -14,7 +14,9 @@ public struct PipelineExecution: Sendable {
   /// `memkd-script`'s own executable: each worker is `<executable> _step ...`.
   public let executable: String
 
-  public init(folder: RunFolder, plan: PipelinePlan, selected: [PipelineStep], jobs: Int, executable: String) {
+  public init(
+    folder: RunFolder, plan: PipelinePlan, selected: [PipelineStep], jobs: Int, executable: String
+  ) {
     self.folder = folder
     self.plan = plan
     self.selected = selected
@@ -76,7 +78,9 @@ public struct PipelineExecution: Sendable {
         while running.contains(where: \.isRunning) && ContinuousClock.now < deadline {
           Thread.sleep(forTimeInterval: 0.02)
         }
-        for worker in running where worker.isRunning { kill(worker.process.processIdentifier, SIGKILL) }
+        for worker in running where worker.isRunning {
+          kill(worker.process.processIdentifier, SIGKILL)
+        }
         for worker in running { worker.process.waitUntilExit() }
         outcome.interrupted = true
         break
@@ -101,7 +105,9 @@ public struct PipelineExecution: Sendable {
       pollOtherShards()
       // Inputs that failed here, or in another shard that is not retrying them, block.
       for step in pending
-      where step.dependencies.contains(where: { unavailable.contains($0) || externalFailures.contains($0) }) {
+      where step.dependencies.contains(where: {
+        unavailable.contains($0) || externalFailures.contains($0)
+      }) {
         unavailable.insert(step.id)
         outcome.blocked.append(step.label)
       }
@@ -120,10 +126,12 @@ public struct PipelineExecution: Sendable {
         running.append(
           try WorkerProcess(
             step: step, executable: executable,
-            arguments: WorkerProtocol.arguments(runDir: folder.path, step: step.id, threads: threads)))
+            arguments: WorkerProtocol.arguments(
+              runDir: folder.path, step: step.id, threads: threads)))
         display.started(step)
       }
-      display.update(running: running.map { ($0.step, $0.progress, (ContinuousClock.now - $0.started).seconds) })
+      display.update(
+        running: running.map { ($0.step, $0.progress, (ContinuousClock.now - $0.started).seconds) })
       Thread.sleep(forTimeInterval: running.isEmpty ? 1.0 : 0.1)
     }
     display.end()

@@ -77,7 +77,8 @@ public final class PlainRunDisplay: RunCounter, RunDisplay {
     write("[\(done)/\(total)] FAILED \(step.label): \(message)")
   }
 
-  public func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)]) {}
+  public func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)])
+  {}
 
   public func end() {}
 }
@@ -114,7 +115,8 @@ public final class TerminalRunDisplay: RunCounter, RunDisplay {
     scroll("FAILED \(step.label): \(message)")
   }
 
-  public func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)]) {
+  public func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)])
+  {
     guard (ContinuousClock.now - lastDraw) > .milliseconds(200) else { return }
     lastDraw = ContinuousClock.now
     clear()

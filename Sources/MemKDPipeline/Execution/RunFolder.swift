@@ -22,7 +22,9 @@ public struct RunFolder: Sendable {
   var stepsPath: String { (path as NSString).appendingPathComponent("steps") }
   public var manifestPath: String { (path as NSString).appendingPathComponent("pipeline.json") }
 
-  public func finalPath(_ id: String) -> String { (stepsPath as NSString).appendingPathComponent(id) }
+  public func finalPath(_ id: String) -> String {
+    (stepsPath as NSString).appendingPathComponent(id)
+  }
   public func partialPath(_ id: String) -> String { finalPath(id) + ".partial" }
   func lockPath(_ id: String) -> String { finalPath(id) + ".lock" }
   func failurePath(_ id: String) -> String { finalPath(id) + ".failed" }
@@ -69,7 +71,9 @@ public struct RunFolder: Sendable {
 
   public func readManifest() throws -> Manifest {
     guard let data = FileManager.default.contents(atPath: manifestPath) else {
-      throw PipelineRunError("\(manifestPath): no such file; is \(path) a pipeline run folder (made by `memkd-script run`)?")
+      throw PipelineRunError(
+        "\(manifestPath): no such file; is \(path) a pipeline run folder (made by `memkd-script run`)?"
+      )
     }
     do {
       return try Self.decoder.decode(Manifest.self, from: data)
@@ -92,7 +96,8 @@ public struct RunFolder: Sendable {
     do {
       return try Self.decoder.decode(T.self, from: data)
     } catch {
-      throw PipelineRunError("\(path): unreadable result (\(error)); delete the folder to re-run the step")
+      throw PipelineRunError(
+        "\(path): unreadable result (\(error)); delete the folder to re-run the step")
     }
   }
 

@@ -110,7 +110,9 @@ public struct StepWork: Sendable {
   private func runStudent(_ step: PipelineStep, progress: @escaping (Progress) -> Void) throws {
     guard let student = step.student, let beta = step.beta, let seed = step.seed,
       step.dependencies.count == 2
-    else { throw PipelineRunError("student step \(step.id) lacks its variant, beta, seed or inputs") }
+    else {
+      throw PipelineRunError("student step \(step.id) lacks its variant, beta, seed or inputs")
+    }
     let (traceID, teacherID) = (step.dependencies[0], step.dependencies[1])
     let teacherPath = file("teacher.h5", of: teacherID)
     let tracesPath = file("traces.h5", of: traceID)

@@ -77,10 +77,13 @@ extension TeacherSection {
       "Datasets in both: \(common.count). Columns the paper has but this run does not, and the "
         + "paper's unnamed RKD / VID / NST columns, are left out.", "",
     ]
-    guard !common.isEmpty, !compared.isEmpty else { return lines + ["No common datasets or entries.", ""] }
+    guard !common.isEmpty, !compared.isEmpty else {
+      return lines + ["No common datasets or entries.", ""]
+    }
     lines.append("| dataset | " + compared.map(\.name).joined(separator: " | ") + " |")
     lines.append("|---|" + String(repeating: "---:|", count: compared.count))
-    var sums = [(ours: Double, paper: Double, count: Int)](repeating: (0, 0, 0), count: compared.count)
+    var sums = [(ours: Double, paper: Double, count: Int)](
+      repeating: (0, 0, 0), count: compared.count)
     for dataset in common {
       var cells: [String] = []
       for (position, item) in compared.enumerated() {
@@ -100,11 +103,16 @@ extension TeacherSection {
     }
     lines.append(
       "| average | "
-        + sums.map { $0.count == 0 ? "-" : String(format: "%.2f / %.2f", $0.ours / Double($0.count), $0.paper / Double($0.count)) }
+        + sums.map {
+          $0.count == 0
+            ? "-"
+            : String(format: "%.2f / %.2f", $0.ours / Double($0.count), $0.paper / Double($0.count))
+        }
         .joined(separator: " | ") + " |")
     let differences = paperDifferences(paper, datasets: common, entries: compared.map(\.entry))
       .map { item in
-        String(format: "- %@, %@: %.2f against the paper's %.2f (%+.2f points)",
+        String(
+          format: "- %@, %@: %.2f against the paper's %.2f (%+.2f points)",
           item.dataset, name(item.entry), item.ours * 100, item.published,
           item.ours * 100 - item.published)
       }

@@ -48,7 +48,9 @@ public struct PaperReproduction: Sendable {
         + "hand. Students: test metrics at the beta with the best mean validation AUC-PRC, mean "
         + "+- population std over 5 seeds. Percent, 2 decimals; `-` = no result yet.", "",
     ]
-    guard let section = report.sections.first else { return (lines + ["No records.", ""]).joined(separator: "\n") }
+    guard let section = report.sections.first else {
+      return (lines + ["No records.", ""]).joined(separator: "\n")
+    }
     let entries = section.entries
     let complete = section.completeScores(entries: entries).datasets
     let incomplete = section.datasets.filter { !complete.contains($0) }
@@ -87,7 +89,8 @@ public struct PaperReproduction: Sendable {
     else { return ["## Verdict", "", "No complete dataset with a `memkd` result yet.", ""] }
     let students = section.variants.indices
     let averages = students.map { average(section, entry: $0, datasets: datasets).aucPrc }
-    let ranks = Metrics.averageRanks(scores: scores(section, entries: students.map { $0 }, datasets: datasets))
+    let ranks = Metrics.averageRanks(
+      scores: scores(section, entries: students.map { $0 }, datasets: datasets))
     let byAverage = students.sorted { averages[$0] > averages[$1] }
     let byRank = students.sorted { ranks[$0] < ranks[$1] }
     let paperAverage = paperMean("memkd", datasets: datasets)
@@ -161,7 +164,9 @@ public struct PaperReproduction: Sendable {
       let metrics = average(section, entry: entry, datasets: datasets)
       return [
         section.name(entry), ReportFormat.percent(metrics.aucPrc),
-        paperMean(section.name(entry), datasets: datasets).map { ReportFormat.fixed($0, decimals: 2) }
+        paperMean(section.name(entry), datasets: datasets).map {
+          ReportFormat.fixed($0, decimals: 2)
+        }
           ?? "-",
         ReportFormat.percent(metrics.aucRoc), ReportFormat.percent(metrics.acc),
       ]
@@ -176,8 +181,10 @@ public struct PaperReproduction: Sendable {
   /// columns ranked, so its unnamed ones take their places).
   private func ranks(_ section: TeacherSection, datasets: [String]) -> [String] {
     let students = section.variants.indices.map { $0 }
-    let withTeacher = Metrics.averageRanks(scores: scores(section, entries: [nil] + students, datasets: datasets))
-    let without = Metrics.averageRanks(scores: scores(section, entries: students, datasets: datasets))
+    let withTeacher = Metrics.averageRanks(
+      scores: scores(section, entries: [nil] + students, datasets: datasets))
+    let without = Metrics.averageRanks(
+      scores: scores(section, entries: students, datasets: datasets))
     let paperColumns = paper.columns
     let paperRows = datasets.compactMap { dataset -> [Double]? in
       guard let row = paper.values[dataset] else { return nil }
@@ -189,13 +196,16 @@ public struct PaperReproduction: Sendable {
     let paperWithout =
       paperRows.isEmpty || teacherColumn == nil
       ? []
-      : Metrics.averageRanks(scores: paperRows.map { row in
-        row.enumerated().filter { $0.offset != teacherColumn }.map(\.element)
-      })
+      : Metrics.averageRanks(
+        scores: paperRows.map { row in
+          row.enumerated().filter { $0.offset != teacherColumn }.map(\.element)
+        })
     func paperRank(_ name: String, _ ranks: [Double], skippingTeacher: Bool) -> String {
       var columns = paperColumns
       if skippingTeacher { columns.removeAll { $0 == "teacher" } }
-      guard let index = columns.firstIndex(of: name), ranks.indices.contains(index) else { return "-" }
+      guard let index = columns.firstIndex(of: name), ranks.indices.contains(index) else {
+        return "-"
+      }
       return ReportFormat.fixed(ranks[index], decimals: 2)
     }
     var lines = [
@@ -262,9 +272,15 @@ public struct PaperReproduction: Sendable {
         }
         return [a / 100, b / 100]
       }
-      let theirs = published.isEmpty ? nil : Metrics.winTieLoss(scores: published, method: 0, against: 1)
-      let (m, o) = (average(section, entry: memkd, datasets: datasets), average(section, entry: index, datasets: datasets))
-      func pair(_ a: Double, _ b: Double) -> String { "\(ReportFormat.percent(a)) / \(ReportFormat.percent(b))" }
+      let theirs =
+        published.isEmpty ? nil : Metrics.winTieLoss(scores: published, method: 0, against: 1)
+      let (m, o) = (
+        average(section, entry: memkd, datasets: datasets),
+        average(section, entry: index, datasets: datasets)
+      )
+      func pair(_ a: Double, _ b: Double) -> String {
+        "\(ReportFormat.percent(a)) / \(ReportFormat.percent(b))"
+      }
       rows.append([
         "(\(part)) memkd vs \(other)", ours.map(winsTiesLosses) ?? "-",
         theirs.map(winsTiesLosses) ?? "-",
@@ -293,12 +309,18 @@ public struct PaperReproduction: Sendable {
   /// Summed wall seconds of the finished steps, by kind and by dataset.
   private func computeTime() -> [String] {
     var byDataset: [String: (teacher: Double, students: Double)] = [:]
-    for record in report.teachers { byDataset[record.dataset, default: (0, 0)].teacher += record.seconds }
-    for record in report.students { byDataset[record.dataset, default: (0, 0)].students += record.seconds }
+    for record in report.teachers {
+      byDataset[record.dataset, default: (0, 0)].teacher += record.seconds
+    }
+    for record in report.students {
+      byDataset[record.dataset, default: (0, 0)].students += record.seconds
+    }
     let hours = { (seconds: Double) in ReportFormat.fixed(seconds / 3600, decimals: 2) }
     var rows = byDataset.keys.sorted().map { dataset -> [String] in
       let time = byDataset[dataset] ?? (0, 0)
-      return [dataset, hours(time.teacher), hours(time.students), hours(time.teacher + time.students)]
+      return [
+        dataset, hours(time.teacher), hours(time.students), hours(time.teacher + time.students),
+      ]
     }
     let teacher = byDataset.values.map(\.teacher).reduce(0, +)
     let students = byDataset.values.map(\.students).reduce(0, +)
@@ -308,20 +330,23 @@ public struct PaperReproduction: Sendable {
       "Summed wall time of the finished steps (each a single process with 1 BLAS thread; teachers "
         + "include all 5 initialisations). With `--jobs 2` on 2 cores the elapsed time is about half.",
       "",
-    ] + ReportFormat.markdownTable(header: ["dataset", "teacher", "students", "total"], rows: rows) + [""]
+    ] + ReportFormat.markdownTable(header: ["dataset", "teacher", "students", "total"], rows: rows)
+      + [""]
   }
 
   // MARK: - Helpers
 
   /// Rounded AUC-PRC fractions `[dataset][entry]` over `datasets` (all complete).
-  private func scores(_ section: TeacherSection, entries: [Int?], datasets: [String]) -> [[Double]] {
+  private func scores(_ section: TeacherSection, entries: [Int?], datasets: [String]) -> [[Double]]
+  {
     let complete = section.completeScores(entries: entries)
     return zip(complete.datasets, complete.scores).filter { datasets.contains($0.0) }.map(\.1)
   }
 
   /// Mean test metrics (fractions) of an entry over `datasets` (complete, so never empty; NaN
   /// if they were).
-  private func average(_ section: TeacherSection, entry: Int?, datasets: [String]) -> MetricsRecord {
+  private func average(_ section: TeacherSection, entry: Int?, datasets: [String]) -> MetricsRecord
+  {
     section.average(entry: entry, among: datasets).metrics
       ?? MetricsRecord(acc: .nan, aucRoc: .nan, aucPrc: .nan)
   }

@@ -53,7 +53,9 @@ extension VariantOption {
         throw reader.error(node, path, error.description)
       }
       let text: String
-      if case .text(let choice) = canonical { text = choice } else {
+      if case .text(let choice) = canonical {
+        text = choice
+      } else {
         text = node.scalar?.string ?? "\(value)"
       }
       return OptionSetting(text: text, identity: canonical) { try? field.set(canonical, in: &$0) }

@@ -11,7 +11,9 @@ extension LSTMCell {
     needInputGradient: Bool
   ) -> LayerGradients<S> {
     let (weightIH, weightHH) = (weights.weightIH, weights.weightHH)
-    let (B, T, H, G, D) = (shape.batch, shape.length, shape.hidden, shape.gateWidth, shape.inputSize)
+    let (B, T, H, G, D) = (
+      shape.batch, shape.length, shape.hidden, shape.gateWidth, shape.inputSize
+    )
     precondition(hiddenGradient.count == shape.rows * H, "LSTM backward: gradient size mismatch")
     var gateGradient: [S] = Kernels.uninitialized(shape.rows * G)  // every entry written below
     var recurrentGradient = [S](repeating: 0, count: B * H)  // dL/dh_{t} through h_{t} -> step t+1

@@ -12,11 +12,14 @@ extension LSTMCell: CellCEmission {
     let H = parameters.config.hiddenSize
     return [
       .comment("Layer \(layer): rows are gates i, f, g, o of \(H) units each."),
-      .matrix(tensor: layout.index(.weightIH, layer: layer), symbol: "\(prefix)_weight_ih_l\(layer)"),
-      .matrix(tensor: layout.index(.weightHH, layer: layer), symbol: "\(prefix)_weight_hh_l\(layer)"),
+      .matrix(
+        tensor: layout.index(.weightIH, layer: layer), symbol: "\(prefix)_weight_ih_l\(layer)"),
+      .matrix(
+        tensor: layout.index(.weightHH, layer: layer), symbol: "\(prefix)_weight_hh_l\(layer)"),
       .comment("bias_ih_l\(layer) + bias_hh_l\(layer)"),
       .floats(
-        symbol: "\(prefix)_bias_l\(layer)", values: zip(weights.biasIH, weights.biasHH).map { $0 + $1 }),
+        symbol: "\(prefix)_bias_l\(layer)",
+        values: zip(weights.biasIH, weights.biasHH).map { $0 + $1 }),
     ]
   }
 
@@ -47,12 +50,12 @@ extension LSTMCell: CellCEmission {
   {
     let p = c.prefix
     return """
-          \(p)_layer_(
-              \(c.matrixArgument("\(p)_weight_ih_l\(layer)"))
-              \(c.matrixArgument("\(p)_weight_hh_l\(layer)"))
-              \(p)_bias_l\(layer), \(inputs), \(input), s->h[\(layer)], s->c[\(layer)]);
+        \(p)_layer_(
+            \(c.matrixArgument("\(p)_weight_ih_l\(layer)"))
+            \(c.matrixArgument("\(p)_weight_hh_l\(layer)"))
+            \(p)_bias_l\(layer), \(inputs), \(input), s->h[\(layer)], s->c[\(layer)]);
 
-        """
+      """
   }
 
   static func cLayerFunction(_ c: CEmissionContext) -> String {
