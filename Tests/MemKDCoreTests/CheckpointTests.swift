@@ -216,6 +216,53 @@ struct RecordedOptionTests {
     #expect(read.distillation?.options == loss.recordedOptions)
     #expect(read.distillation?.options.map(\.key) == MemKDLoss.optionKeys)
     #expect(read.distillation?.options.first { $0.key == "teacher_layer" }?.value == .null)
-    #expect(DKDLoss().recordedOptions.isEmpty)
+  }
+
+  @Test(
+    "every method's checkpoint records its loss's options, defaults included",
+    arguments: DistillationMethod.allCases.filter { $0 != .base })
+  func everyMethodRecordsItsOptions(method: DistillationMethod) throws {
+    let loss = try #require(method.loss())
+    let schema = type(of: loss)
+    #expect(schema.optionScope == loss.name)
+    #expect(!schema.optionKeys.isEmpty, "\(loss.name) declares no options")
+    #expect(throws: Never.self) { try loss.validate() }
+    let config = ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
+    let checkpoint = ModelCheckpoint(
+      kind: "student", parameters: .initialized(for: config, seed: 1),
+      data: .init(
+        dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(),
+        validationFraction: 0.2),
+      training: .init(config: .student, initialisations: 1),
+      distillation: .init(
+        method: method.rawValue, beta: 1, teacherSHA256: "00", splitSeed: 0,
+        options: loss.recordedOptions))
+    let path = try TestFiles.temporaryDirectory().appendingPathComponent("student.h5").path
+    try checkpoint.write(to: path)
+    let read = try #require(try ModelCheckpoint.read(from: path).distillation)
+    #expect(read.options.map(\.key) == schema.optionKeys)
+    let summary = try FileSummary.read(path)
+    for key in schema.optionKeys {
+      #expect(summary.attributes["/distillation"]?[key] != nil, "inspect lacks \(key)")
+    }
+  }
+
+  @Test("a loss's option is judged by its rule and changes what is recorded")
+  func lossOptionRules() throws {
+    var loss = DKDLoss()
+    try loss.set("temperature", .number(2))
+    #expect(loss.temperature == 2)
+    #expect(loss.recordedOptions.contains(RecordedOption(key: "temperature", value: .number(2))))
+    #expect(throws: OptionError.self) { try loss.set("temperature", .number(0)) }
+    var nst = NSTLoss()
+    try nst.set("include_teacher_kernel", .bool(false))
+    #expect(!nst.includeTeacherKernel)
+    var dt2w = DT2WLoss()
+    do {
+      try dt2w.set("teacher_layer", .int(-1))
+      Issue.record("accepted teacher_layer -1")
+    } catch {
+      #expect("\(error)".hasPrefix("teacher_layer must be"))
+    }
   }
 }

@@ -24,7 +24,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
     public var teacherSHA256: String
     /// The base seed of the train/validation split (the teacher's).
     public var splitSeed: UInt64
-    /// The method's options (`DistillationLoss.recordedOptions`: MemKD's six), in order.
+    /// Every option of the method's loss (`DistillationLoss.recordedOptions`), in order.
     public var options: [RecordedOption]
 
     public init(

@@ -114,3 +114,12 @@ public struct AttentionTransferLoss: DistillationLoss {
     return norm
   }
 }
+
+extension AttentionTransferLoss {
+  public static let optionScope = "at"
+
+  public static let optionFields: [OptionField<AttentionTransferLoss>] = [
+    .teacherLayer(\.teacherLayer),
+    .number("epsilon", \.epsilon, .positive, "lower clamp of each attention map's L2 norm"),
+  ]
+}

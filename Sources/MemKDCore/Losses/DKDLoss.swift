@@ -126,3 +126,16 @@ public struct DKDLoss: DistillationLoss {
     }
   }
 }
+
+extension DKDLoss {
+  public static let optionScope = "dkd"
+
+  public static let optionFields: [OptionField<DKDLoss>] = [
+    .number("alpha", \.alpha, .nonNegative, "weight of the target-class term (TCKD)"),
+    .number("beta", \.beta, .nonNegative, "weight of the non-target-class term (NCKD)"),
+    .number("temperature", \.temperature, .positive, "softmax temperature T of both models"),
+    .integer(
+      "warmup_epochs", \.warmupEpochs, minimum: 0, maximum: 1 << 20,
+      "epochs of the linear warm-up of the loss (0: none)"),
+  ]
+}

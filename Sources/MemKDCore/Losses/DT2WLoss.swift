@@ -171,3 +171,12 @@ public struct DT2WLoss: DistillationLoss {
     return norms
   }
 }
+
+extension DT2WLoss {
+  public static let optionScope = "dt2w"
+
+  public static let optionFields: [OptionField<DT2WLoss>] = [
+    .teacherLayer(\.teacherLayer, absent: "the middle layer (layers / 2)"),
+    .number("gamma", \.gamma, .positive, "soft-DTW smoothing gamma (its softmin temperature)"),
+  ]
+}

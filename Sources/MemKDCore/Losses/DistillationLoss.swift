@@ -84,7 +84,7 @@ public struct DistillationOutput<S: EngineScalar>: Sendable {
 /// A conforming type holds only options; trainable parts (regressors, projections, variances)
 /// are passed in as flat tensors so the trainer updates them with the student's Adam and drops
 /// them afterwards. Definitions, defaults and options: ../shared/spec/METHODS.md.
-public protocol DistillationLoss: Sendable {
+public protocol DistillationLoss: OptionSchema, Sendable {
   /// Short name used in tables, files and the CLI ("memkd", "base-kd", "dkd", ...).
   var name: String { get }
   /// The loss's own trainable tensors, initialised from `seed` (empty for most losses).
@@ -101,8 +101,6 @@ public protocol DistillationLoss: Sendable {
   /// Work done once per run on the teacher's traces of the whole training set (MemKD's table
   /// of teacher pair distances), or nil. `teacherHidden` is per layer `[N, T, hiddenSize]`.
   func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int) -> TeacherPreparation?
-  /// The loss's options as a student checkpoint records them (empty for a loss without any).
-  var recordedOptions: [RecordedOption] { get }
   /// True when the batch loss is a mean of per-row terms whose randomness does not depend on the
   /// data: then a slice of `b` of the batch's `B` rows, evaluated alone with a copy of the same
   /// generator, gives `b / B` of the batch's loss and gradients up to rounding, and the trainer
@@ -125,7 +123,11 @@ public struct TeacherPreparation: Sendable {
 }
 
 extension DistillationLoss {
-  public var recordedOptions: [RecordedOption] { [] }
+  /// Every option (`optionFields`, which each loss declares), as a student checkpoint records
+  /// it, in field order.
+  public var recordedOptions: [RecordedOption] {
+    optionValues.map { RecordedOption(key: $0.key, value: $0.value) }
+  }
 
   public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
     -> TeacherPreparation?
@@ -156,4 +158,15 @@ public func smoothL1<S: EngineScalar>(_ a: [S], _ b: [S]) -> (value: S, gradient
     }
   }
   return (total * scale, gradient)
+}
+
+extension OptionField where Root: DistillationLoss {
+  /// The 0-based teacher layer a loss reads (`teacherLayersRead`); null is `absent`.
+  static func teacherLayer(
+    _ path: WritableKeyPath<Root, Int?>, absent: String = "the last layer"
+  ) -> Self {
+    .optionalInteger(
+      "teacher_layer", path, minimum: 0, maximum: 1 << 20, absent: absent,
+      "0-based teacher layer whose hidden sequence is read")
+  }
 }

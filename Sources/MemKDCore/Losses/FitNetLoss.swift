@@ -94,3 +94,11 @@ public struct FitNetLoss: DistillationLoss {
       parameters: [weightGradient, biasGradient])
   }
 }
+
+extension FitNetLoss {
+  public static let optionScope = "fitnet"
+
+  public static let optionFields: [OptionField<FitNetLoss>] = [
+    .teacherLayer(\.teacherLayer)
+  ]
+}

@@ -66,3 +66,11 @@ enum TemperedSoftmax {
     return maximum + S.log(sum)
   }
 }
+
+extension KnowledgeDistillationLoss {
+  public static let optionScope = "base-kd"
+
+  public static let optionFields: [OptionField<KnowledgeDistillationLoss>] = [
+    .number("temperature", \.temperature, .positive, "softmax temperature T of both models")
+  ]
+}

@@ -301,13 +301,6 @@ public struct MemKDLoss: DistillationLoss, Equatable, Codable {
   }
 }
 
-extension MemKDLoss {
-  /// Every option, as `optionValues`, for the student checkpoint.
-  public var recordedOptions: [RecordedOption] {
-    optionValues.map { RecordedOption(key: $0.key, value: $0.value) }
-  }
-}
-
 extension MemKDLoss: OptionSchema {
   public static let optionScope = "memkd"
 
@@ -322,8 +315,6 @@ extension MemKDLoss: OptionSchema {
       "K, the long pairs drawn per training step"),
     .number("short_weight", \.shortWeight, .nonNegative, "weight of the short term"),
     .number("long_weight", \.longWeight, .nonNegative, "weight of the long term"),
-    .optionalInteger(
-      "teacher_layer", \.teacherLayer, minimum: 0, maximum: 1 << 20, absent: "the last layer",
-      "0-based teacher layer whose hidden sequence is read"),
+    .teacherLayer(\.teacherLayer),
   ]
 }

@@ -160,3 +160,15 @@ public struct NSTLoss: DistillationLoss {
     return sum
   }
 }
+
+extension NSTLoss {
+  public static let optionScope = "nst"
+
+  public static let optionFields: [OptionField<NSTLoss>] = [
+    .teacherLayer(\.teacherLayer),
+    .flag(
+      "include_teacher_kernel", \.includeTeacherKernel,
+      "include the teacher-teacher kernel mean (constant for the student) in the value"),
+    .number("epsilon", \.epsilon, .positive, "lower clamp of each time course's L2 norm"),
+  ]
+}

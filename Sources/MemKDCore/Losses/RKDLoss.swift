@@ -241,3 +241,13 @@ public struct RKDLoss: DistillationLoss {
     return value
   }
 }
+
+extension RKDLoss {
+  public static let optionScope = "rkd"
+
+  public static let optionFields: [OptionField<RKDLoss>] = [
+    .number("distance_weight", \.distanceWeight, .nonNegative, "weight of the distance term"),
+    .number("angle_weight", \.angleWeight, .nonNegative, "weight of the angle term"),
+    .number("epsilon", \.epsilon, .positive, "lower clamp of distances, their mean and norms"),
+  ]
+}

@@ -193,3 +193,14 @@ public struct VIDLoss: DistillationLoss {
     }
   }
 }
+
+extension VIDLoss {
+  public static let optionScope = "vid"
+
+  public static let optionFields: [OptionField<VIDLoss>] = [
+    .teacherLayer(\.teacherLayer),
+    .number(
+      "initial_variance", \.initialVariance, .positive, "variance every teacher unit starts with"),
+    .number("variance_floor", \.varianceFloor, .positive, "added to softplus(a): least variance"),
+  ]
+}
