@@ -1,12 +1,17 @@
 // swift-tools-version: 6.1
 // MemKD: tiny recurrent time-series classifiers by knowledge distillation.
+import Foundation
 import PackageDescription
 
-/// Hot kernels need an FMA-capable target CPU to vectorise (interop-probe.md, section B);
-/// `-Ounchecked` removes bounds checks in release builds only. Debug builds (tests) keep every
-/// check.
+/// Hot kernels need an FMA-capable target CPU to vectorise (interop-probe.md, section B).
+/// Release builds keep every bounds, overflow and precondition check, like debug builds (the
+/// kernels are written so that checks cost little: results/bench-release-checks-ab*.txt).
+/// `MEMKD_RELEASE_UNCHECKED=1` adds `-Ounchecked`, only to measure what the checks cost.
+let uncheckedRelease = ProcessInfo.processInfo.environment["MEMKD_RELEASE_UNCHECKED"] == "1"
 let fastRelease: [SwiftSetting] = [
-  .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release))
+  .unsafeFlags(
+    (uncheckedRelease ? ["-Ounchecked"] : []) + ["-target-cpu", "haswell"],
+    .when(configuration: .release))
 ]
 
 let package = Package(

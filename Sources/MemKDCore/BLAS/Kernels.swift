@@ -66,12 +66,14 @@ enum Kernels {
       forEachLaneChunk(cols) { chunk, count in
         var s0 = (o0 + chunk).lanes(count), s1 = (o1 + chunk).lanes(count)
         var s2 = (o2 + chunk).lanes(count), s3 = (o3 + chunk).lanes(count)
+        var row = b + chunk  // stepped by `cols`: no overflow check per term
         for k in 0..<inner {
-          let column = (b + k * cols + chunk).lanes(count)
+          let column = row.lanes(count)
           s0.addProduct(a0[k], column)
           s1.addProduct(a1[k], column)
           s2.addProduct(a2[k], column)
           s3.addProduct(a3[k], column)
+          row += cols
         }
         (o0 + chunk).store(s0, count)
         (o1 + chunk).store(s1, count)
@@ -84,7 +86,11 @@ enum Kernels {
       let aRow = a + r * inner, outRow = out + r * cols
       forEachLaneChunk(cols) { chunk, count in
         var sum = (outRow + chunk).lanes(count)
-        for k in 0..<inner { sum.addProduct(aRow[k], (b + k * cols + chunk).lanes(count)) }
+        var row = b + chunk
+        for k in 0..<inner {
+          sum.addProduct(aRow[k], row.lanes(count))
+          row += cols
+        }
         (outRow + chunk).store(sum, count)
       }
       r += 1

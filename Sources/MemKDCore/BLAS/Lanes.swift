@@ -13,7 +13,7 @@ extension UnsafePointer where Pointee: SIMDScalar {
   func lanes(_ count: Int) -> Lanes<Pointee> {
     if count == 8 { return UnsafeRawPointer(self).loadUnaligned(as: Lanes<Pointee>.self) }
     var vector = Lanes<Pointee>()
-    for lane in 0..<count { vector[lane] = self[lane] }
+    for lane in 0..<Swift.min(count, 8) { vector[lane] = self[lane] }
     return vector
   }
 }
@@ -31,16 +31,21 @@ extension UnsafeMutablePointer where Pointee: SIMDScalar {
       UnsafeMutableRawPointer(self).storeBytes(of: vector, as: Lanes<Pointee>.self)
       return
     }
-    for lane in 0..<count { self[lane] = vector[lane] }
+    for lane in 0..<Swift.min(count, 8) { self[lane] = vector[lane] }
   }
 }
 
 /// Calls `body(offset, count)` for consecutive chunks of at most 8 covering `0..<total`.
+///
+/// Full chunks and the tail are two call sites: the inlined body of the first sees the constant
+/// count 8, so its loads and stores lose their partial-vector branches (which, with release
+/// checks on, kept the whole body from staying in vector registers).
 @inline(__always)
 func forEachLaneChunk(_ total: Int, _ body: (_ offset: Int, _ count: Int) -> Void) {
   var offset = 0
-  while offset < total {
-    body(offset, Swift.min(8, total - offset))
+  while total - offset >= 8 {
+    body(offset, 8)
     offset += 8
   }
+  if offset < total { body(offset, total - offset) }
 }
