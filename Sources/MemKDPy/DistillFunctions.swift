@@ -10,14 +10,14 @@ extension Arguments {
     _ options: [(key: String, value: OptionValue)], alsoAllowed: Set<String>, teacherLayers: Int?
   ) throws -> MemKDLoss {
     let loss = try apply(options, to: MemKDLoss(), alsoAllowed: alsoAllowed)
-    if let layer = loss.teacherLayer {
+    if loss.teacherLayer != nil {
       guard let teacherLayers else {
         throw PythonError.type("\(function)() got an unexpected keyword argument 'teacher_layer'")
       }
-      guard layer < teacherLayers else {
-        throw PythonError.value(
-          "\(function)(): teacher_layer must be in 0 ..< \(teacherLayers) (the teacher's layers), got \(layer)"
-        )
+      do {
+        try loss.checkTeacherLayers(layerCount: teacherLayers)
+      } catch let error as OptionError {
+        throw PythonError.value("\(function)(): \(error)")
       }
     }
     return loss
@@ -74,10 +74,11 @@ func distill(_ args: Arguments) throws -> PythonObject {
   let callback = EpochCallback(try args.callable(11, "callback"))
 
   // The student run of `StudentDistillation.run`, with traces of `X` instead of a trace file.
-  let objective: any TrainingObjective = withoutGIL {
+  let loss = method.loss(memkd: memkd)
+  let objective: any TrainingObjective = try withoutGIL {
     let (hidden, logits) = teacher.traced(trainSet)
-    return method.loss(memkd: memkd).map {
-      DistillationObjective(
+    return try loss.map {
+      try DistillationObjective(
         loss: $0, beta: beta, teacherLogits: logits, teacherHidden: hidden,
         teacherHiddenSize: teacherConfig.hiddenSize, length: trainSet.length,
         studentHiddenSize: studentConfig.hiddenSize)

@@ -25,35 +25,21 @@ extension Arguments {
       inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3], name)
   }
 
-  /// Largest size of any one dimension and largest parameter count accepted from Python: far
-  /// above any real model, and low enough that no size arithmetic in the core can overflow or
-  /// ask for an impossible allocation (which would trap and kill the interpreter).
-  static let sizeLimit = 1 << 20
-  static let parameterLimit = 1 << 31
-
-  /// A valid `ModelConfig` within the limits above.
+  /// A valid `ModelConfig` within MemKDCore's limits (`ModelConfig.validationError`: sizes and
+  /// a parameter budget, so no size arithmetic can overflow or ask for an impossible
+  /// allocation, which would trap and kill the interpreter).
   func checkedConfig(
     inputSize: Int, hiddenSize: Int, layers: Int, classes: Int, _ name: String = "config"
   ) throws -> ModelConfig {
-    let sizes = [inputSize, hiddenSize, layers, classes]
-    guard sizes.allSatisfy({ $0 <= Self.sizeLimit }) else {
-      throw PythonError.value(
-        "\(function)(): \(name): sizes above \(Self.sizeLimit) are not supported, got \(sizes)")
-    }
     let config = ModelConfig(
       inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, classes: classes)
     if let problem = config.validationError {
       throw PythonError.value("\(function)(): \(name): \(problem)")
     }
-    guard let parameters = config.checkedParameterCount, parameters <= Self.parameterLimit else {
-      let count = config.checkedParameterCount.map(String.init) ?? "more than 2^63"
-      throw PythonError.value(
-        "\(function)(): \(name): \(count) parameters exceed the supported \(Self.parameterLimit)")
-    }
     return config
   }
 
-  /// A positive length (series steps) within `sizeLimit`, whose `count * length` values also fit.
+  /// A positive length (series steps) within 2^24, whose `count * length` values also fit.
   func length(_ index: Int, _ name: String = "length", series count: Int = 1) throws -> Int {
     let value = try int(index, name)
     guard value >= 1, value <= 1 << 24, Double(value) * Double(max(count, 1)) <= Double(1 << 31)

@@ -58,7 +58,7 @@ struct Bench: ParsableCommand {
     let data = syntheticData(samples: samples, length: length, classes: classes)
     let selected = Set(workloads.split(separator: ",").map(String.init))
     let teacher = syntheticTeacher(samples: samples, length: length, classes: classes)
-    let memkd = DistillationObjective(
+    let memkd = try DistillationObjective(
       loss: MemKDLoss(), beta: 10, teacherLogits: teacher.logits, teacherHidden: teacher.hidden,
       teacherHiddenSize: 100, length: length, studentHiddenSize: 8)
     let chosen = [

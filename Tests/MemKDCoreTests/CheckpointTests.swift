@@ -266,3 +266,32 @@ struct RecordedOptionTests {
     }
   }
 }
+
+@Suite("A loss's teacher layers are checked against the teacher")
+struct TeacherLayerCheckTests {
+  @Test(
+    "every loss with a teacher_layer refuses one past the teacher's last layer (was a segfault)",
+    arguments: DistillationMethod.allCases)
+  func outOfRange(method: DistillationMethod) throws {
+    guard var loss = method.loss(), type(of: loss).optionKeys.contains("teacher_layer") else {
+      return
+    }
+    loss = try Self.setting(loss, layer: 3)
+    let hidden = [[Float]](repeating: [Float](repeating: 0, count: 2 * 4 * 3), count: 3)
+    #expect(throws: Never.self) { try loss.checkTeacherLayers(layerCount: 4) }
+    do {
+      _ = try DistillationObjective(
+        loss: loss, beta: 1, teacherLogits: [Float](repeating: 0, count: 4), teacherHidden: hidden,
+        teacherHiddenSize: 3, length: 4, studentHiddenSize: 2)
+      Issue.record("\(method): accepted teacher layer 3 of 3")
+    } catch {
+      #expect("\(error)" == "teacher_layer must be a layer of the 3-layer teacher, 0 to 2 (got 3)")
+    }
+  }
+
+  static func setting<L: DistillationLoss>(_ loss: L, layer: Int) throws -> any DistillationLoss {
+    var copy = loss
+    try copy.set("teacher_layer", .int(layer))
+    return copy
+  }
+}

@@ -124,7 +124,7 @@ struct KDMemKDTeacherTableTests {
       (0..<(count * length * teacherSize)).map { _ in Float(random.uniform(-0.9, 0.9)) }
     }
     let teacherLogits = (0..<(count * classes)).map { _ in Float(random.uniform(-2.0, 2.0)) }
-    let objective = DistillationObjective(
+    let objective = try DistillationObjective(
       loss: loss, beta: 3, teacherLogits: teacherLogits, teacherHidden: teacherHidden,
       teacherHiddenSize: teacherSize, length: length, studentHiddenSize: 5)
     let model = RecurrentClassifier<Float>(

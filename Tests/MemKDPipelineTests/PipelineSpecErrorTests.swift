@@ -24,6 +24,12 @@ private let head = """
 
 private let cases: [MalformedSpec] = [
   MalformedSpec(
+    name: "teacher layer past a 1-layer teacher (the worker segfaulted)",
+    yaml: head + "teacher: {layers: 1}\nstudents:\n  - method: base\n  - method: memkd\n"
+      + "    teacher_layer: 1\n",
+    key: "students[1].teacher_layer", line: 6,
+    fragment: "teacher_layer must be a layer of the 1-layer teacher, 0 to 0 (got 1)"),
+  MalformedSpec(
     name: "unknown top-level key", yaml: head + "students: [{method: base}]\nsedes: 3\n",
     key: "sedes", line: 4, fragment: "unknown key 'sedes'; did you mean 'seeds'?"),
   MalformedSpec(

@@ -16,6 +16,12 @@ extension ModelCheckpoint {
     }
     let tensors = try ParameterStorage.read(config: config, from: try root.openGroup("state_dict"))
     let parameters = try ModelParameters(config: config, tensors: tensors)
+    if let index = parameters.tensors.firstIndex(where: { !$0.allSatisfy(\.isFinite) }) {
+      let name = parameters.layout.names[index]
+      throw FileFormatError.invalid(
+        file: path,
+        message: "/state_dict/\(name) holds inf or NaN values (a diverged or damaged model)")
+    }
     let data = try readData(try root.openGroup("data"), classes: config.classes)
     let training = try readTraining(try root.openGroup("training"))
     let results = root.contains("metrics") ? try readResults(try root.openGroup("metrics")) : nil
@@ -44,11 +50,17 @@ extension ModelCheckpoint {
         file: group.file,
         message: "/data class_labels has \(labels.count) labels, the model \(classes) classes")
     }
+    let preprocessing = Preprocessing(
+      length: try group.intAttribute("length"),
+      zNormalize: try group.intAttribute("z_normalize") != 0)
+    do {
+      try preprocessing.validate()
+    } catch let error as OptionError {
+      throw FileFormatError.invalid(file: group.file, message: "/data: \(error)")
+    }
     return DataRecord(
       dataset: try group.stringAttribute("dataset"), classLabels: labels,
-      preprocessing: Preprocessing(
-        length: try group.intAttribute("length"),
-        zNormalize: try group.intAttribute("z_normalize") != 0),
+      preprocessing: preprocessing,
       validationFraction: try group.doubleAttribute("validation_fraction"))
   }
 

@@ -22,8 +22,8 @@ public struct DistillationObjective: TrainingObjective {
 
   public init(
     loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int
-  ) {
-    self.init(
+  ) throws {
+    try self.init(
       loss: loss, beta: beta, teacherLogits: data.teacherLogits, teacherHidden: data.teacherHidden,
       teacherHiddenSize: data.teacherConfig.hiddenSize, length: data.train.length,
       studentHiddenSize: studentHiddenSize)
@@ -37,7 +37,8 @@ public struct DistillationObjective: TrainingObjective {
   public init(
     loss: any DistillationLoss, beta: Double, teacherLogits: [Float], teacherHidden: [[Float]],
     teacherHiddenSize: Int, length: Int, studentHiddenSize: Int
-  ) {
+  ) throws {
+    try loss.checkTeacherLayers(layerCount: teacherHidden.count)
     self.loss = loss
     self.beta = beta
     self.teacherLogits = teacherLogits

@@ -47,8 +47,8 @@ public struct StudentDistillation: Sendable {
     var config = training
     config.seed = seed
     let objective: any TrainingObjective =
-      loss.map {
-        DistillationObjective(loss: $0, beta: beta, data: data, studentHiddenSize: hiddenSize)
+      try loss.map {
+        try DistillationObjective(loss: $0, beta: beta, data: data, studentHiddenSize: hiddenSize)
       } ?? CrossEntropyObjective()
     let trainer = try Trainer(config: config, threads: threads, objective: objective)
     var model = RecurrentClassifier<Float>(config: modelConfig(for: data), seed: seed)

@@ -135,6 +135,18 @@ extension DistillationLoss {
 
   public var isPerSample: Bool { false }
 
+  /// Checks `teacherLayersRead` against a teacher of `layerCount` layers, before any kernel
+  /// indexes its traces (an out-of-range `teacher_layer` read past the traces' end).
+  /// - Throws: `OptionError.invalid` naming `teacher_layer`.
+  public func checkTeacherLayers(layerCount: Int) throws {
+    for layer in teacherLayersRead(layerCount: layerCount) where !(0..<layerCount).contains(layer) {
+      throw OptionError.invalid(
+        key: "teacher_layer",
+        requirement: "a layer of the \(layerCount)-layer teacher, 0 to \(layerCount - 1)",
+        got: .int(layer))
+    }
+  }
+
   public func initialParameters(studentHiddenSize: Int, teacherHiddenSize: Int, seed: UInt64)
     -> [[Float]]
   { [] }

@@ -5,7 +5,7 @@ extension Metrics {
   /// (= sklearn roc_auc_score). nil when the class has no positives or no negatives.
   ///
   /// - Parameters:
-  ///   - scores: [n] scores of the class (higher = more likely positive). No NaN (precondition).
+  ///   - scores: [n] scores of the class (higher = more likely positive). A NaN among them makes the result NaN.
   ///   - positives: [n] membership of each sample in the class.
   ///
   /// Why this form: with cumulative counts (TP_k, FP_k) at each distinct threshold and the curve
@@ -16,6 +16,9 @@ extension Metrics {
   /// A tied group of positives and negatives contributes a diagonal segment, i.e. counts each
   /// positive/negative tie as half a correctly ordered pair (Mann-Whitney).
   public static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
+    // NaN scores (a model with non-finite outputs) have no order: the metric is NaN, flagged,
+    // never a plausible number or a trap.
+    if scores.contains(where: \.isNaN) { return .nan }
     let steps = ThresholdSteps(scores: scores, positives: positives)
     let p = steps.positiveCount
     let n = steps.negativeCount
@@ -36,7 +39,7 @@ extension Metrics {
   /// order (= sklearn average_precision_score). nil when there are no positives.
   ///
   /// - Parameters:
-  ///   - scores: [n] scores of the class. No NaN (precondition).
+  ///   - scores: [n] scores of the class. A NaN among them makes the result NaN.
   ///   - positives: [n] membership of each sample in the class.
   ///
   /// Why not trapezoidal: the protocol (and scikit-learn) use the step-function integral, which
@@ -46,6 +49,7 @@ extension Metrics {
   /// Unlike scikit-learn, which warns and returns 0 when there are no positives, we return nil so
   /// that callers skip the class instead of averaging in a meaningless 0.
   public static func averagePrecision(scores: [Double], positives: [Bool]) -> Double? {
+    if scores.contains(where: \.isNaN) { return .nan }
     let steps = ThresholdSteps(scores: scores, positives: positives)
     let p = steps.positiveCount
     guard p > 0 else { return nil }

@@ -39,13 +39,30 @@ public struct ModelConfig: Codable, Sendable, Equatable, Hashable {
   }
 
   /// A description of what is wrong, or nil when every size is usable.
+  /// Checked before anything is allocated, so a model too big for memory (from a flag, a
+  /// Python argument or a file's attributes) is an error and never an allocation failure.
   public var validationError: String? {
     if inputSize < 1 { return "input size must be at least 1 (got \(inputSize))" }
     if hiddenSize < 1 { return "hidden size must be at least 1 (got \(hiddenSize))" }
     if layers < 1 { return "layer count must be at least 1 (got \(layers))" }
     if classes < 2 { return "class count must be at least 2 (got \(classes))" }
+    let sizes = [inputSize, hiddenSize, layers, classes]
+    if sizes.contains(where: { $0 > Self.sizeLimit }) {
+      return "sizes above \(Self.sizeLimit) are not supported (got \(summary))"
+    }
+    guard let count = checkedParameterCount, count <= Self.parameterBudget else {
+      let count = checkedParameterCount.map(String.init) ?? "more than 2^63"
+      return "\(summary) has \(count) parameters, more than the supported "
+        + "\(Self.parameterBudget) (1 GiB of float32 weights; training needs about 4x that)"
+    }
     return nil
   }
+
+  /// The largest input size, hidden size, layer count or class count.
+  public static let sizeLimit = 1 << 20
+  /// The most trainable scalars a model may have (2^28: 1 GiB of weights; the paper's teacher
+  /// has about 2 x 10^5).
+  public static let parameterBudget = 1 << 28
 
   /// Number of trainable scalars: `G H (D + H + 2)` per layer (G = the cell's gate count, both
   /// biases counted) plus `C (H + 1)` for the head. LSTM teacher (3 x 100, D = 1): 202,800 +

@@ -78,7 +78,13 @@ public struct Trainer: Sendable {
       let epochStart = clock.now
       let epoch = state.epochs.count + 1
       let trainLoss = try runEpoch(&model, state: &state, train: train, epoch: epoch)
+      // The last step can overflow the weights with a finite loss (lr 1e10, clip off); caught
+      // here, no NaN reaches the metrics, the best weights or a checkpoint.
+      guard model.parameters.isFinite else { throw TrainingError.nonFiniteParameters(epoch: epoch) }
       let evaluation = model.evaluate(on: validation)
+      guard evaluation.loss.isFinite else {
+        throw TrainingError.nonFiniteValidationLoss(epoch: epoch, loss: evaluation.loss)
+      }
       if evaluation.loss < state.bestLoss {
         state.bestLoss = evaluation.loss
         state.bestEpoch = epoch

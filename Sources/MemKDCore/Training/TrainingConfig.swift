@@ -113,6 +113,9 @@ public struct EpochReport: Sendable, Codable, Equatable {
 /// Why a run stopped early with an error.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
   case nonFiniteLoss(epoch: Int, batch: Int, loss: Double)
+  /// A weight became inf or NaN in an epoch whose losses were all finite.
+  case nonFiniteParameters(epoch: Int)
+  case nonFiniteValidationLoss(epoch: Int, loss: Double)
   case invalidConfig(String)
   case emptySplit(String)
 
@@ -120,6 +123,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     switch self {
     case .nonFiniteLoss(let epoch, let batch, let loss):
       return "training diverged: loss is \(loss) at epoch \(epoch), batch \(batch) "
+        + "(try a lower learning rate or keep gradient clipping on)"
+    case .nonFiniteParameters(let epoch):
+      return "training diverged: weights are not finite after epoch \(epoch) "
+        + "(try a lower learning rate or keep gradient clipping on)"
+    case .nonFiniteValidationLoss(let epoch, let loss):
+      return "training diverged: validation loss is \(loss) after epoch \(epoch) "
         + "(try a lower learning rate or keep gradient clipping on)"
     case .invalidConfig(let message):
       return "invalid training config: \(message)"

@@ -111,7 +111,30 @@ extension PipelineSpec {
       return teacher
     }
     spec.students = students.map(\.variant)
+    if let entry = entries.first(where: { $0.key == "students" }) {
+      try checkTeacherLayers(students, of: entry, teachers: spec.teachers, reader: reader)
+    }
     return spec
+  }
+
+  /// Every student's teacher layers exist in every teacher variant (else the worker would be
+  /// the first to find out, one step into the run).
+  static func checkTeacherLayers(
+    _ students: [(variant: StudentVariant, entry: Int)], of entry: YAMLReader.Entry,
+    teachers: [TeacherVariant], reader: YAMLReader
+  ) throws {
+    let (_, elements) = try reader.items(
+      entry.value, path: entry.path, what: "a list of student entries", single: false)
+    for (variant, index) in students {
+      for teacher in teachers {
+        do {
+          try variant.loss?.checkTeacherLayers(layerCount: teacher.layers)
+        } catch let error as OptionError {
+          let (node, path) = elements[index]
+          throw reader.error(node, path + "." + error.key, error.description)
+        }
+      }
+    }
   }
 
   // MARK: Top-level values

@@ -111,7 +111,8 @@ def test_distill_progress_and_bad_options(cli_teacher, data, capsys):
         python_distill(cli_teacher, data, normalization="l2")
     with pytest.raises(ValueError, match="beta: must be >= 0"):
         python_distill(cli_teacher, data, beta=-1)
-    with pytest.raises(ValueError, match="teacher_layer"):
+    with pytest.raises(ValueError, match=r"teacher_layer must be a layer of the 1-layer teacher, "
+                                         r"0 to 0 \(got 1\)"):
         python_distill(cli_teacher, data, teacher_layer=1)
     with pytest.raises(ValueError, match="long_pairs"):
         python_distill(cli_teacher, data, long_pairs=0)

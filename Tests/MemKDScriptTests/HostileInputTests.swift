@@ -1,0 +1,40 @@
+import Foundation
+import MemKDTestSupport
+import Testing
+
+/// Issue 15's hostile inputs against the CLI, each in a child process: a clear error with exit
+/// status 1, never a signal.
+@Suite("CLI: hostile input is an error, not a crash")
+struct HostileInputTests {
+  /// A 2-layer teacher of the shipped data (seconds).
+  static func teacher(in directory: URL) throws -> String {
+    let teacher = directory.appendingPathComponent("teacher.h5").path
+    let trained = try ProcessOutput.run(
+      EndToEndTests.binary,
+      [
+        "train-teacher", "--dataset", "ItalyPowerDemand", "--data-root", EndToEndTests.shippedData,
+        "--length", "24", "--hidden", "6", "--layers", "2", "--inits", "1", "--epochs", "1",
+        "--out", teacher, "--quiet",
+      ])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    return teacher
+  }
+
+  @Test("distill --teacher-layer past the teacher's last layer (was a segfault)")
+  func teacherLayerOutOfRange() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let teacher = try Self.teacher(in: directory)
+    let result = try ProcessOutput.run(
+      EndToEndTests.binary,
+      [
+        "distill", "--teacher", teacher, "--dataset", "ItalyPowerDemand", "--data-root",
+        EndToEndTests.shippedData, "--method", "memkd", "--teacher-layer", "2", "--beta", "1",
+        "--seeds", "1", "--epochs", "1", "--out-dir", directory.appendingPathComponent("s").path,
+        "--quiet",
+      ])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains(
+        "teacher_layer must be a layer of the 2-layer teacher, 0 to 1 (got 2)"), "\(result.stderr)")
+  }
+}

@@ -1,0 +1,114 @@
+"""Issue 15's hostile inputs against the Python package, each in a child process: the call must
+raise a Python exception with a clear message and the interpreter must live on (before the fixes
+these died with SIGILL or SIGSEGV, killing the notebook)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import h5py
+import numpy as np
+import pytest
+
+import memkd
+from pathlib import Path
+
+PACKAGE_ROOT = Path(memkd.__file__).resolve().parent.parent
+
+PRELUDE = """
+import sys
+import numpy as np
+import memkd
+rng = np.random.default_rng(0)
+X = rng.normal(size=(16, 12)).astype(np.float32)
+y = np.array([0, 1] * 8)
+def expect(call):
+    try:
+        call()
+    except Exception as error:
+        print(f"RAISED {type(error).__name__}: {error}", flush=True)
+        memkd.parameter_count(1, 4, 1, 2)  # the interpreter still works
+        print("ALIVE", flush=True)
+    else:
+        print("NO-ERROR", flush=True)
+"""
+
+
+def run_child(body: str, *args: str) -> str:
+    """Runs PRELUDE + body in a fresh interpreter; returns its stdout after asserting it exited
+    normally (a signal gives a negative return code)."""
+    script = textwrap.dedent(PRELUDE) + textwrap.dedent(body)
+    env = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, f"child died ({result.returncode}):\n{result.stderr[-2000:]}"
+    assert "ALIVE" in result.stdout, result.stdout + result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.parametrize("kind", ["Teacher", "Student"])
+def test_diverging_fit_raises_instead_of_killing_the_interpreter(kind):
+    out = run_child(f"""
+        model = memkd.{kind}(hidden_size=4, layers=1)
+        expect(lambda: model.fit(X, y, X, y, lr=1e10, clip=0, epochs=3, threads=1))
+    """)
+    assert "training diverged" in out
+
+
+@pytest.fixture()
+def checkpoint(tmp_path) -> Path:
+    path = tmp_path / "model.h5"
+    model = memkd.LSTMClassifier(hidden_size=3, layers=1, classes=2, seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 12)).astype(np.float32)
+    model.fit(X, [0, 1] * 4, X, [0, 1] * 4, epochs=1, threads=1)
+    model.save(path)
+    return path
+
+
+@pytest.mark.parametrize("edit,message", [
+    ("hidden_size", "/model: sizes above 1048576 are not supported"),
+    ("hidden_size 2**17", "parameters, more than the supported"),
+    ("nan weight", "holds inf or NaN values"),
+    ("length", "length must be an integer"),
+])
+def test_damaged_checkpoint_loads_as_an_error(checkpoint, edit, message):
+    with h5py.File(checkpoint, "r+") as f:
+        if edit == "hidden_size":
+            f["model"].attrs["hidden_size"] = 2**62
+        elif edit == "hidden_size 2**17":
+            f["model"].attrs["hidden_size"] = 2**17
+        elif edit == "nan weight":
+            f["state_dict/lstm.weight_hh_l0"][0, 0] = np.nan
+        else:
+            f["data"].attrs["length"] = 10**9
+    out = run_child("expect(lambda: memkd.LSTMClassifier.load(sys.argv[1]))", str(checkpoint))
+    assert message in out, out
+
+
+@pytest.mark.parametrize("command", ["evaluate", "trace", "export-c"])
+def test_cli_refuses_a_teacher_with_nan_weights(cli_teacher, tmp_path, command):
+    """`evaluate` used to print plausible metrics with exit 0, `trace` to rename NaN traces over
+    an existing file, `export-c` to export the NaN weights."""
+    from memkd_testing import DATA, require_script
+
+    teacher = tmp_path / "teacher.h5"
+    shutil.copy(cli_teacher, teacher)
+    with h5py.File(teacher, "r+") as f:
+        f["state_dict/lstm.weight_ih_l0"][0, 0] = np.inf
+    out = tmp_path / "existing.out"
+    out.write_bytes(b"keep me")
+    arguments = {
+        "evaluate": ["evaluate", "--checkpoint", teacher, "--data-root", DATA],
+        "trace": ["trace", "--checkpoint", teacher, "--data-root", DATA, "--out", out],
+        "export-c": ["export-c", "--checkpoint", teacher, "--out", out],
+    }[command]
+    result = subprocess.run([require_script(), *map(str, arguments)], capture_output=True,
+                            text=True, timeout=300, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    assert result.returncode == 1, result.stderr
+    assert "holds inf or NaN values" in result.stderr, result.stderr
+    assert out.read_bytes() == b"keep me"
