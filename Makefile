@@ -64,7 +64,7 @@ build: apt
 
 demo: build
 	mkdir -p out
-	$(SCRIPT) train-teacher --dataset $(DEMO_DATASET) $(DEMO_ARGS) --out out/$(DEMO_DATASET)-teacher.h5
+	$(SCRIPT) train-teacher --dataset $(DEMO_DATASET) $(DEMO_ARGS) --out out/$(DEMO_DATASET)-teacher.h5 --overwrite
 	$(SCRIPT) inspect out/$(DEMO_DATASET)-teacher.h5
 
 # Every test: Swift (unit, gradient checks, PyTorch fixture, CLI) then Python (pytest).

@@ -48,6 +48,8 @@ struct Trace: ParsableCommand {
   }
 
   func run() throws {
+    let lock = try OutputLock(for: out)
+    defer { withExtendedLifetime(lock) {} }
     let teacher = try ModelCheckpoint.read(from: checkpoint)
     let dataset = try loadDataset(for: teacher, path: checkpoint, options: data)
     let clock = ContinuousClock()

@@ -31,6 +31,9 @@ struct TrainTeacher: ParsableCommand {
   @Option(help: "Continue the interrupted run saved in this checkpoint (its settings are used).")
   var resume: String?
 
+  @Flag(help: "Replace an existing --out file (otherwise an existing file is an error).")
+  var overwrite = false
+
   @Option(help: "Rewrite the checkpoint every N epochs while training.")
   var checkpointEvery: Int = 1
 
@@ -74,6 +77,16 @@ struct TrainTeacher: ParsableCommand {
         data: data, preprocessing: settings.preprocessing, protocolConfig: settings.recipe,
         out: out)
     if let out { session.out = out }
+    // Claimed before the first write and held to the end: a second run on the same file stops
+    // here instead of overwriting this one's result.
+    let lock = try OutputLock(for: session.out)
+    defer { withExtendedLifetime(lock) {} }
+    if session.out != resume, !overwrite, FileManager.default.fileExists(atPath: session.out) {
+      throw FileFormatError.invalid(
+        file: session.out,
+        message: "exists; pass --overwrite to replace it, or --resume \(session.out) to continue it"
+      )
+    }
     var progress = ProgressLine(quiet: quiet)
     var updates = 0
     let clock = ContinuousClock()

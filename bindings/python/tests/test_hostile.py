@@ -112,3 +112,42 @@ def test_cli_refuses_a_teacher_with_nan_weights(cli_teacher, tmp_path, command):
     assert result.returncode == 1, result.stderr
     assert "holds inf or NaN values" in result.stderr, result.stderr
     assert out.read_bytes() == b"keep me"
+
+
+def run_script(*arguments) -> subprocess.CompletedProcess:
+    from memkd_testing import require_script
+    return subprocess.run([require_script(), *map(str, arguments)], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+
+
+def test_train_teacher_never_replaces_an_existing_file_unasked(cli_teacher, tmp_path):
+    """Before: `--out EXISTING.h5` replaced a finished teacher with an epoch-1 resume state."""
+    from conftest import CLI_TEACHER_ARGS
+    teacher = tmp_path / "teacher.h5"
+    shutil.copy(cli_teacher, teacher)
+    before = teacher.read_bytes()
+    refused = run_script("train-teacher", *CLI_TEACHER_ARGS, "--out", teacher)
+    assert refused.returncode == 1, refused.stderr
+    assert "exists; pass --overwrite to replace it" in refused.stderr
+    assert teacher.read_bytes() == before
+    replaced = run_script("train-teacher", *CLI_TEACHER_ARGS, "--out", teacher, "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+
+
+def test_a_second_writer_of_the_same_out_stops_at_once(tmp_path):
+    """Before: two `train-teacher` runs on one `--out` both said "saved"; one result was lost.
+    This process holds the lock as the first run would; the second must refuse and write
+    nothing."""
+    import fcntl
+    from conftest import CLI_TEACHER_ARGS
+    out = tmp_path / "teacher.h5"
+    with open(tmp_path / ".teacher.h5.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run_script("train-teacher", *CLI_TEACHER_ARGS, "--out", out)
+        assert result.returncode == 1, result.stderr
+        assert "another MemKD process is writing this file" in result.stderr
+        assert not out.exists()
+        traced = run_script("trace", "--checkpoint", "missing.h5", "--out", out)
+        assert "another MemKD process is writing this file" in traced.stderr
+    after = run_script("train-teacher", *CLI_TEACHER_ARGS, "--out", out)
+    assert after.returncode == 0, after.stderr
