@@ -35,8 +35,14 @@ struct PythonError: Error {
     case .os: exception = cpy_exc_os_error()
     case .runtime: exception = cpy_exc_runtime_error()
     }
-    PyErr_SetString(exception, message)
+    PyErr_SetString(exception, message.withVisibleNUL)
   }
+}
+
+extension String {
+  /// The text with each NUL written `\x00`, as Python's repr does: a C string would end at the
+  /// first one and the message would lose its reason (a path with a NUL names only its start).
+  var withVisibleNUL: String { replacingOccurrences(of: "\0", with: "\\x00") }
 }
 
 /// Runs a module function: `body` gets the positional arguments (checked to number `count`)
@@ -55,7 +61,7 @@ func pythonFunction(
   } catch let error as PythonError {
     error.raise()
   } catch {
-    PyErr_SetString(cpy_exc_runtime_error(), "\(name)(): \(error)")
+    PyErr_SetString(cpy_exc_runtime_error(), "\(name)(): \(error)".withVisibleNUL)
   }
   return nil
 }
@@ -115,11 +121,17 @@ struct Arguments {
   }
 
   static func string(_ object: PythonObject, name: String, function: String) throws -> String {
-    guard cpy_is_str(object) != 0, let utf8 = PyUnicode_AsUTF8(object) else {
+    var size = 0
+    guard cpy_is_str(object) != 0, let utf8 = PyUnicode_AsUTF8AndSize(object, &size) else {
       PyErr_Clear()
       throw PythonError.type("\(function)(): \(name) must be a str")
     }
-    return String(cString: utf8)
+    // With the size, not as a C string: an embedded NUL would silently cut the text (a path
+    // 'a\0b.h5' became 'a'); the text keeps it and the file layer refuses it by name.
+    return String(
+      decoding: UnsafeBufferPointer(
+        start: UnsafeRawPointer(utf8).assumingMemoryBound(to: UInt8.self), count: size),
+      as: UTF8.self)
   }
 
   func optionalString(_ index: Int, _ name: String) throws -> String? {

@@ -24,6 +24,26 @@ private let head = """
 
 private let cases: [MalformedSpec] = [
   MalformedSpec(
+    name: "a list nested 5,000 deep (overflowed the parser's stack)",
+    yaml: head + "students: [{method: base}]\nseeds: " + String(repeating: "[", count: 5000)
+      + String(repeating: "]", count: 5000) + "\n",
+    key: "", line: 4, fragment: "nested more than 512 levels deep"),
+  MalformedSpec(
+    name: "block sequences nested 5,000 deep",
+    yaml: head + "students: [{method: base}]\nseeds:\n"
+      + String(repeating: "- ", count: 5000) + "1\n",
+    key: "", line: 5, fragment: "nested more than 512 levels deep"),
+  MalformedSpec(
+    name: "a billion seeds (allocated for minutes)",
+    yaml: head + "students: [{method: base}]\nseeds: 1000000000\n",
+    key: "seeds", line: 4, fragment: "at most 1000 seeds (got 1000000000)"),
+  MalformedSpec(
+    name: "a million student variants (status ran 30 s at 750 MB)",
+    yaml: head + "students:\n  - method: memkd\n"
+      + "    long_pairs: [" + (1...1000).map(String.init).joined(separator: ", ") + "]\n"
+      + "    short_weight: [" + (1...1000).map(String.init).joined(separator: ", ") + "]\n",
+    key: "students[0]", line: 4, fragment: "make 1000000 variants; at most 10000"),
+  MalformedSpec(
     name: "teacher layer past a 1-layer teacher (the worker segfaulted)",
     yaml: head + "teacher: {layers: 1}\nstudents:\n  - method: base\n  - method: memkd\n"
       + "    teacher_layer: 1\n",

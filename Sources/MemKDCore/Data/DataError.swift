@@ -24,6 +24,8 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case noValues
     /// The training split has fewer than two classes.
     case singleClass
+    /// The test split has a class the training split lacks.
+    case classMissingFromTraining
     /// No folder for the named dataset under the data root.
     case unknownDataset
     /// A caller-supplied option is out of range (e.g. a resampling length below 1).

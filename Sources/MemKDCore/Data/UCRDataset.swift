@@ -55,6 +55,16 @@ public struct UCRDataset: Sendable {
         .singleClass, file: trainPath,
         "training split has a single class (label '\(only)'); at least 2 are needed")
     }
+    // A class only TEST has would be an output no training series ever taught: its accuracy
+    // would be 0 and its AUC-PRC meaningless, reported as if real. Refused by name.
+    let testOnly = Set(testFile.labelTokens.map(classes.index(of:))).subtracting(trainClasses)
+    if !testOnly.isEmpty {
+      let labels = testOnly.sorted().map { "'\(classes.tokens[$0])'" }.joined(separator: ", ")
+      throw DataError(
+        .classMissingFromTraining, file: testPath,
+        "test split has label(s) \(labels) that the training split \(trainPath) lacks; "
+          + "a model cannot learn a class it never sees")
+    }
     return UCRDataset(
       name: name, directory: directory,
       train: makeSet(trainFile, labels: trainLabels, preprocessing),

@@ -40,6 +40,7 @@ public final class HDF5File {
   /// The corresponding C functions are `H5Fis_hdf5` and `H5Fopen`.
   public static func open(_ path: String) throws -> HDF5File {
     let site = HDF5Site(file: path, object: nil)
+    try checkPath(path, site: site)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw site.failure("open", "no such file")
@@ -128,7 +129,17 @@ public final class HDF5File {
 
   /// Throws an `HDF5Error` (operation "create") naming the directory that would hold `path` if it
   /// is missing, not a directory, or not writable by this process.
+  /// A path C can take as it is: passed to `open(2)`, a NUL would end it early and the file
+  /// would be written under a shorter name (`a\0b.h5` became `a`).
+  static func checkPath(_ path: String, site: HDF5Site) throws(HDF5Error) {
+    guard !path.isEmpty else { throw site.failure("open", "the path is empty") }
+    guard !path.utf8.contains(0) else {
+      throw site.failure("open", "the path contains a NUL character")
+    }
+  }
+
   static func checkWritableDirectory(for path: String, site: HDF5Site) throws(HDF5Error) {
+    try checkPath(path, site: site)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {

@@ -60,6 +60,11 @@ extension PipelineSpec {
   ///   (unknown and duplicate keys, then missing required keys, then values).
   public static func parse(yaml: String, file: String) throws -> PipelineSpec {
     let reader = YAMLReader(file: file)
+    if let line = YAMLNesting.firstLineTooDeep(in: yaml) {
+      throw PipelineSpecError(
+        file: file, line: line, column: 1, key: "",
+        message: "nested more than \(YAMLNesting.limit) levels deep; a pipeline file needs a few")
+    }
     let composed: Node?
     do {
       composed = try Yams.compose(yaml: yaml)
@@ -105,6 +110,11 @@ extension PipelineSpec {
       }
     }
     spec.output = output ?? "out/\(spec.name)"
+    guard let count = variantCount(teacherOptions), count <= PipelineSpec.maximumVariants else {
+      throw PipelineSpecError(
+        file: file, line: nil, column: nil, key: "teacher",
+        message: PipelineSpec.tooManyVariants(variantCount(teacherOptions)))
+    }
     spec.teachers = crossProduct(teacherOptions, from: TeacherVariant()).map {
       var teacher = $0.variant
       teacher.axes = $0.axes
@@ -190,6 +200,12 @@ extension PipelineSpec {
       entry.value, path: entry.path, what: "a count or a non-empty list of seeds")
     guard isList else {
       let count = try reader.int(entry.value, path: entry.path, minimum: 1)
+      guard count <= PipelineSpec.maximumSeeds else {
+        throw reader.error(
+          entry.value, entry.path,
+          "at most \(PipelineSpec.maximumSeeds) seeds (got \(count)); every seed is a trained student"
+        )
+      }
       return (0..<count).map(UInt64.init)
     }
     var seeds: [UInt64] = []

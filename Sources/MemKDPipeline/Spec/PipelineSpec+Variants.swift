@@ -115,6 +115,9 @@ extension PipelineSpec {
         written.append(try reader.written(entry, as: option))
       }
     }
+    guard let count = variantCount(written), count <= PipelineSpec.maximumVariants else {
+      throw reader.error(node, path, PipelineSpec.tooManyVariants(variantCount(written)))
+    }
     return crossProduct(written, from: base).map { $0.variant.variant(axes: $0.axes) }
   }
 

@@ -97,6 +97,30 @@ extension YAMLReader {
 ///
 /// Order: the first option varies slowest and each option's values keep their written order, so
 /// the variants read like nested loops over the file's keys.
+/// How many variants `crossProduct` would make, or nil when the count overflows `Int`: checked
+/// first, so a file of many list-valued options is an error instead of gigabytes of variants.
+func variantCount<Target>(_ options: [WrittenOption<Target>]) -> Int? {
+  var count = 1
+  for option in options {
+    let (product, overflow) = count.multipliedReportingOverflow(by: option.settings.count)
+    if overflow { return nil }
+    count = product
+  }
+  return count
+}
+
+extension PipelineSpec {
+  /// Variants one teacher block or one student entry may expand to.
+  public static let maximumVariants = 10_000
+  /// Seeds a pipeline may train every student with.
+  public static let maximumSeeds = 1_000
+
+  static func tooManyVariants(_ count: Int?) -> String {
+    "its list-valued options make \(count.map(String.init) ?? "more than 2^63") variants; "
+      + "at most \(maximumVariants) are allowed (split the study into several files)"
+  }
+}
+
 func crossProduct<Target>(
   _ options: [WrittenOption<Target>], from base: Target
 ) -> [(variant: Target, axes: [String: String])] {

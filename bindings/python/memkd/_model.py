@@ -280,6 +280,21 @@ class LSTMClassifier:
         if not isinstance(warm_start, (bool, np.bool_)):
             raise TypeError(f"warm_start: expected a bool, got {type(warm_start).__name__}")
         report = progress(callback, verbose)
+        present = np.unique(y)
+        if present.size < 2:
+            raise ValueError(f"y: a single class (label {int(present[0])}); at least 2 are "
+                             "needed (as memkd-script train-teacher requires)")
+        if self.classes is None:
+            # Inferred as max(y) + 1, a class absent from y would be an output never trained
+            # (one label of 10**6 once made a 1,000,001-class model).
+            missing = np.setdiff1d(np.arange(int(y.max()) + 1), present)
+            if missing.size:
+                shown = ", ".join(str(int(k)) for k in missing[:5])
+                more = f" and {missing.size - 5} more" if missing.size > 5 else ""
+                raise ValueError(
+                    f"y: classes 0 .. {int(y.max())} are inferred from the largest label, but "
+                    f"class(es) {shown}{more} never occur in y; relabel y to 0 .. K-1 or give "
+                    "the model classes=")
         self._check_classes(y, y_val)
         if self.class_labels is not None and len(self.class_labels) != self.classes:
             raise ValueError(f"class_labels has {len(self.class_labels)} entries for "

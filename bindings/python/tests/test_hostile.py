@@ -151,3 +151,26 @@ def test_a_second_writer_of_the_same_out_stops_at_once(tmp_path):
         assert "another MemKD process is writing this file" in traced.stderr
     after = run_script("train-teacher", *CLI_TEACHER_ARGS, "--out", out)
     assert after.returncode == 0, after.stderr
+
+
+def test_a_path_with_a_nul_is_refused_not_cut(checkpoint, tmp_path):
+    """Before: save('a\\x00b.h5') wrote a file named 'a'."""
+    model = memkd.LSTMClassifier.load(checkpoint)
+    with pytest.raises((OSError, ValueError), match="NUL"):
+        model.save(str(tmp_path / "a\x00b.h5"))
+    assert not (tmp_path / "a").exists()
+    with pytest.raises((OSError, ValueError), match="NUL"):
+        memkd.LSTMClassifier.load(str(checkpoint) + "\x00.bak")
+
+
+def test_fit_refuses_a_single_class_and_classes_it_never_sees():
+    """Before: one label of 10**6 trained a 1,000,001-class model; a single class was accepted
+    (the CLI refuses it)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 10)).astype(np.float32)
+    model = memkd.LSTMClassifier(hidden_size=2, layers=1)
+    with pytest.raises(ValueError, match=r"y: a single class \(label 3\)"):
+        model.fit(X, [3] * 6, X, [3] * 6, epochs=1, threads=1)
+    with pytest.raises(ValueError, match=r"class\(es\) 0, 1, 2, 3, 4 and 999994 more never occur"):
+        model.fit(X, [10**6, 5] * 3, X, [5] * 6, epochs=1, threads=1)
+    assert model.classes is None
