@@ -143,20 +143,29 @@ final class EpochCallback: @unchecked Sendable {
 
   var failed: Bool { failure != nil }
 
+  /// After every epoch: runs the interpreter's pending signal handlers (so Ctrl-C raises
+  /// KeyboardInterrupt and stops training after this epoch, with or without a callback; before,
+  /// a run without one ignored it), then calls the callback.
   func report(_ epoch: EpochReport) {
-    guard let callable, failure == nil else { return }
+    guard failure == nil else { return }
     withGIL {
-      let result = callWithEpoch(callable, epoch)
-      if let result {
+      guard PyErr_CheckSignals() == 0 else { return keepFailure() }
+      guard let callable else { return }
+      if let result = callWithEpoch(callable, epoch) {
         Py_DecRef(result)
       } else {
-        var type: PythonObject?
-        var value: PythonObject?
-        var traceback: PythonObject?
-        PyErr_Fetch(&type, &value, &traceback)
-        failure = (type, value, traceback)
+        keepFailure()
       }
     }
+  }
+
+  /// Takes the exception just raised (GIL held) to re-raise when training has stopped.
+  private func keepFailure() {
+    var type: PythonObject?
+    var value: PythonObject?
+    var traceback: PythonObject?
+    PyErr_Fetch(&type, &value, &traceback)
+    failure = (type, value, traceback)
   }
 
   /// Re-raises a callback's exception (GIL held); true when there was one.

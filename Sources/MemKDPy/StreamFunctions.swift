@@ -1,9 +1,26 @@
 import CPython
+import Foundation
 import MemKDCore
 
 // Streaming inference from Python: a `StreamingClassifier` owned by a capsule.
 
 private let capsuleName: StaticString = "memkd.StreamingClassifier"
+
+/// A `StreamingClassifier` (which is not thread-safe: one arena of state) behind a lock.
+/// Why: `stream_step` releases the GIL, so two Python threads stepping one stream ran the
+/// kernels on the same state at once and lost updates.
+final class LockedStream: @unchecked Sendable {
+  private let stream: StreamingClassifier
+  private let lock = NSLock()
+
+  init(_ stream: StreamingClassifier) { self.stream = stream }
+
+  func withLock<T>(_ body: (StreamingClassifier) throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body(stream)
+  }
+}
 
 private func capsuleNamePointer() -> UnsafePointer<CChar> {
   UnsafeRawPointer(capsuleName.utf8Start).assumingMemoryBound(to: CChar.self)
@@ -15,12 +32,12 @@ private let releaseStream: PyCapsule_Destructor = { capsule in
     PyErr_Clear()
     return
   }
-  Unmanaged<StreamingClassifier>.fromOpaque(pointer).release()
+  Unmanaged<LockedStream>.fromOpaque(pointer).release()
 }
 
 extension Arguments {
   /// The classifier inside the capsule argument `index` (borrowed while the capsule lives).
-  func stream(_ index: Int) throws -> StreamingClassifier {
+  func stream(_ index: Int) throws -> LockedStream {
     let object = item(index)
     guard PyCapsule_IsValid(object, capsuleNamePointer()) == 1,
       let pointer = PyCapsule_GetPointer(object, capsuleNamePointer())
@@ -28,7 +45,7 @@ extension Arguments {
       PyErr_Clear()
       throw PythonError.type("\(function)(): stream must be a stream made by stream_new()")
     }
-    return Unmanaged<StreamingClassifier>.fromOpaque(pointer).takeUnretainedValue()
+    return Unmanaged<LockedStream>.fromOpaque(pointer).takeUnretainedValue()
   }
 }
 
@@ -42,10 +59,10 @@ func streamNew(_ args: Arguments) throws -> PythonObject {
       "stream_new(): preprocessing must be one of \(StreamPreprocessing.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'"
     )
   }
-  let stream = StreamingClassifier(model: model, preprocessing: preprocessing)
+  let stream = LockedStream(StreamingClassifier(model: model, preprocessing: preprocessing))
   let pointer = Unmanaged.passRetained(stream).toOpaque()
   guard let capsule = PyCapsule_New(pointer, capsuleNamePointer(), releaseStream) else {
-    Unmanaged<StreamingClassifier>.fromOpaque(pointer).release()
+    Unmanaged<LockedStream>.fromOpaque(pointer).release()
     throw PythonError.alreadySet
   }
   return capsule
@@ -56,7 +73,7 @@ func streamNew(_ args: Arguments) throws -> PythonObject {
 func streamStep(_ args: Arguments) throws -> PythonObject {
   let stream = try args.stream(0)
   let (values, shape) = try args.floats(1, "chunk")
-  let inputSize = stream.config.inputSize
+  let inputSize = stream.withLock { $0.config.inputSize }
   guard (shape.count == 1 && inputSize == 1) || (shape.count == 2 && shape[1] == inputSize) else {
     throw PythonError.value(
       "stream_step(): chunk must be [n] (one channel) or [n, \(inputSize)], got shape \(shape)")
@@ -64,20 +81,22 @@ func streamStep(_ args: Arguments) throws -> PythonObject {
   guard values.allSatisfy(\.isFinite) else {
     throw PythonError.value("stream_step(): chunk contains NaN or infinity")
   }
-  let probabilities = withoutGIL { () -> [Float] in
-    stream.step(chunk: values)
-    return stream.currentProbabilities
+  let probabilities = withoutGIL {
+    stream.withLock { classifier -> [Float] in
+      classifier.step(chunk: values)
+      return classifier.currentProbabilities
+    }
   }
   return try Build.bytes(probabilities)
 }
 
 /// `stream_reset(stream) -> None`.
 func streamReset(_ args: Arguments) throws -> PythonObject {
-  try args.stream(0).reset()
+  try args.stream(0).withLock { $0.reset() }
   return Build.none()
 }
 
 /// `stream_steps(stream) -> int`: steps since the last reset.
 func streamSteps(_ args: Arguments) throws -> PythonObject {
-  try Build.int(try args.stream(0).steps)
+  try Build.int(try args.stream(0).withLock { $0.steps })
 }

@@ -174,3 +174,56 @@ def test_fit_refuses_a_single_class_and_classes_it_never_sees():
     with pytest.raises(ValueError, match=r"class\(es\) 0, 1, 2, 3, 4 and 999994 more never occur"):
         model.fit(X, [10**6, 5] * 3, X, [5] * 6, epochs=1, threads=1)
     assert model.classes is None
+
+
+@pytest.mark.parametrize("call", ["fit", "distill"])
+def test_ctrl_c_stops_training_without_a_callback(call, tmp_path):
+    """Before: `fit` and `distill` ignored Ctrl-C unless a callback was given."""
+    import signal
+    import time
+    script = textwrap.dedent(PRELUDE) + textwrap.dedent(f"""
+        long = dict(epochs=1000000, patience=1000000, threads=1)
+        teacher = memkd.Teacher(hidden_size=3, layers=1)
+        if "{call}" == "distill":
+            teacher.fit(X, y, X, y, epochs=1, threads=1)
+        print("TRAINING", flush=True)
+        try:
+            if "{call}" == "fit":
+                teacher.fit(X, y, X, y, **long)
+            else:
+                memkd.distill(teacher, X, y, X, y, method="memkd", **long)
+        except KeyboardInterrupt:
+            print("INTERRUPTED", flush=True)
+    """)
+    env = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert child.stdout.readline().strip() == "TRAINING"
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert "INTERRUPTED" in out, err[-2000:]
+    assert child.returncode == 0
+
+
+def test_one_stream_stepped_from_four_threads_loses_no_step(checkpoint):
+    """Before: `stream_step` released the GIL with no lock, and four threads stepping one
+    `memkd.Stream` lost updates."""
+    import threading
+    model = memkd.LSTMClassifier.load(checkpoint)
+    stream = memkd.Stream(model)
+    chunk = np.linspace(-1, 1, 50, dtype=np.float32)
+
+    def work():
+        for _ in range(200):
+            stream.step(chunk)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert stream.steps == 4 * 200 * 50
