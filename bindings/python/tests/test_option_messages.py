@@ -27,6 +27,13 @@ CASES = [
     ("student", "normalization", "l2", "l2",
      "normalization must be one of per-sample-mean, batch-mean, step-norm, none (got 'l2')"),
     ("student", "terms", "medium", "medium", "terms must be one of short, long, both (got 'medium')"),
+    # Issue 15: non-finite numbers and huge counts were accepted (or allocated for minutes).
+    ("teacher", "clip", "nan", float("nan"),
+     "clip must be 0 (off) or a positive number (got nan)"),
+    ("student", "short_weight", "nan", float("nan"), "short_weight must be a number >= 0 (got nan)"),
+    ("student", "long_weight", "inf", float("inf"), "long_weight must be a number >= 0 (got inf)"),
+    ("student", "long_pairs", "1099511627776", 2**40,
+     "long_pairs must be an integer in 1 ... 16777216 (or null: T - 1) (got 1099511627776)"),
 ]
 
 
@@ -42,6 +49,8 @@ def cli_message(scope, key, text):
 
 
 def yaml_message(tmp_path, scope, key, text):
+    # YAML spells the special numbers .nan and .inf (a plain `nan` is the string 'nan').
+    text = {"nan": ".nan", "inf": ".inf"}.get(text, text)
     section = {"teacher": f"teacher: {{{key}: {text}}}\n",
                "preprocessing": f"preprocessing: {{{key}: {text}}}\n", "student": ""}[scope]
     student = f"{{method: memkd, {key}: {text}}}" if scope == "student" else "{method: base}"
