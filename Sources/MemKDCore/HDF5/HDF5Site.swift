@@ -8,6 +8,15 @@ internal import CHDF5
 /// to the calling thread, so "switch it off once per process" is not enough: a test or a Swift
 /// task that lands on a fresh thread would print again. Making a site switches printing off for
 /// the current thread; it costs one short library call, far below any file operation.
+/// Runs once, before MemKD's first HDF5 call: tells libhdf5 not to install its `atexit`
+/// cleanup. Why: after a failed close (a full disk: ENOSPC, EFBIG), the library keeps the
+/// half-closed file, and its exit-time cleanup then flushed it again and crashed (SIGSEGV after
+/// the error had been reported; in Python, at interpreter exit). Every file MemKD writes is
+/// closed explicitly (`HDF5File.write` closes, syncs and renames; readers close in `defer`),
+/// and an unfinished write is a hidden temporary file anyway, so there is nothing left for the
+/// library to flush at exit.
+private let hdf5LibraryPrepared: Void = { _ = H5dont_atexit() }()
+
 struct HDF5Site {
   let file: String
   let object: String?
@@ -15,6 +24,7 @@ struct HDF5Site {
   init(file: String, object: String?) {
     self.file = file
     self.object = object
+    _ = hdf5LibraryPrepared
     HDF5ErrorStack.silenceAutomaticPrinting()
   }
 

@@ -227,3 +227,46 @@ def test_one_stream_stepped_from_four_threads_loses_no_step(checkpoint):
     for thread in threads:
         thread.join()
     assert stream.steps == 4 * 200 * 50
+
+
+def _small_file_limit():
+    """In the child: files may grow to 20 KiB, and a write past that fails (EFBIG) instead of
+    raising SIGXFSZ: a full disk, as far as the writer can tell."""
+    import resource
+    import signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20 * 1024, 20 * 1024))
+
+
+def test_a_full_disk_is_an_error_and_keeps_the_old_file(cli_teacher, tmp_path):
+    """Before: the error was printed, then libhdf5 crashed with SIGSEGV at exit."""
+    from memkd_testing import DATA, require_script
+    out = tmp_path / "teacher.h5"
+    shutil.copy(cli_teacher, out)
+    before = out.read_bytes()
+    result = subprocess.run(
+        [require_script(), "train-teacher", "--dataset", "ItalyPowerDemand", "--data-root", DATA,
+         "--length", "24", "--hidden", "40", "--layers", "2", "--inits", "1", "--epochs", "2",
+         "--out", out, "--overwrite", "--quiet"],
+        capture_output=True, text=True, timeout=300, preexec_fn=_small_file_limit,
+        env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "cannot close the file" in result.stderr or "File too large" in result.stderr
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".teacher.h5.lock", "teacher.h5"]
+
+
+def test_python_save_on_a_full_disk_raises_and_the_interpreter_exits_cleanly(tmp_path):
+    """Before: save() raised OSError, then the interpreter segfaulted at exit."""
+    script = textwrap.dedent(PRELUDE) + textwrap.dedent("""
+        model = memkd.LSTMClassifier(hidden_size=60, layers=2, classes=2, seed=0)
+        model.fit(X, y, X, y, epochs=1, threads=1)
+        expect(lambda: model.save(sys.argv[1]))
+    """)
+    env = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "m.h5")],
+                            capture_output=True, text=True, timeout=300, env=env,
+                            preexec_fn=_small_file_limit)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "RAISED" in result.stdout and "ALIVE" in result.stdout, result.stdout
+    assert not any(tmp_path.iterdir())
