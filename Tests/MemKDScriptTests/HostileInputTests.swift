@@ -38,3 +38,19 @@ struct HostileInputTests {
         "teacher_layer must be a layer of the 2-layer teacher, 0 to 1 (got 2)"), "\(result.stderr)")
   }
 }
+
+extension HostileInputTests {
+  @Test("train-teacher --length 16777216 on a dataset is refused before allocating (was an abort)")
+  func hugeLength() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let result = try ProcessOutput.run(
+      EndToEndTests.binary,
+      [
+        "train-teacher", "--dataset", "ItalyPowerDemand", "--data-root", EndToEndTests.shippedData,
+        "--length", "16777216", "--out", directory.appendingPathComponent("t.h5").path, "--quiet",
+      ])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains("values (1 GiB of float32) a dataset may hold"), "\(result.stderr)")
+  }
+}

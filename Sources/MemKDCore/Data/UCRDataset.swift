@@ -6,6 +6,11 @@ import Foundation
 /// Why the raw labels are kept: checkpoints record `classLabels` so predictions can be reported in
 /// the archive's own label values, and so a model is never evaluated under a different mapping.
 public struct UCRDataset: Sendable {
+  /// The most values (series x length, both splits) a preprocessed dataset may hold: 2^28,
+  /// 1 GiB of float32. Checked after parsing, before resampling allocates (a length of 10^9
+  /// once aborted with "failed to allocate").
+  public static let valueBudget = 1 << 28
+
   public let name: String
   /// The folder the two `.tsv` files were read from.
   public let directory: String
@@ -46,6 +51,15 @@ public struct UCRDataset: Sendable {
     }
     let trainFile = try UCRFile.read(path: trainPath)
     let testFile = try UCRFile.read(path: testPath)
+    let series = trainFile.labelTokens.count + testFile.labelTokens.count
+    let (values, overflow) = series.multipliedReportingOverflow(by: preprocessing.length)
+    guard !overflow, values <= Self.valueBudget else {
+      throw DataError(
+        .invalidArgument, file: directory,
+        "preprocessing length \(preprocessing.length) x \(series) series is more than the "
+          + "\(Self.valueBudget) values (1 GiB of float32) a dataset may hold; choose a shorter length"
+      )
+    }
     let classes = UCRLabelMapping(trainFile.labelTokens + testFile.labelTokens)
     let trainLabels = trainFile.labelTokens.map(classes.index(of:))
     let trainClasses = Set(trainLabels)
