@@ -195,11 +195,8 @@ struct StaleTemporaryTests {
 
 @Suite("Student checkpoints record the method's options")
 struct RecordedOptionTests {
-  @Test("MemKD's options round-trip through /distillation, in order; older files have none")
-  func roundTrip() throws {
-    var loss = MemKDLoss()
-    try loss.set("terms", .text("short"))
-    try loss.set("long_pairs", .int(7))
+  /// A tiny student checkpoint distilled by `method` with `options`, written to a temporary file.
+  static func writeStudent(method: String, options: [RecordedOption]) throws -> String {
     let config = ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
     let checkpoint = ModelCheckpoint(
       kind: "student", parameters: .initialized(for: config, seed: 1),
@@ -208,10 +205,18 @@ struct RecordedOptionTests {
         validationFraction: 0.2),
       training: .init(config: .student, initialisations: 1),
       distillation: .init(
-        method: "memkd", beta: 10, teacherSHA256: "00", splitSeed: 0,
-        options: loss.recordedOptions))
+        method: method, beta: 1, teacherSHA256: "00", splitSeed: 0, options: options))
     let path = try TestFiles.temporaryDirectory().appendingPathComponent("student.h5").path
     try checkpoint.write(to: path)
+    return path
+  }
+
+  @Test("MemKD's options round-trip through /distillation, in order; older files have none")
+  func roundTrip() throws {
+    var loss = MemKDLoss()
+    try loss.set("terms", .text("short"))
+    try loss.set("long_pairs", .int(7))
+    let path = try Self.writeStudent(method: "memkd", options: loss.recordedOptions)
     let read = try ModelCheckpoint.read(from: path)
     #expect(read.distillation?.options == loss.recordedOptions)
     #expect(read.distillation?.options.map(\.key) == MemKDLoss.optionKeys)
@@ -227,18 +232,7 @@ struct RecordedOptionTests {
     #expect(schema.optionScope == loss.name)
     #expect(!schema.optionKeys.isEmpty, "\(loss.name) declares no options")
     #expect(throws: Never.self) { try loss.validate() }
-    let config = ModelConfig(inputSize: 1, hiddenSize: 2, layers: 1, classes: 2)
-    let checkpoint = ModelCheckpoint(
-      kind: "student", parameters: .initialized(for: config, seed: 1),
-      data: .init(
-        dataset: "X", classLabels: ["a", "b"], preprocessing: Preprocessing(),
-        validationFraction: 0.2),
-      training: .init(config: .student, initialisations: 1),
-      distillation: .init(
-        method: method.rawValue, beta: 1, teacherSHA256: "00", splitSeed: 0,
-        options: loss.recordedOptions))
-    let path = try TestFiles.temporaryDirectory().appendingPathComponent("student.h5").path
-    try checkpoint.write(to: path)
+    let path = try Self.writeStudent(method: method.rawValue, options: loss.recordedOptions)
     let read = try #require(try ModelCheckpoint.read(from: path).distillation)
     #expect(read.options.map(\.key) == schema.optionKeys)
     let summary = try FileSummary.read(path)
