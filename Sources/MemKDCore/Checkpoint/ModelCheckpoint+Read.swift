@@ -16,8 +16,7 @@ extension ModelCheckpoint {
     }
     let tensors = try ParameterStorage.read(config: config, from: try root.openGroup("state_dict"))
     let parameters = try ModelParameters(config: config, tensors: tensors)
-    if let index = parameters.tensors.firstIndex(where: { !$0.allSatisfy(\.isFinite) }) {
-      let name = parameters.layout.names[index]
+    if let name = parameters.firstNonFiniteTensor {
       throw FileFormatError.invalid(
         file: path,
         message: "/state_dict/\(name) holds inf or NaN values (a diverged or damaged model)")

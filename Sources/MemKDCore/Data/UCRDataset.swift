@@ -71,7 +71,8 @@ public struct UCRDataset: Sendable {
     }
     // A class only TEST has would be an output no training series ever taught: its accuracy
     // would be 0 and its AUC-PRC meaningless, reported as if real. Refused by name.
-    let testOnly = Set(testFile.labelTokens.map(classes.index(of:))).subtracting(trainClasses)
+    let testLabels = testFile.labelTokens.map(classes.index(of:))
+    let testOnly = Set(testLabels).subtracting(trainClasses)
     if !testOnly.isEmpty {
       let labels = testOnly.sorted().map { "'\(classes.tokens[$0])'" }.joined(separator: ", ")
       throw DataError(
@@ -82,7 +83,7 @@ public struct UCRDataset: Sendable {
     return UCRDataset(
       name: name, directory: directory,
       train: makeSet(trainFile, labels: trainLabels, preprocessing),
-      test: makeSet(testFile, labels: testFile.labelTokens.map(classes.index(of:)), preprocessing),
+      test: makeSet(testFile, labels: testLabels, preprocessing),
       classLabels: classes.tokens, preprocessing: preprocessing)
   }
 

@@ -2,8 +2,9 @@
 ///
 /// Why sorted over TRAIN and TEST together (PROTOCOL.md "Data"): the archive's labels are
 /// arbitrary integers (1..K, -1/1, 0-based, sometimes with gaps); sorting gives every run the same
-/// class order. (A class only TEST has is then refused by `UCRDataset.load`, by name.) Numeric labels sort by value (so 2 < 10 and "1" and "1.0" are one class);
-/// if any token is not a finite number, all sort lexicographically as strings.
+/// class order (a class only TEST has is then refused by `UCRDataset.load`, by name). Numeric
+/// labels sort by value (so 2 < 10 and "1" and "1.0" are one class); if any token is not a
+/// finite number, all sort lexicographically as strings.
 struct UCRLabelMapping: Sendable, Equatable {
   /// The token of class k, [C]. For numeric labels, the first spelling seen of each value.
   let tokens: [String]

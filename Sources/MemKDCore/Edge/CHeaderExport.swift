@@ -63,9 +63,7 @@ public struct CHeaderExport: Sendable {
   ) throws {
     guard Self.isValidName(name) else { throw CExportError.invalidName(name) }
     let parameters = model.parameters
-    for (index, tensor) in parameters.tensors.enumerated() where !tensor.allSatisfy(\.isFinite) {
-      throw CExportError.nonFiniteWeight(parameters.names[index])
-    }
+    if let name = parameters.firstNonFiniteTensor { throw CExportError.nonFiniteWeight(name) }
     self.config = model.config
     self.name = name
     self.int8 = int8

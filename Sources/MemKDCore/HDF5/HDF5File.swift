@@ -127,8 +127,6 @@ public final class HDF5File {
     return list
   }
 
-  /// Throws an `HDF5Error` (operation "create") naming the directory that would hold `path` if it
-  /// is missing, not a directory, or not writable by this process.
   /// A path C can take as it is: passed to `open(2)`, a NUL would end it early and the file
   /// would be written under a shorter name (`a\0b.h5` became `a`).
   static func checkPath(_ path: String, site: HDF5Site) throws(HDF5Error) {
@@ -138,6 +136,8 @@ public final class HDF5File {
     }
   }
 
+  /// Throws an `HDF5Error` (operation "create") naming the directory that would hold `path` if it
+  /// is missing, not a directory, or not writable by this process.
   static func checkWritableDirectory(for path: String, site: HDF5Site) throws(HDF5Error) {
     try checkPath(path, site: site)
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path

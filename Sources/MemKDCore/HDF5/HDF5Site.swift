@@ -1,13 +1,5 @@
 internal import CHDF5
 
-/// Where an HDF5 call happens (file and object path), and the one place that turns a failing
-/// return value into an `HDF5Error` carrying HDF5's error stack.
-///
-/// Why every public entry point starts by making a site: HDF5 prints its error stack to stderr
-/// unless told not to, and in this thread-safe build that setting (like the stack itself) belongs
-/// to the calling thread, so "switch it off once per process" is not enough: a test or a Swift
-/// task that lands on a fresh thread would print again. Making a site switches printing off for
-/// the current thread; it costs one short library call, far below any file operation.
 /// Runs once, before MemKD's first HDF5 call: tells libhdf5 not to install its `atexit`
 /// cleanup. Why: after a failed close (a full disk: ENOSPC, EFBIG), the library keeps the
 /// half-closed file, and its exit-time cleanup then flushed it again and crashed (SIGSEGV after
@@ -17,6 +9,14 @@ internal import CHDF5
 /// library to flush at exit.
 private let hdf5LibraryPrepared: Void = { _ = H5dont_atexit() }()
 
+/// Where an HDF5 call happens (file and object path), and the one place that turns a failing
+/// return value into an `HDF5Error` carrying HDF5's error stack.
+///
+/// Why every public entry point starts by making a site: HDF5 prints its error stack to stderr
+/// unless told not to, and in this thread-safe build that setting (like the stack itself) belongs
+/// to the calling thread, so "switch it off once per process" is not enough: a test or a Swift
+/// task that lands on a fresh thread would print again. Making a site switches printing off for
+/// the current thread; it costs one short library call, far below any file operation.
 struct HDF5Site {
   let file: String
   let object: String?

@@ -5,7 +5,8 @@ extension Metrics {
   /// (= sklearn roc_auc_score). nil when the class has no positives or no negatives.
   ///
   /// - Parameters:
-  ///   - scores: [n] scores of the class (higher = more likely positive). A NaN among them makes the result NaN.
+  ///   - scores: [n] scores of the class (higher = more likely positive). A NaN among them
+  ///     makes the result NaN.
   ///   - positives: [n] membership of each sample in the class.
   ///
   /// Why this form: with cumulative counts (TP_k, FP_k) at each distinct threshold and the curve

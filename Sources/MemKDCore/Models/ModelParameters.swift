@@ -89,7 +89,11 @@ public struct ModelParameters<Scalar: EngineScalar>: Sendable, Equatable {
   }
 
   /// True when every element is finite.
-  public var isFinite: Bool {
-    tensors.allSatisfy { $0.allSatisfy { $0.isFinite } }
+  public var isFinite: Bool { firstNonFiniteTensor == nil }
+
+  /// The PyTorch name of the first tensor holding an inf or NaN, or nil when all are finite
+  /// (what a loaded checkpoint and the C export report).
+  public var firstNonFiniteTensor: String? {
+    tensors.firstIndex { !$0.allSatisfy(\.isFinite) }.map { names[$0] }
   }
 }

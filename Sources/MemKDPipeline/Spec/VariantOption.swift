@@ -92,11 +92,6 @@ extension YAMLReader {
   }
 }
 
-/// Every combination of the written options applied to `base`, with the axes that produced it
-/// (key -> value as written, list-valued options only).
-///
-/// Order: the first option varies slowest and each option's values keep their written order, so
-/// the variants read like nested loops over the file's keys.
 /// How many variants `crossProduct` would make, or nil when the count overflows `Int`: checked
 /// first, so a file of many list-valued options is an error instead of gigabytes of variants.
 func variantCount<Target>(_ options: [WrittenOption<Target>]) -> Int? {
@@ -121,6 +116,11 @@ extension PipelineSpec {
   }
 }
 
+/// Every combination of the written options applied to `base`, with the axes that produced it
+/// (key -> value as written, list-valued options only).
+///
+/// Order: the first option varies slowest and each option's values keep their written order, so
+/// the variants read like nested loops over the file's keys.
 func crossProduct<Target>(
   _ options: [WrittenOption<Target>], from base: Target
 ) -> [(variant: Target, axes: [String: String])] {

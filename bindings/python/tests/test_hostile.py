@@ -18,6 +18,8 @@ import memkd
 from pathlib import Path
 
 PACKAGE_ROOT = Path(memkd.__file__).resolve().parent.parent
+# The environment of every child interpreter: this checkout's package, one BLAS thread.
+CHILD_ENV = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
 
 PRELUDE = """
 import sys
@@ -42,9 +44,8 @@ def run_child(body: str, *args: str) -> str:
     """Runs PRELUDE + body in a fresh interpreter; returns its stdout after asserting it exited
     normally (a signal gives a negative return code)."""
     script = textwrap.dedent(PRELUDE) + textwrap.dedent(body)
-    env = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
-                            timeout=300, env=env)
+                            timeout=300, env=CHILD_ENV)
     assert result.returncode == 0, f"child died ({result.returncode}):\n{result.stderr[-2000:]}"
     assert "ALIVE" in result.stdout, result.stdout + result.stderr[-2000:]
     return result.stdout
@@ -195,9 +196,8 @@ def test_ctrl_c_stops_training_without_a_callback(call, tmp_path):
         except KeyboardInterrupt:
             print("INTERRUPTED", flush=True)
     """)
-    env = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env)
+                             stderr=subprocess.PIPE, text=True, env=CHILD_ENV)
     try:
         assert child.stdout.readline().strip() == "TRAINING"
         time.sleep(1.0)
@@ -263,9 +263,8 @@ def test_python_save_on_a_full_disk_raises_and_the_interpreter_exits_cleanly(tmp
         model.fit(X, y, X, y, epochs=1, threads=1)
         expect(lambda: model.save(sys.argv[1]))
     """)
-    env = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "m.h5")],
-                            capture_output=True, text=True, timeout=300, env=env,
+                            capture_output=True, text=True, timeout=300, env=CHILD_ENV,
                             preexec_fn=_small_file_limit)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "RAISED" in result.stdout and "ALIVE" in result.stdout, result.stdout
