@@ -36,11 +36,15 @@ let package = Package(
     .systemLibrary(
       name: "CPython", pkgConfig: "python3", providers: [.apt(["libpython3-dev"])]),
 
+    // MARK: Kernels in C
+    // SHA-256 of every stored dataset: -O2 even in debug builds, which the tests use.
+    .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
+
     // MARK: Library
     .target(
       name: "MemKDCore",
       dependencies: [
-        "CBLAS", "CHDF5",
+        "CBLAS", "CHDF5", "CSHA256",
         .product(name: "RealModule", package: "swift-numerics"),
       ],
       swiftSettings: fastRelease),

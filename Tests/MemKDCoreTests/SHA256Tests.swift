@@ -27,6 +27,16 @@ struct SHA256Tests {
     #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 1_000_000)) == digest)
   }
 
+  @Test("an array's digest is that of its little-endian element bytes (numpy's tobytes())")
+  func elementDigest() {
+    let values: [Float] = [1, -2.5, .greatestFiniteMagnitude]
+    let bytes = values.flatMap { value in
+      (0..<4).map { UInt8(truncatingIfNeeded: value.bitPattern.littleEndian >> (8 * $0)) }
+    }
+    #expect(SHA256.hexDigest(ofElements: values) == SHA256.hexDigest(bytes))
+    #expect(SHA256.hexDigest(ofElements: [Float]()) == SHA256.hexDigest([UInt8]()))
+  }
+
   @Test("non-contiguous sequences and every padding length near a block boundary")
   func sequencesAndLengths() {
     for length in [55, 56, 57, 63, 64, 65, 119, 120, 5000] {

@@ -62,7 +62,7 @@ def state_dict_names(layers: int) -> list[str]:
 def test_checkpoint_reads_with_h5py(files):
     with h5py.File(files["teacher"], "r") as f:
         assert f.attrs["format"] == "memkd-checkpoint"
-        assert f.attrs["format_version"] == 1
+        assert f.attrs["format_version"] == 2
         assert isinstance(f.attrs["memkd_version"], str)
         assert f.attrs["kind"] == "teacher" and f.attrs["complete"] == 1
         m = f["model"].attrs
@@ -88,7 +88,7 @@ def test_checkpoint_reads_with_h5py(files):
 
 def test_traces_read_with_h5py(files):
     with h5py.File(files["traces"], "r") as f:
-        assert f.attrs["format"] == "memkd-traces" and f.attrs["format_version"] == 1
+        assert f.attrs["format"] == "memkd-traces" and f.attrs["format_version"] == 2
         assert f.attrs["split"] == "test"
         n = 1029
         assert f["inputs"].shape == (n, 100, 1) and f["inputs"].dtype == np.float32
@@ -132,9 +132,9 @@ def test_evaluate_recomputes_the_recorded_test_metrics(files):
 
 def test_inspect_summarises_both_files(files):
     text = run("inspect", str(files["teacher"])).stdout
-    assert "memkd-checkpoint version 1" in text and "state_dict/head.weight" in text
+    assert "memkd-checkpoint version 2" in text and "state_dict/head.weight" in text
     text = run("inspect", str(files["traces"])).stdout
-    assert "memkd-traces version 1" in text and "/hidden/layer1" in text
+    assert "memkd-traces version 2" in text and "/hidden/layer1" in text
 
 
 def mutated(files, name: str, change) -> Path:
@@ -200,3 +200,101 @@ def test_killed_training_resumes_to_the_same_teacher(tmp_path):
         assert a["metrics"].attrs["test_auc_prc"] == b["metrics"].attrs["test_auc_prc"]
     # A kill during a write can leave that write's hidden temporary file; resuming removes it.
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+# Checksums: every dataset carries the SHA-256 of its values (issue 15: one flipped byte in a
+# student changed its test AUC-PRC with exit 0, and export-c exported it; a flipped traced
+# logit changed a Base-KD student's accuracy).
+
+def sha256_of(dataset) -> str:
+    import hashlib
+    return hashlib.sha256(dataset[()].tobytes()).hexdigest()
+
+
+def test_every_dataset_carries_the_sha256_of_its_values(files):
+    for name in ("teacher", "traces"):
+        with h5py.File(files[name], "r") as f:
+            datasets = []
+            f.visititems(lambda key, item: datasets.append(item)
+                         if isinstance(item, h5py.Dataset) else None)
+            assert len(datasets) >= 5
+            for dataset in datasets:
+                assert dataset.attrs["sha256"] == sha256_of(dataset), dataset.name
+
+
+def flip_byte(path: Path, dataset: str, index: int = 0) -> None:
+    """Flips the lowest bit of one stored value's first byte, in the raw file (what a bad disk
+    or a bad copy does), leaving HDF5's own metadata intact."""
+    with h5py.File(path, "r") as f:
+        item = f[dataset]
+        offset = item.id.get_offset()
+        assert offset is not None, f"{dataset} is not stored contiguously"
+        offset += index * item.dtype.itemsize
+    with open(path, "r+b") as raw:
+        raw.seek(offset)
+        byte = raw.read(1)[0]
+        raw.seek(offset)
+        raw.write(bytes([byte ^ 1]))
+
+
+@pytest.fixture(scope="module")
+def student(files) -> Path:
+    out = files["folder"] / "students"
+    run("distill", "--teacher", str(files["teacher"]), "--data-root", str(DATA),
+        "--method", "base-kd", "--beta", "1", "--seeds", "1", "--epochs", "2", "--out-dir",
+        str(out), "--quiet")
+    (path,) = out.glob("*.h5")
+    return path
+
+
+def test_a_flipped_byte_in_a_student_is_refused_by_evaluate_and_export_c(files, student):
+    damaged = files["folder"] / "damaged-student.h5"
+    shutil.copy(student, damaged)
+    flip_byte(damaged, "state_dict/lstm.weight_hh_l0", index=5)
+    header = files["folder"] / "damaged.h"
+    for args in (("evaluate", "--checkpoint", str(damaged), "--data-root", str(DATA)),
+                 ("export-c", "--checkpoint", str(damaged), "--out", str(header))):
+        result = run(*args, check=False)
+        assert result.returncode == 1, result
+        assert str(damaged) in result.stderr, result.stderr
+        assert "/state_dict/lstm.weight_hh_l0: its values do not match their SHA-256" in result.stderr
+    assert not header.exists()
+
+
+def test_a_flipped_traced_logit_is_refused_by_distill(files, tmp_path):
+    traces = tmp_path / "train-traces.h5"
+    run("trace", "--checkpoint", str(files["teacher"]), "--data-root", str(DATA), "--split",
+        "train", "--out", str(traces))
+    flip_byte(traces, "logits", index=3)
+    result = run("distill", "--teacher", str(files["teacher"]), "--traces", str(traces),
+                 "--data-root", str(DATA), "--method", "base-kd", "--beta", "1", "--seeds", "1",
+                 "--epochs", "1", "--out-dir", str(tmp_path / "s"), "--quiet", check=False)
+    assert result.returncode == 1, result
+    assert "dataset /logits: its values do not match their SHA-256" in result.stderr, result.stderr
+
+
+def test_an_h5py_edit_must_refresh_the_checksum(files):
+    def edit(f, refresh):
+        weights = f["state_dict/head.bias"]
+        weights[0] += 1
+        if refresh:
+            weights.attrs["sha256"] = sha256_of(weights)
+
+    stale = mutated(files, "stale-edit", lambda f: edit(f, refresh=False))
+    result = run("evaluate", "--checkpoint", str(stale), "--data-root", str(DATA), check=False)
+    assert result.returncode == 1 and "head.bias: its values do not match" in result.stderr
+    refreshed = mutated(files, "refreshed-edit", lambda f: edit(f, refresh=True))
+    run("evaluate", "--checkpoint", str(refreshed), "--data-root", str(DATA))
+
+
+def test_a_missing_checksum_is_refused_in_version_2_and_accepted_in_version_1(files):
+    def strip(f, version):
+        f.visititems(lambda key, item: item.attrs.__delitem__("sha256")
+                     if isinstance(item, h5py.Dataset) else None)
+        f.attrs["format_version"] = version
+
+    current = mutated(files, "stripped-v2", lambda f: strip(f, 2))
+    result = run("evaluate", "--checkpoint", str(current), "--data-root", str(DATA), check=False)
+    assert result.returncode == 1 and "no 'sha256' attribute" in result.stderr, result.stderr
+    older = mutated(files, "stripped-v1", lambda f: strip(f, 1))
+    run("evaluate", "--checkpoint", str(older), "--data-root", str(DATA))

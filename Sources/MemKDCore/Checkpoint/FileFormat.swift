@@ -7,8 +7,11 @@ public enum FileFormat {
   public static let checkpoint = "memkd-checkpoint"
   public static let traces = "memkd-traces"
   /// The version this code writes and the newest it reads.
-  public static let checkpointVersion = 1
-  public static let tracesVersion = 1
+  public static let checkpointVersion = 2
+  public static let tracesVersion = 2
+  /// The first version (of both formats) whose every dataset carries its SHA-256; older files
+  /// still read, with the digests they lack unchecked.
+  public static let firstChecksummedVersion = 2
 
   /// Opens `path` and checks that it is a `format` file of a version this code reads.
   static func open(_ path: String, expecting format: String, version supported: Int) throws
@@ -38,6 +41,7 @@ public enum FileFormat {
       throw FileFormatError.unsupportedVersion(
         file: path, format: found, found: version, supported: newest)
     }
+    file.requiresDatasetChecksums = version >= firstChecksummedVersion
     return (file, root, found, version)
   }
 

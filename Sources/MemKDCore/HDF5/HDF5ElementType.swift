@@ -16,7 +16,7 @@ public enum HDF5ElementType: String, Sendable, Equatable {
 /// element type, never from the file, so a float64 dataset can never be read into `[Float]`
 /// storage. A conforming type must have exactly the size and bit layout of its
 /// `hdf5ElementType`; the wrappers check the size and refuse the call otherwise.
-public protocol HDF5Scalar: Sendable {
+public protocol HDF5Scalar: Sendable, BitwiseCopyable {
   /// The element type this Swift type is stored as.
   static var hdf5ElementType: HDF5ElementType { get }
 }

@@ -15,6 +15,9 @@ public final class HDF5File {
   let id: hid_t
   /// False once `close()` has run, so deinit does not close twice.
   private(set) var isOpen = true
+  /// Whether every dataset read from this file must carry its `sha256` attribute (set by the
+  /// reader of a format whose version promises one); a present one is always checked.
+  var requiresDatasetChecksums = false
 
   private init(path: String, id: hid_t) {
     self.path = path

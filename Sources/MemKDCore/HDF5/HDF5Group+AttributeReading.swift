@@ -32,18 +32,14 @@ extension HDF5Group {
   ///
   /// The corresponding C function is `H5Aexists`.
   public func hasAttribute(_ name: String) -> Bool {
-    HDF5ErrorStack.silenceAutomaticPrinting()
-    guard !name.isEmpty, !name.utf8.contains(0) else { return false }
-    let exists = H5Aexists(id, name)
-    if exists < 0 { HDF5ErrorStack.discard() }
-    return exists > 0
+    attributeHolder.has(name)
   }
 
   /// A string attribute; wrong type / missing => HDF5Error naming group path + attribute.
   ///
   /// The corresponding C function is `H5Aread`.
   public func stringAttribute(_ name: String) throws -> String {
-    try readStrings(name, isScalar: true, operation: "stringAttribute")[0]
+    try readStrings(name, isScalar: true, operation: "stringAttribute", on: attributeHolder)[0]
   }
 
   /// An integer attribute (any signed width, unsigned up to 32 bits).
@@ -78,7 +74,8 @@ extension HDF5Group {
   ///
   /// The corresponding C function is `H5Aread`.
   public func stringArrayAttribute(_ name: String) throws -> [String] {
-    try readStrings(name, isScalar: false, operation: "stringArrayAttribute")
+    try readStrings(
+      name, isScalar: false, operation: "stringArrayAttribute", on: attributeHolder)
   }
 
   // MARK: Private helpers
@@ -96,14 +93,14 @@ extension HDF5Group {
   ///
   /// The corresponding C functions are `H5Aopen`, `H5Aget_type` and `H5Aget_space`.
   private func openAttribute(
-    _ name: String, isScalar: Bool, wanted: String, operation: String, site: HDF5Site,
-    accepts: (hid_t) -> Bool
+    _ name: String, isScalar: Bool, wanted: String, operation: String, on holder: AttributeHolder,
+    site: HDF5Site, accepts: (hid_t) -> Bool
   ) throws(HDF5Error) -> OpenAttribute {
-    let subject = attributeSubject(name)
-    try checkAttributeName(name, site: site, operation: operation)
-    guard hasAttribute(name) else { throw site.failure(operation, subject + " not found") }
+    let subject = holder.subject(name)
+    try holder.checkName(name, site: site, operation: operation)
+    guard holder.has(name) else { throw site.failure(operation, subject + " not found") }
     let attribute = try site.checkID(
-      H5Aopen(id, name, chdf5_p_default()), "H5Aopen", subject + ": cannot open")
+      H5Aopen(holder.id, name, chdf5_p_default()), "H5Aopen", subject + ": cannot open")
     var keep = false
     defer { if !keep { H5Aclose(attribute) } }
     let type = try site.checkID(H5Aget_type(attribute), "H5Aget_type", subject + ": no type")
@@ -154,7 +151,8 @@ extension HDF5Group {
   ) throws(HDF5Error) -> [T] {
     let site = HDF5Site(file: file, object: path)
     let open = try openAttribute(
-      name, isScalar: isScalar, wanted: wanted, operation: operation, site: site, accepts: accepts)
+      name, isScalar: isScalar, wanted: wanted, operation: operation, on: attributeHolder,
+      site: site, accepts: accepts)
     defer {
       H5Tclose(open.type)
       H5Aclose(open.attribute)
@@ -164,20 +162,20 @@ extension HDF5Group {
     let status = values.withUnsafeMutableBytes { bytes in
       H5Aread(open.attribute, T.hdf5ElementType.memoryType, bytes.baseAddress)
     }
-    try site.checkStatus(status, "H5Aread", attributeSubject(name) + ": cannot read")
+    try site.checkStatus(status, "H5Aread", attributeHolder.subject(name) + ": cannot read")
     return values
   }
 
   /// Reads a string attribute, variable-length or fixed-length, keeping its character set.
   ///
   /// The corresponding C functions are `H5Tis_variable_str`, `H5Aread` and `H5free_memory`.
-  private func readStrings(
-    _ name: String, isScalar: Bool, operation: String
+  func readStrings(
+    _ name: String, isScalar: Bool, operation: String, on holder: AttributeHolder
   ) throws(HDF5Error) -> [String] {
     let site = HDF5Site(file: file, object: path)
-    let subject = attributeSubject(name)
+    let subject = holder.subject(name)
     let open = try openAttribute(
-      name, isScalar: isScalar, wanted: "string", operation: operation, site: site
+      name, isScalar: isScalar, wanted: "string", operation: operation, on: holder, site: site
     ) { H5Tget_class($0) == H5T_STRING }
     defer {
       H5Tclose(open.type)

@@ -14,42 +14,43 @@ extension HDF5Group {
   ///
   /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
   public func setAttribute(_ name: String, _ value: String) throws {
-    try writeStringAttribute(name, [value], isScalar: true)
+    try writeStringAttribute(name, [value], isScalar: true, on: attributeHolder)
   }
 
   /// Sets a scalar int64 attribute.
   ///
   /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
   public func setAttribute(_ name: String, _ value: Int) throws {
-    try writeNumericAttribute(name, [Int64(value)], isScalar: true)
+    try writeNumericAttribute(name, [Int64(value)], isScalar: true, on: attributeHolder)
   }
 
   /// Sets a scalar float64 attribute.
   ///
   /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
   public func setAttribute(_ name: String, _ value: Double) throws {
-    try writeNumericAttribute(name, [value], isScalar: true)
+    try writeNumericAttribute(name, [value], isScalar: true, on: attributeHolder)
   }
 
   /// Sets a 1-D int64 attribute (an empty array is allowed).
   ///
   /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
   public func setAttribute(_ name: String, _ values: [Int]) throws {
-    try writeNumericAttribute(name, values.map { Int64($0) }, isScalar: false)
+    try writeNumericAttribute(
+      name, values.map { Int64($0) }, isScalar: false, on: attributeHolder)
   }
 
   /// Sets a 1-D float64 attribute (an empty array is allowed).
   ///
   /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
   public func setAttribute(_ name: String, _ values: [Double]) throws {
-    try writeNumericAttribute(name, values, isScalar: false)
+    try writeNumericAttribute(name, values, isScalar: false, on: attributeHolder)
   }
 
   /// Sets a 1-D attribute of variable-length UTF-8 strings (h5py reads each as `str`).
   ///
   /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
   public func setAttribute(_ name: String, _ values: [String]) throws {
-    try writeStringAttribute(name, values, isScalar: false)
+    try writeStringAttribute(name, values, isScalar: false, on: attributeHolder)
   }
 
   // MARK: Private helpers
@@ -58,12 +59,12 @@ extension HDF5Group {
   ///
   /// The corresponding C function is `H5Awrite`.
   private func writeNumericAttribute<T: HDF5Scalar>(
-    _ name: String, _ values: [T], isScalar: Bool
+    _ name: String, _ values: [T], isScalar: Bool, on holder: AttributeHolder
   ) throws(HDF5Error) {
     let site = HDF5Site(file: file, object: path)
     let element = T.hdf5ElementType
     try writeAttribute(
-      name, type: element.fileType, shape: isScalar ? [] : [values.count], site: site
+      name, type: element.fileType, shape: isScalar ? [] : [values.count], on: holder, site: site
     ) { attribute in
       values.withUnsafeBytes { bytes in H5Awrite(attribute, element.memoryType, bytes.baseAddress) }
     }
@@ -73,13 +74,13 @@ extension HDF5Group {
   /// a NUL character is refused: C would silently cut it short.
   ///
   /// The corresponding C functions are `H5Tcopy`, `H5Tset_size`, `H5Tset_cset` and `H5Awrite`.
-  private func writeStringAttribute(
-    _ name: String, _ values: [String], isScalar: Bool
+  func writeStringAttribute(
+    _ name: String, _ values: [String], isScalar: Bool, on holder: AttributeHolder
   ) throws(HDF5Error) {
     let site = HDF5Site(file: file, object: path)
     if values.contains(where: { $0.utf8.contains(0) }) {
       throw site.failure(
-        "setAttribute", attributeSubject(name) + ": strings may not contain a NUL character")
+        "setAttribute", holder.subject(name) + ": strings may not contain a NUL character")
     }
     let type = try site.checkID(H5Tcopy(chdf5_c_s1()), "H5Tcopy", "cannot make a string type")
     defer { H5Tclose(type) }
@@ -90,10 +91,10 @@ extension HDF5Group {
     let copies = values.map { strdup($0) }
     defer { for copy in copies { free(copy) } }
     guard !copies.contains(where: { $0 == nil }) else {
-      throw site.failure("setAttribute", attributeSubject(name) + ": out of memory")
+      throw site.failure("setAttribute", holder.subject(name) + ": out of memory")
     }
     try writeAttribute(
-      name, type: type, shape: isScalar ? [] : [values.count], site: site
+      name, type: type, shape: isScalar ? [] : [values.count], on: holder, site: site
     ) { attribute in
       copies.withUnsafeBufferPointer { pointers in
         H5Awrite(attribute, type, UnsafeRawPointer(pointers.baseAddress))
@@ -110,10 +111,12 @@ extension HDF5Group {
   ///
   /// The corresponding C functions are `H5Aexists`, `H5Acreate2`, `H5Adelete` and `H5Arename`.
   private func writeAttribute(
-    _ name: String, type: hid_t, shape: [Int], site: HDF5Site, write: (hid_t) -> herr_t
+    _ name: String, type: hid_t, shape: [Int], on holder: AttributeHolder, site: HDF5Site,
+    write: (hid_t) -> herr_t
   ) throws(HDF5Error) {
-    let subject = attributeSubject(name)
-    try checkAttributeName(name, site: site, operation: "setAttribute")
+    let subject = holder.subject(name)
+    let id = holder.id
+    try holder.checkName(name, site: site, operation: "setAttribute")
     let space = try HDF5Dataspace.create(shape, site: site)
     defer { H5Sclose(space) }
     let replacing = try site.checkTruth(
@@ -138,18 +141,39 @@ extension HDF5Group {
     try site.checkStatus(H5Arename(id, target, name), "H5Arename", subject + ": cannot replace")
   }
 
-  /// "group /g: attribute 'lr'", the start of every attribute error message.
-  func attributeSubject(_ name: String) -> String {
-    "group \(path): attribute '\(name)'"
+  /// This group as the holder of its attributes.
+  var attributeHolder: AttributeHolder { AttributeHolder(id: id, label: "group \(path)") }
+}
+
+/// The object an attribute lives on: a group, or a dataset opened for the call (its checksum).
+struct AttributeHolder {
+  let id: hid_t
+  /// "group /g" or "dataset /g/x", the start of every attribute error message.
+  let label: String
+
+  /// "group /g: attribute 'lr'".
+  func subject(_ name: String) -> String {
+    "\(label): attribute '\(name)'"
   }
 
   /// Refuses empty names and names with a NUL character (C would cut them short).
-  func checkAttributeName(_ name: String, site: HDF5Site, operation: String) throws(HDF5Error) {
+  func checkName(_ name: String, site: HDF5Site, operation: String) throws(HDF5Error) {
     if name.isEmpty {
-      throw site.failure(operation, "group \(path): invalid attribute name (empty)")
+      throw site.failure(operation, "\(label): invalid attribute name (empty)")
     }
     if name.utf8.contains(0) {
-      throw site.failure(operation, "group \(path): invalid attribute name (contains NUL)")
+      throw site.failure(operation, "\(label): invalid attribute name (contains NUL)")
     }
+  }
+
+  /// Whether the attribute exists (false for an invalid name).
+  ///
+  /// The corresponding C function is `H5Aexists`.
+  func has(_ name: String) -> Bool {
+    HDF5ErrorStack.silenceAutomaticPrinting()
+    guard !name.isEmpty, !name.utf8.contains(0) else { return false }
+    let exists = H5Aexists(id, name)
+    if exists < 0 { HDF5ErrorStack.discard() }
+    return exists > 0
   }
 }

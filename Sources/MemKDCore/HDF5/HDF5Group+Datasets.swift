@@ -2,7 +2,8 @@ internal import CHDF5
 
 extension HDF5Group {
   /// Writes a dataset of any rank (shape.reduce(1,*) == values.count, checked; shape [] means
-  /// scalar dataset with 1 value). Stored little-endian IEEE / two's complement. `compress`:
+  /// scalar dataset with 1 value). Stored little-endian IEEE / two's complement, with the SHA-256
+  /// of the values as the dataset's `sha256` attribute (HDF5Group+DatasetChecksums.swift). `compress`:
   /// chunked + gzip level 4 (+ shuffle) when true; default: compress when values.count >= 4096.
   ///
   /// Why compression is off for small arrays: chunk indexes cost more than they save below a few
@@ -44,6 +45,7 @@ extension HDF5Group {
       H5Dcreate2(id, name, element.fileType, space, linkList, creation, chdf5_p_default()),
       "H5Dcreate2", "cannot create dataset \(full)")
     defer { H5Dclose(dataset) }
+    try writeChecksum(of: values, on: dataset, path: full)
     guard count > 0 else { return }
     // The status is checked outside the closure: a typed-throws closure passed to
     // `withUnsafeBytes` crashes the Swift 6.3.1 compiler (IRGen, signal 11).
@@ -65,7 +67,8 @@ extension HDF5Group {
     return try describeDataset(dataset, path: objectPath(name), operation: "datasetInfo")
   }
 
-  /// Reads a dataset. The stored element type must be exactly T's (else HDF5Error "dataset /x:
+  /// Reads a dataset and checks its `sha256` attribute when it has one (required in files whose
+  /// reader set `requiresDatasetChecksums`). The stored element type must be exactly T's (else HDF5Error "dataset /x:
   /// expected float32, found float64"); if expectedShape is given the stored shape must equal it
   /// (else error "dataset /x: expected shape [4, 8], found [4, 9]").
   ///
@@ -99,7 +102,10 @@ extension HDF5Group {
     else {
       throw site.failure("readDataset", "dataset \(full): too many elements to read")
     }
-    guard count > 0 else { return ([], stored.shape) }
+    guard count > 0 else {
+      try verifyChecksum(of: [T](), on: dataset, path: full)
+      return ([], stored.shape)
+    }
     var failure: HDF5Error?
     let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
       let status = H5Dread(
@@ -113,6 +119,7 @@ extension HDF5Group {
       initialized = count
     }
     if let failure { throw failure }
+    try verifyChecksum(of: values, on: dataset, path: full)
     return (values, stored.shape)
   }
 

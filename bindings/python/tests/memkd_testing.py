@@ -53,6 +53,15 @@ def run_cli_json(*args: str, cwd: Path | None = None):
 FLOOR = 1e-8
 
 
+def set_values(dataset, index, value) -> None:
+    """Writes `value` at `index` of an h5py dataset and refreshes its `sha256` attribute, as a
+    writer that produced such values would have (MemKD checks every dataset's digest on load,
+    so an edit without the refresh is refused as damage before any other check runs)."""
+    import hashlib
+    dataset[index] = value
+    dataset.attrs["sha256"] = hashlib.sha256(dataset[()].tobytes()).hexdigest()
+
+
 def smooth_l1(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
     """PyTorch's smooth_l1_loss (beta 1, mean): value and d/da."""
     d = a - b

@@ -55,7 +55,7 @@ def cli_traces(cli_teacher, tmp_path_factory):
 def test_cli_reads_a_python_checkpoint(python_teacher, data):
     model, path = python_teacher
     info = run_cli_json("inspect", path)
-    assert info["format"] == "memkd-checkpoint" and info["format_version"] == 1
+    assert info["format"] == "memkd-checkpoint" and info["format_version"] == 2
     attributes = info["attributes"]
     assert attributes["/"]["kind"] == "teacher"
     assert attributes["/model"] == {"gate_order": "i,f,g,o", "hidden_size": "5",

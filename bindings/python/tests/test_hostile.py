@@ -16,6 +16,7 @@ import pytest
 
 import memkd
 from pathlib import Path
+from memkd_testing import set_values
 
 PACKAGE_ROOT = Path(memkd.__file__).resolve().parent.parent
 # The environment of every child interpreter: this checkout's package, one BLAS thread.
@@ -76,6 +77,7 @@ def checkpoint(tmp_path) -> Path:
     ("hidden_size 2**17", "parameters, more than the supported"),
     ("nan weight", "holds inf or NaN values"),
     ("length", "length must be an integer"),
+    ("edited weight", "lstm.weight_hh_l0: its values do not match their SHA-256"),
 ])
 def test_damaged_checkpoint_loads_as_an_error(checkpoint, edit, message):
     with h5py.File(checkpoint, "r+") as f:
@@ -83,8 +85,10 @@ def test_damaged_checkpoint_loads_as_an_error(checkpoint, edit, message):
             f["model"].attrs["hidden_size"] = 2**62
         elif edit == "hidden_size 2**17":
             f["model"].attrs["hidden_size"] = 2**17
+        elif edit == "edited weight":
+            f["state_dict/lstm.weight_hh_l0"][0, 0] += 1
         elif edit == "nan weight":
-            f["state_dict/lstm.weight_hh_l0"][0, 0] = np.nan
+            set_values(f["state_dict/lstm.weight_hh_l0"], (0, 0), np.nan)
         else:
             f["data"].attrs["length"] = 10**9
     out = run_child("expect(lambda: memkd.LSTMClassifier.load(sys.argv[1]))", str(checkpoint))
@@ -100,7 +104,7 @@ def test_cli_refuses_a_teacher_with_nan_weights(cli_teacher, tmp_path, command):
     teacher = tmp_path / "teacher.h5"
     shutil.copy(cli_teacher, teacher)
     with h5py.File(teacher, "r+") as f:
-        f["state_dict/lstm.weight_ih_l0"][0, 0] = np.inf
+        set_values(f["state_dict/lstm.weight_ih_l0"], (0, 0), np.inf)
     out = tmp_path / "existing.out"
     out.write_bytes(b"keep me")
     arguments = {
