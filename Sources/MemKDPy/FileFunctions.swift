@@ -51,7 +51,10 @@ func saveCheckpoint(_ args: Arguments) throws -> PythonObject {
     kind: kind, parameters: parameters, data: data,
     training: .init(config: training, initialisations: 1))
   do {
-    try withoutGIL { try checkpoint.write(to: path) }
+    try withoutGIL {
+      let lock = try OutputLock(for: path)
+      try withExtendedLifetime(lock) { try checkpoint.write(to: path) }
+    }
   } catch {
     throw fileError(error)
   }
@@ -109,6 +112,8 @@ func writeTraces(_ args: Arguments) throws -> PythonObject {
   let teacherPath = try args.string(9, "teacher_path")
   do {
     try withoutGIL {
+      let lock = try OutputLock(for: path)
+      defer { withExtendedLifetime(lock) {} }
       let traces = TeacherTraces(
         teacher: teacher, on: set, dataset: dataset, split: "train", preprocessing: preprocessing,
         classLabels: labels, teacherPath: teacherPath,

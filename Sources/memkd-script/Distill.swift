@@ -88,6 +88,11 @@ struct Distill: ParsableCommand {
   func run() throws {
     let checkpoint = try ModelCheckpoint.read(from: teacher)
     let dataset = try loadDataset(for: checkpoint, path: teacher, options: data)
+    let folder = outDir ?? "\(dataset.name)-students"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    // Claimed before the traces and the training: a second run into the folder stops at once.
+    let lock = try OutputLock(for: folder)
+    defer { withExtendedLifetime(lock) {} }
     let tracesPath = traces ?? TracesCache.defaultPath(forTeacher: teacher)
     let traced = try TracesCache.load(
       tracesPath, teacher: checkpoint, teacherPath: teacher, dataset: dataset, quiet: quiet)
@@ -98,8 +103,6 @@ struct Distill: ParsableCommand {
     let grid = DistillationGrid(
       method: method, loss: method.loss(memkd: memkd), betas: try betas(),
       seeds: (0..<seeds).map { seed &+ UInt64($0) }, student: student, jobs: jobs)
-    let folder = outDir ?? "\(dataset.name)-students"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let printer = RunPrinter(quiet: quiet)
     let (summary, runs) = try grid.run(data: distillationData) { printer.report($0) }
     for run in runs {

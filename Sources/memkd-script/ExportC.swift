@@ -86,6 +86,8 @@ struct ExportC: ParsableCommand {
   }
 
   func run() throws {
+    let lock = try OutputLock(for: out)
+    defer { withExtendedLifetime(lock) {} }
     let file = try ModelCheckpoint.read(from: checkpoint)
     let model = file.model
     var accuracy: Accuracy?

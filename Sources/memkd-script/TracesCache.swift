@@ -14,6 +14,10 @@ enum TracesCache {
     quiet: Bool
   ) throws -> TeacherTraces {
     let digest = try SHA256.hexDigest(ofFile: teacherPath)
+    // Two runs of one teacher share the file: the second waits while the first writes it,
+    // then reads what the first wrote.
+    let lock = try OutputLock(for: path, wait: true)
+    defer { withExtendedLifetime(lock) {} }
     if FileManager.default.fileExists(atPath: path) {
       let traces = try TeacherTraces.read(from: path)
       guard traces.teacherSHA256 == digest else {

@@ -10,43 +10,60 @@ import Foundation
 /// Why `flock(2)` on a hidden sibling (`dir/.name.lock`): the kernel releases it when the
 /// process exits however it exits (kill -9 included), so a lock is never stale. The lock file
 /// is left in place (removing it would let a third process lock a new inode while a second
-/// still waits on the old one). Advisory: it binds MemKD processes, not other programs.
+/// still waits on the old one). Advisory: it binds MemKD processes, not other programs. Locks
+/// are per open file, so two claims of one path in the same process exclude each other too.
 public final class OutputLock: @unchecked Sendable {
   public let path: String
   private let descriptor: Int32
 
-  /// Claims `path`.
-  /// - Throws: `FileFormatError.invalid` naming `path` when another process holds it, or when
-  ///   the lock file cannot be created (the directory is missing or read-only).
-  public init(for path: String) throws {
+  /// Claims `path`; with `wait`, blocks until the holder lets go instead of failing.
+  /// - Throws: `OutputLockError` naming `path` when another process holds it (without `wait`),
+  ///   or when the lock file cannot be created (the directory is missing or read-only).
+  public init(for path: String, wait: Bool = false) throws {
     self.path = path
     let lockPath = Self.lockPath(for: path)
     let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-      throw FileFormatError.invalid(
-        file: path,
-        message: "cannot create its lock \(lockPath) (\(String(cString: strerror(errno))))")
+      throw OutputLockError(
+        path: path, lockPath: lockPath, busy: false, reason: String(cString: strerror(errno)))
     }
-    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-      let busy = errno == EWOULDBLOCK
-      let reason = String(cString: strerror(errno))
+    var status = flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB))
+    while status != 0, errno == EINTR {
+      status = flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB))
+    }
+    guard status == 0 else {
+      let error = OutputLockError(
+        path: path, lockPath: lockPath, busy: errno == EWOULDBLOCK,
+        reason: String(cString: strerror(errno)))
       close(descriptor)
-      throw FileFormatError.invalid(
-        file: path,
-        message: busy
-          ? "another MemKD process is writing this file (it holds \(lockPath)); wait for it or choose another output"
-          : "cannot lock \(lockPath) (\(reason))")
+      throw error
     }
     self.descriptor = descriptor
   }
 
   deinit { close(descriptor) }
 
-  /// `dir/.name.lock` for `dir/name`.
+  /// `dir/.name.lock` for `dir/name` (a trailing "/" of a folder is ignored).
   public static func lockPath(for path: String) -> String {
     let url = URL(fileURLWithPath: path)
     return url.deletingLastPathComponent().appendingPathComponent(
       "." + url.lastPathComponent + ".lock"
     ).path
+  }
+}
+
+/// An output another process is writing, or whose lock cannot be made.
+public struct OutputLockError: Error, CustomStringConvertible, Equatable, Sendable {
+  public let path: String
+  public let lockPath: String
+  /// True when another process holds the lock; false when the lock file could not be used.
+  public let busy: Bool
+  public let reason: String
+
+  public var description: String {
+    busy
+      ? "\(path): another MemKD process is writing this file (it holds \(lockPath)); wait for "
+        + "it or choose another output"
+      : "\(path): cannot lock it with \(lockPath) (\(reason))"
   }
 }

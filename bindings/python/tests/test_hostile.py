@@ -158,6 +158,59 @@ def test_a_second_writer_of_the_same_out_stops_at_once(tmp_path):
     assert after.returncode == 0, after.stderr
 
 
+def test_distill_export_c_and_save_refuse_an_output_another_process_writes(
+        cli_teacher, checkpoint, tmp_path):
+    """Before: `distill --out-dir`, `export-c` and Python `save` took no lock, so two writers
+    both reported success and the last rename won."""
+    import fcntl
+    from memkd_testing import DATA
+    students, header, saved = tmp_path / "students", tmp_path / "model.h", tmp_path / "saved.h5"
+    students.mkdir()
+    model = memkd.LSTMClassifier.load(checkpoint)
+    for target in (students, header, saved):
+        with open(tmp_path / f".{target.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if target == saved:
+                with pytest.raises(OSError, match="another MemKD process is writing this file"):
+                    model.save(saved)
+                continue
+            result = run_script(*{
+                students: ["distill", "--teacher", cli_teacher, "--data-root", DATA, "--method",
+                           "base", "--seeds", "1", "--epochs", "1", "--out-dir", students],
+                header: ["export-c", "--checkpoint", checkpoint, "--out", header],
+            }[target])
+            assert result.returncode == 1, result.stderr
+            assert f"{target}: another MemKD process is writing this file" in result.stderr
+        assert not header.exists() and not saved.exists() and not list(students.iterdir())
+    model.save(saved)
+    assert run_script("export-c", "--checkpoint", checkpoint, "--out", header).returncode == 0
+
+
+def test_two_distills_of_one_teacher_share_its_traces(cli_teacher, tmp_path):
+    """The traces file next to a teacher is written by the first run; a second run waits for it
+    (instead of both computing it, or one failing) and then reads it."""
+    import fcntl
+    import time
+    from memkd_testing import DATA, require_script
+    teacher = tmp_path / "teacher.h5"
+    shutil.copy(cli_teacher, teacher)
+    traces = tmp_path / "teacher-traces.h5"
+    with open(tmp_path / ".teacher-traces.h5.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        waiting = subprocess.Popen(
+            [require_script(), "distill", "--teacher", str(teacher), "--data-root", DATA,
+             "--method", "base-kd", "--beta", "1", "--seeds", "1", "--epochs", "1", "--out-dir",
+             str(tmp_path / "students"), "--quiet"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+        time.sleep(1.5)
+        assert waiting.poll() is None, waiting.communicate()
+        assert not traces.exists()
+    _, stderr = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, stderr
+    assert traces.exists()
+
+
 def test_a_path_with_a_nul_is_refused_not_cut(checkpoint, tmp_path):
     """Before: save('a\\x00b.h5') wrote a file named 'a'."""
     model = memkd.LSTMClassifier.load(checkpoint)
