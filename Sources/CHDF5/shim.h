@@ -23,6 +23,8 @@ static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t chdf5_p_file_access(void) { return H5P_FILE_ACCESS; }
+static inline hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
 static inline unsigned chdf5_version_major(void) { return H5_VERS_MAJOR; }
 static inline unsigned chdf5_version_minor(void) { return H5_VERS_MINOR; }
 static inline unsigned chdf5_version_release(void) { return H5_VERS_RELEASE; }

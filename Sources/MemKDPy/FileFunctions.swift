@@ -114,7 +114,7 @@ func writeTraces(_ args: Arguments) throws -> PythonObject {
     try withoutGIL {
       let lock = try OutputLock(for: path)
       defer { withExtendedLifetime(lock) {} }
-      let traces = TeacherTraces(
+      let traces = try TeacherTraces(
         teacher: teacher, on: set, dataset: dataset, split: "train", preprocessing: preprocessing,
         classLabels: labels, teacherPath: teacherPath,
         teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath))

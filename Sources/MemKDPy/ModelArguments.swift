@@ -39,14 +39,17 @@ extension Arguments {
     return config
   }
 
-  /// A positive length (series steps) within 2^24, whose `count * length` values also fit.
+  /// A preprocessing length by the CLI's rules: `Preprocessing`'s `length` option, and `count`
+  /// series of it within `UCRDataset.valueBudget`.
   func length(_ index: Int, _ name: String = "length", series count: Int = 1) throws -> Int {
     let value = try int(index, name)
-    guard value >= 1, value <= 1 << 24, Double(value) * Double(max(count, 1)) <= Double(1 << 31)
-    else {
-      throw PythonError.value(
-        "\(function)(): \(name) must be in 1 ... \(1 << 24) (and \(name) x series <= 2^31), got \(value)"
-      )
+    do {
+      try Preprocessing(length: value).validate()
+    } catch {
+      throw PythonError.value("\(function)(): \(error)")
+    }
+    if let problem = UCRDataset.budgetProblem(length: value, series: count) {
+      throw PythonError.value("\(function)(): \(problem)")
     }
     return value
   }

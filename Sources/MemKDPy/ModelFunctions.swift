@@ -115,6 +115,9 @@ func hiddenStates(_ args: Arguments) throws -> PythonObject {
   let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
   let set = try args.series(
     2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
+  if let problem = TeacherTraces.sizeProblem(count: set.count, length: set.length, config: config) {
+    throw PythonError.value("hidden_states(): \(problem)")
+  }
   let hidden = withoutGIL { model.traced(set).hidden }
   return try Build.list(hidden.map { try Build.bytes($0) })
 }

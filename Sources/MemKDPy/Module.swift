@@ -18,6 +18,16 @@ private func parameterCount(_ args: Arguments) throws -> PythonObject {
   return try Build.int(config.parameterCount)
 }
 
+/// `_memkd.limits() -> dict`: the size budgets of MemKDCore, so that the Python layer's exact
+/// integer pre-checks use the same numbers (one definition: ModelConfig and UCRDataset).
+private func limits(_ args: Arguments) throws -> PythonObject {
+  try Build.dict([
+    ("size", try Build.int(ModelConfig.sizeLimit)),
+    ("parameters", try Build.int(ModelConfig.parameterBudget)),
+    ("values", try Build.int(UCRDataset.valueBudget)),
+  ])
+}
+
 /// One module function: name, positional argument count, implementation, docstring.
 private struct Entry {
   var name: StaticString
@@ -37,6 +47,9 @@ private let entries: [Entry] = [
   Entry(
     name: "version", arguments: 0, doc: "version() -> str",
     function: { _, args in pythonFunction("version", args, count: 0, version) }),
+  Entry(
+    name: "limits", arguments: 0, doc: "limits() -> dict",
+    function: { _, args in pythonFunction("limits", args, count: 0, limits) }),
   Entry(
     name: "parameter_count", arguments: 4,
     doc: "parameter_count(input_size, hidden_size, layers, classes) -> int",

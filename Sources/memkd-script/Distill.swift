@@ -89,8 +89,11 @@ struct Distill: ParsableCommand {
     let checkpoint = try ModelCheckpoint.read(from: teacher)
     let dataset = try loadDataset(for: checkpoint, path: teacher, options: data)
     let folder = outDir ?? "\(dataset.name)-students"
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     // Claimed before the traces and the training: a second run into the folder stops at once.
+    // The folder itself is made only when there are students to put in it.
+    try FileManager.default.createDirectory(
+      at: URL(fileURLWithPath: folder).deletingLastPathComponent(),
+      withIntermediateDirectories: true)
     let lock = try OutputLock(for: folder)
     defer { withExtendedLifetime(lock) {} }
     let tracesPath = traces ?? TracesCache.defaultPath(forTeacher: teacher)
@@ -105,6 +108,7 @@ struct Distill: ParsableCommand {
       seeds: (0..<seeds).map { seed &+ UInt64($0) }, student: student, jobs: jobs)
     let printer = RunPrinter(quiet: quiet)
     let (summary, runs) = try grid.run(data: distillationData) { printer.report($0) }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for run in runs {
       try StudentCheckpoints.checkpoint(run, data: distillationData, training: student.training)
         .write(to: "\(folder)/\(StudentCheckpoints.fileName(run))")

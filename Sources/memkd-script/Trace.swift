@@ -54,7 +54,7 @@ struct Trace: ParsableCommand {
     let dataset = try loadDataset(for: teacher, path: checkpoint, options: data)
     let clock = ContinuousClock()
     let start = clock.now
-    let traces = TeacherTraces.compute(
+    let traces = try TeacherTraces.compute(
       teacher: teacher.model, on: split == .test ? dataset.test : dataset.train,
       dataset: dataset, split: split.rawValue, teacherPath: checkpoint,
       teacherSHA256: try SHA256.hexDigest(ofFile: checkpoint))

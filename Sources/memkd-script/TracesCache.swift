@@ -29,7 +29,7 @@ enum TracesCache {
       }
       return traces
     }
-    let traces = TeacherTraces.compute(
+    let traces = try TeacherTraces.compute(
       teacher: teacher.model, on: dataset.train, dataset: dataset, split: "train",
       teacherPath: teacherPath, teacherSHA256: digest)
     try traces.write(to: path)

@@ -86,6 +86,9 @@ struct DataReaderTests {
       name: "blank line inside", contents: "1\t1.0\n\n2\t3.0\n", kind: .emptyField, line: 2,
       fragments: ["blank line"]),
     .init(
+      name: "NUL in a label (trained, then failed to save)", contents: "1\t1\n2\u{0}\t3.0\n",
+      kind: .nonNumericToken, line: 2, fragments: ["label in column 1 contains a NUL"]),
+    .init(
       name: "word", contents: "1\t1.0\tabc\n", kind: .nonNumericToken, line: 1,
       fragments: ["'abc'", "column 3"]),
     .init(

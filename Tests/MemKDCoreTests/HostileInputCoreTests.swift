@@ -44,3 +44,18 @@ struct HostileInputCoreTests {
     }
   }
 }
+
+extension HostileInputCoreTests {
+  @Test("traces larger than a layer's budget are refused before computing, naming the sizes")
+  func tracesBudget() {
+    let teacher = ModelConfig(inputSize: 1, hiddenSize: 1024, layers: 3, classes: 2)
+    let problem = TeacherTraces.sizeProblem(count: 1 << 20, length: 1 << 10, config: teacher)
+    #expect(
+      problem
+        == "traces of 1048576 series x 1024 steps x 1024 units per layer are more than the "
+        + "1073741824 values (4 GiB of float32) a layer's traces may hold")
+    let paper = ModelConfig(inputSize: 1, hiddenSize: 100, layers: 3, classes: 42)
+    #expect(TeacherTraces.sizeProblem(count: 1800, length: 750, config: paper) == nil)
+    #expect(TeacherTraces.sizeProblem(count: .max, length: 2, config: teacher) != nil)
+  }
+}

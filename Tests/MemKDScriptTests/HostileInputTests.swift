@@ -54,3 +54,28 @@ extension HostileInputTests {
       result.stderr.contains("values (1 GiB of float32) a dataset may hold"), "\(result.stderr)")
   }
 }
+
+extension HostileInputTests {
+  @Test("too few training series for a validation split: the error names the dataset")
+  func emptyValidationSplit() throws {
+    let directory = try TestFiles.temporaryDirectory()
+    let folder = directory.appendingPathComponent("TINY")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let rows = "1\t0.1\t0.2\t0.3\n2\t0.3\t0.2\t0.1\n"
+    for split in ["TRAIN", "TEST"] {
+      try rows.write(
+        to: folder.appendingPathComponent("TINY_\(split).tsv"), atomically: true, encoding: .utf8)
+    }
+    let result = try ProcessOutput.run(
+      EndToEndTests.binary,
+      [
+        "train-teacher", "--dataset", "TINY", "--data-root", directory.path, "--length", "3",
+        "--hidden", "2", "--layers", "1", "--inits", "1", "--epochs", "1",
+        "--out", directory.appendingPathComponent("t.h5").path, "--quiet",
+      ])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains("TINY: its 2 training series leave no validation series"),
+      "\(result.stderr)")
+  }
+}

@@ -298,3 +298,20 @@ def test_a_missing_checksum_is_refused_in_version_2_and_accepted_in_version_1(fi
     assert result.returncode == 1 and "no 'sha256' attribute" in result.stderr, result.stderr
     older = mutated(files, "stripped-v1", lambda f: strip(f, 1))
     run("evaluate", "--checkpoint", str(older), "--data-root", str(DATA))
+
+
+def test_a_declared_shape_past_the_read_budget_is_refused_before_allocating(files, tmp_path):
+    """A sparse chunked dataset costs no disk whatever shape it declares; the reader allocated
+    from that shape (here 8 GiB) before this check."""
+    traces = tmp_path / "traces.h5"
+    shutil.copy(files["traces"], traces)
+    with h5py.File(traces, "r+") as f:
+        del f["inputs"]
+        f.create_dataset("inputs", shape=(2**20, 2**10, 2), dtype=np.float32,
+                         chunks=(1, 2**10, 2))
+    result = run("distill", "--teacher", str(files["teacher"]), "--traces", str(traces),
+                 "--data-root", str(DATA), "--method", "base-kd", "--beta", "1", "--seeds", "1",
+                 "--epochs", "1", "--out-dir", str(tmp_path / "s"), "--quiet", check=False)
+    assert result.returncode == 1, result
+    assert ("dataset /inputs: shape [1048576, 1024, 2] is more than the 1073741824 values a "
+            "dataset may hold") in result.stderr, result.stderr

@@ -27,12 +27,27 @@ public struct TeacherTraces: Sendable, Equatable {
   /// Row of each sample in the archive split file (0-based) `[N]`.
   public var sampleIndex: [Int]
 
+  /// Values one hidden-sequence dataset `[N, T, H]` may hold (4 GiB of float32): the budget
+  /// checked before traces are computed and by every dataset read (`HDF5Group.readBudget`).
+  public static let layerValueBudget = HDF5Group.readBudget
+
+  /// Why traces of `config` on `count` series of `length` steps exceed the budget, or nil.
+  public static func sizeProblem(count: Int, length: Int, config: ModelConfig) -> String? {
+    let (steps, overflowSteps) = count.multipliedReportingOverflow(by: length)
+    let (values, overflow) = steps.multipliedReportingOverflow(by: config.hiddenSize)
+    guard overflowSteps || overflow || values > layerValueBudget else { return nil }
+    return "traces of \(count) series x \(length) steps x \(config.hiddenSize) units per layer "
+      + "are more than the \(layerValueBudget) values (4 GiB of float32) a layer's traces may hold"
+  }
+
   /// Runs `teacher` over `set` (see `RecurrentClassifier.traced`) and records everything.
+  /// - Throws: `FileFormatError.invalid` naming `teacherPath` when the traces would exceed the
+  ///   budget (checked before anything is allocated).
   public static func compute(
     teacher: RecurrentClassifier<Float>, on set: SeriesSet, dataset: UCRDataset, split: String,
     teacherPath: String, teacherSHA256: String, batchSize: Int = 128
-  ) -> TeacherTraces {
-    TeacherTraces(
+  ) throws -> TeacherTraces {
+    try TeacherTraces(
       teacher: teacher, on: set, dataset: dataset.name, split: split,
       preprocessing: dataset.preprocessing, classLabels: dataset.classLabels,
       teacherPath: teacherPath, teacherSHA256: teacherSHA256, batchSize: batchSize)
@@ -126,7 +141,11 @@ extension TeacherTraces {
     teacher: RecurrentClassifier<Float>, on set: SeriesSet, dataset: String, split: String,
     preprocessing: Preprocessing, classLabels: [String], teacherPath: String,
     teacherSHA256: String, batchSize: Int = 128
-  ) {
+  ) throws {
+    if let problem = Self.sizeProblem(count: set.count, length: set.length, config: teacher.config)
+    {
+      throw FileFormatError.invalid(file: teacherPath, message: problem)
+    }
     let (hidden, logits) = teacher.traced(set, batchSize: batchSize)
     self.init(
       dataset: dataset, split: split, preprocessing: preprocessing, classLabels: classLabels,

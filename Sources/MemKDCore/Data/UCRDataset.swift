@@ -11,6 +11,15 @@ public struct UCRDataset: Sendable {
   /// once aborted with "failed to allocate").
   public static let valueBudget = 1 << 28
 
+  /// Why `series` series resampled to `length` steps exceed `valueBudget`, or nil. The one
+  /// check of this budget: the CLI's datasets and the Python package's arrays both use it.
+  public static func budgetProblem(length: Int, series: Int) -> String? {
+    let (values, overflow) = max(series, 1).multipliedReportingOverflow(by: length)
+    guard overflow || values > valueBudget else { return nil }
+    return "preprocessing length \(length) x \(series) series is more than the \(valueBudget) "
+      + "values (1 GiB of float32) a dataset may hold; choose a shorter length"
+  }
+
   public let name: String
   /// The folder the two `.tsv` files were read from.
   public let directory: String
@@ -52,13 +61,8 @@ public struct UCRDataset: Sendable {
     let trainFile = try UCRFile.read(path: trainPath)
     let testFile = try UCRFile.read(path: testPath)
     let series = trainFile.labelTokens.count + testFile.labelTokens.count
-    let (values, overflow) = series.multipliedReportingOverflow(by: preprocessing.length)
-    guard !overflow, values <= Self.valueBudget else {
-      throw DataError(
-        .invalidArgument, file: directory,
-        "preprocessing length \(preprocessing.length) x \(series) series is more than the "
-          + "\(Self.valueBudget) values (1 GiB of float32) a dataset may hold; choose a shorter length"
-      )
+    if let problem = Self.budgetProblem(length: preprocessing.length, series: series) {
+      throw DataError(.invalidArgument, file: directory, problem)
     }
     let classes = UCRLabelMapping(trainFile.labelTokens + testFile.labelTokens)
     let trainLabels = trainFile.labelTokens.map(classes.index(of:))

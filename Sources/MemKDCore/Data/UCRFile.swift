@@ -11,7 +11,7 @@ import Foundation
 /// - `emptyFile`: no content; `missingFile`: the path does not exist or cannot be read;
 /// - `emptyField`: two consecutive tabs, a leading or trailing tab, or a blank line inside the
 ///   file;
-/// - `nonNumericToken`: a value that is not a number, or is infinite;
+/// - `nonNumericToken`: a value that is not a number, or is infinite; a label with a NUL;
 /// - `noValues`: a label with no values, or only NaN values;
 /// - `raggedRow`: a field count different from the first row's (NaN padding counts as fields);
 /// - `nanInsideSeries`: a NaN followed by a non-NaN value (only trailing NaN is padding).
@@ -112,6 +112,10 @@ private struct Parser {
     while fieldEnd < end && bytes[fieldEnd] != Self.tab { fieldEnd += 1 }
     if fieldEnd == start {
       throw error(.emptyField, line, "empty field in column 1 (the label)")
+    }
+    if bytes[start..<fieldEnd].contains(0) {
+      // Labels are stored as HDF5 strings, which C would cut at the NUL: refused before training.
+      throw error(.nonNumericToken, line, "the label in column 1 contains a NUL character")
     }
     let label = text(start, fieldEnd)
     row.removeAll(keepingCapacity: true)

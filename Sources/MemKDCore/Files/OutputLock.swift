@@ -8,12 +8,15 @@ import Foundation
 /// `--out` cannot both write it (before: both said "saved" and one result was silently gone).
 ///
 /// Why `flock(2)` on a hidden sibling (`dir/.name.lock`): the kernel releases it when the
-/// process exits however it exits (kill -9 included), so a lock is never stale. The lock file
-/// is left in place (removing it would let a third process lock a new inode while a second
-/// still waits on the old one). Advisory: it binds MemKD processes, not other programs. Locks
-/// are per open file, so two claims of one path in the same process exclude each other too.
+/// process exits however it exits (kill -9 included), so a lock is never stale. The holder
+/// removes the lock file when it lets go (no `.name.lock` is left beside a finished output);
+/// a claimant that locked a file already removed, or replaced, retries on the current one, so
+/// two processes can never both hold a path. Advisory: it binds MemKD processes, not other
+/// programs. Locks are per open file, so two claims of one path in the same process exclude
+/// each other too.
 public final class OutputLock: @unchecked Sendable {
   public let path: String
+  private let lockPath: String
   private let descriptor: Int32
 
   /// Claims `path`; with `wait`, blocks until the holder lets go instead of failing.
@@ -22,26 +25,45 @@ public final class OutputLock: @unchecked Sendable {
   public init(for path: String, wait: Bool = false) throws {
     self.path = path
     let lockPath = Self.lockPath(for: path)
-    let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else {
-      throw OutputLockError(
-        path: path, lockPath: lockPath, busy: false, reason: String(cString: strerror(errno)))
+    self.lockPath = lockPath
+    while true {
+      let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+      guard descriptor >= 0 else {
+        throw OutputLockError(
+          path: path, lockPath: lockPath, busy: false, reason: String(cString: strerror(errno)))
+      }
+      var status = flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB))
+      while status != 0, errno == EINTR {
+        status = flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB))
+      }
+      guard status == 0 else {
+        let error = OutputLockError(
+          path: path, lockPath: lockPath, busy: errno == EWOULDBLOCK,
+          reason: String(cString: strerror(errno)))
+        close(descriptor)
+        throw error
+      }
+      if Self.isCurrent(descriptor, at: lockPath) {
+        self.descriptor = descriptor
+        return
+      }
+      close(descriptor)  // the holder removed that file as we locked it: claim the new one
     }
-    var status = flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB))
-    while status != 0, errno == EINTR {
-      status = flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB))
-    }
-    guard status == 0 else {
-      let error = OutputLockError(
-        path: path, lockPath: lockPath, busy: errno == EWOULDBLOCK,
-        reason: String(cString: strerror(errno)))
-      close(descriptor)
-      throw error
-    }
-    self.descriptor = descriptor
   }
 
-  deinit { close(descriptor) }
+  /// Removes the lock file, then releases the lock (in that order, see `isCurrent`).
+  deinit {
+    unlink(lockPath)
+    close(descriptor)
+  }
+
+  /// Whether the locked `descriptor` is still the file at `lockPath`.
+  private static func isCurrent(_ descriptor: Int32, at lockPath: String) -> Bool {
+    var opened = stat()
+    var current = stat()
+    guard fstat(descriptor, &opened) == 0, stat(lockPath, &current) == 0 else { return false }
+    return opened.st_dev == current.st_dev && opened.st_ino == current.st_ino
+  }
 
   /// `dir/.name.lock` for `dir/name` (a trailing "/" of a folder is ignored).
   public static func lockPath(for path: String) -> String {

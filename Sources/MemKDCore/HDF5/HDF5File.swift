@@ -58,10 +58,23 @@ public final class HDF5File {
     guard try site.checkTruth(H5Fis_hdf5(path), "H5Fis_hdf5", notHDF5) else {
       throw site.failure("H5Fis_hdf5", notHDF5)
     }
+    try checkGlobalHeap(path, site: site)
     let accessList = try makeFileAccessList(site: site)
     defer { H5Pclose(accessList) }
     let id = try site.checkID(H5Fopen(path, chdf5_acc_rdonly(), accessList), "H5Fopen", notHDF5)
     return HDF5File(path: path, id: id)
+  }
+
+  /// Refuses a file whose global heap libhdf5 would read past its end (HDF5GlobalHeapCheck).
+  private static func checkGlobalHeap(_ path: String, site: HDF5Site) throws(HDF5Error) {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    } catch {
+      throw site.failure("open", "cannot be read (\(error.localizedDescription))")
+    }
+    let damage = data.withUnsafeBytes { HDF5GlobalHeapCheck.damage(in: $0) }
+    if let damage { throw site.failure("open", "damaged: \(damage)") }
   }
 
   /// Creates (truncating) a file. Prefer `HDF5File.write(to:)` below for anything users keep.
@@ -83,8 +96,10 @@ public final class HDF5File {
     try site.checkStatus(
       H5Pset_libver_bounds(accessList, H5F_LIBVER_V18, H5F_LIBVER_V18), "H5Pset_libver_bounds",
       "cannot select the HDF5 1.8 file format")
+    let creation = try HDF5Group.makeCompactCreationList(chdf5_p_file_create(), site: site)
+    defer { H5Pclose(creation) }
     let id = try site.checkID(
-      H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), accessList), "H5Fcreate",
+      H5Fcreate(path, chdf5_acc_trunc(), creation, accessList), "H5Fcreate",
       "cannot create the file")
     return HDF5File(path: path, id: id)
   }

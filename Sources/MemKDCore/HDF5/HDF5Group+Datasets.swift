@@ -1,6 +1,11 @@
 internal import CHDF5
 
 extension HDF5Group {
+  /// The most values one `readDataset` reads (4 GiB of float32): a damaged or crafted file can
+  /// declare any shape (a sparse chunked dataset costs no disk), and the buffer is allocated from
+  /// that shape, so larger shapes are refused before allocating.
+  public static let readBudget = 1 << 30
+
   /// Writes a dataset of any rank (shape.reduce(1,*) == values.count, checked; shape [] means
   /// scalar dataset with 1 value). Stored little-endian IEEE / two's complement, with the SHA-256
   /// of the values as the dataset's `sha256` attribute (HDF5Group+DatasetChecksums.swift). `compress`:
@@ -97,10 +102,11 @@ extension HDF5Group {
         "dataset \(full): expected shape \(HDF5Dataspace.text(expectedShape)), "
           + "found \(HDF5Dataspace.text(stored.shape))")
     }
-    guard let count = HDF5Dataspace.elementCount(stored.shape),
-      count.multipliedReportingOverflow(by: element.byteCount).overflow == false
-    else {
-      throw site.failure("readDataset", "dataset \(full): too many elements to read")
+    guard let count = HDF5Dataspace.elementCount(stored.shape), count <= Self.readBudget else {
+      throw site.failure(
+        "readDataset",
+        "dataset \(full): shape \(HDF5Dataspace.text(stored.shape)) is more than the "
+          + "\(Self.readBudget) values a dataset may hold")
     }
     guard count > 0 else {
       try verifyChecksum(of: [T](), on: dataset, path: full)

@@ -108,6 +108,13 @@ public struct TeacherTraining: Sendable {
     guard initialisations >= 1 else {
       throw TrainingError.invalidConfig("seeds must be at least 1 (got \(initialisations))")
     }
+    let (trainRows, validationRows) = split(dataset)
+    guard !trainRows.isEmpty, !validationRows.isEmpty else {
+      throw TrainingError.emptySplit(
+        "\(dataset.name): its \(dataset.train.count) training series leave "
+          + (trainRows.isEmpty ? "no training" : "no validation")
+          + " series at validation_fraction \(validationFraction)")
+    }
     let config = modelConfig(for: dataset)
     if let problem = config.validationError { throw TrainingError.invalidConfig(problem) }
     let split = split(dataset)

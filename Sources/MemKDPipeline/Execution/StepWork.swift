@@ -98,7 +98,7 @@ public struct StepWork: Sendable {
     let teacherPath = file("teacher.h5", of: teacherID)
     let teacher = try ModelCheckpoint.read(from: teacherPath)
     let dataset = try dataset(step)
-    let traces = TeacherTraces.compute(
+    let traces = try TeacherTraces.compute(
       teacher: teacher.model, on: dataset.train, dataset: dataset, split: "train",
       teacherPath: teacherPath, teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath))
     try traces.write(to: file("traces.h5", inPartialOf: step.id))

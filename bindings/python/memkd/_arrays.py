@@ -23,9 +23,13 @@ import numpy as np
 _REAL_KINDS = "iuf"  # signed / unsigned integers, floats
 _INT_KINDS = "iu"
 UINT64_MAX = 2**64 - 1
-# Sizes beyond these are refused before the extension allocates anything (8 GiB of float32).
-MAX_PARAMETERS = 2**31
-MAX_VALUES = 2**31
+from . import _memkd
+
+# MemKDCore's budgets (ModelConfig.parameterBudget, UCRDataset.valueBudget), checked here with
+# exact integers so that a huge Python int is refused with a clear message before conversion.
+_LIMITS = _memkd.limits()
+MAX_PARAMETERS = _LIMITS["parameters"]
+MAX_VALUES = _LIMITS["values"]
 
 
 def _asarray(value: Any, name: str) -> np.ndarray:

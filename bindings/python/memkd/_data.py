@@ -76,7 +76,6 @@ def load_ucr(name: str, root: Optional[PathLike] = None, length: int = 100,
         raise TypeError(f"root: expected a str or path, got {type(root).__name__}")
     checked = _options.check("preprocessing", length=length, z_normalize=z_normalize)
     length, z_normalize = checked["length"], checked["z_normalize"]
-    _arrays.integer(length, "length", 2, _arrays.MAX_VALUES // 1024)
     x_train, y_train, n_train, x_test, y_test, n_test, labels = _memkd.load_ucr(
         name, root_path, length, bool(z_normalize))
     return UCRData(

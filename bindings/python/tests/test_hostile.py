@@ -310,7 +310,7 @@ def test_a_full_disk_is_an_error_and_keeps_the_old_file(cli_teacher, tmp_path):
     assert result.returncode == 1, result.stderr[-3000:]
     assert "cannot close the file" in result.stderr or "File too large" in result.stderr
     assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".teacher.h5.lock", "teacher.h5"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["teacher.h5"]  # no temporary, no lock file left
 
 
 def test_python_save_on_a_full_disk_raises_and_the_interpreter_exits_cleanly(tmp_path):

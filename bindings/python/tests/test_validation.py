@@ -299,3 +299,17 @@ def test_extension_never_crashes_on_wrong_arguments(tmp_path):
     assert not crashes, "the extension crashed the interpreter in:\n" + "\n".join(crashes)
     assert not problems, "\n".join(problems)
     assert raised > 60
+
+
+def test_preprocessing_lengths_follow_the_cli_rules():
+    """Python kept its own bounds (1 ... 2^24, length x series <= 2^31) beside the core's rule
+    (2 ... 2^24) and dataset budget (2^28 values); now both come from MemKDCore."""
+    import memkd
+    from memkd import _memkd
+    assert _memkd.limits()["values"] == memkd._arrays.MAX_VALUES == 2**28
+    X = np.ones((2**10, 4))
+    with pytest.raises(ValueError, match=r"length must be an integer in 2 \.\.\. 16777216"):
+        _memkd.preprocess(X, 1, True)
+    with pytest.raises(ValueError, match="a dataset may hold; choose a shorter length"):
+        _memkd.preprocess(X, 2**19, True)
+    assert memkd.preprocess(X[:2], length=3).shape == (2, 3)
