@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON3 ?= python3
 APT_PACKAGES := libhdf5-dev libopenblas-dev libpython3-dev pkg-config
-VENV_PACKAGES := numpy scikit-learn h5py pytest
+VENV_PACKAGES := numpy scikit-learn h5py pytest hypothesis
 # The CPU PyTorch wheel the machine image carries (PyPI's torch is a multi-GB CUDA build).
 TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*cpu*.whl))
 
@@ -29,7 +29,7 @@ BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
 DEMO_ARGS ?= --inits 5 --epochs 100 --patience 20
 
-.PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean
+.PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean fuzz
 
 deps: apt venv
 
@@ -49,7 +49,8 @@ apt:
 
 venv: $(VENV)/.memkd-deps
 
-$(VENV)/.memkd-deps:
+# Re-run when this file changes (a package added to VENV_PACKAGES reaches existing venvs).
+$(VENV)/.memkd-deps: Makefile
 	$(PYTHON3) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q $(VENV_PACKAGES)
@@ -90,7 +91,15 @@ python-ext: apt
 # The Python tests also run the debug memkd-script (checkpoint and trace files).
 python-test: venv python-ext
 	swift build --product memkd-script
-	$(PY) -m pytest -q Tests/python bindings/python/tests
+	$(PY) -m pytest -q Tests/python bindings/python/tests Tests/fuzz
+
+# The fuzz and fault harness for FUZZ_SECONDS (default 10 minutes) against the release build
+# (what users run), with a fresh seed; its summary goes to results/fuzz/. `make test` runs it
+# for 30 seconds on the debug build (Tests/fuzz/test_fuzz.py).
+FUZZ_SECONDS ?= 600
+fuzz: build venv python-ext
+	MEMKD_SCRIPT=$(SCRIPT) $(PY) Tests/fuzz/run_fuzz.py --seconds $(FUZZ_SECONDS) \
+	  --summary results/fuzz/summary.json
 
 # The paper's full protocol on the available datasets (hours; resumable: run it again after an
 # interruption), then its report beside the paper's Table II.
