@@ -33,7 +33,8 @@ def run(seconds: float, seed: int, workdir: Path) -> tuple[Counter, list[dict]]:
             result = subprocess.run(
                 [sys.executable, str(CHILD), f"{left:.1f}", str(seed + 1000 * attempt),
                  str(progress), str(child_dir)],
-                capture_output=True, text=True, env=env, timeout=left + 120)
+                capture_output=True, text=True, env=env, timeout=left + 120,
+                cwd=child_dir)  # generated relative paths land in the child's folder
         except subprocess.TimeoutExpired:
             failures.append({"category": "python", "reason": "hang: the interpreter stopped "
                              "answering", "case": last_line(progress)})
