@@ -44,7 +44,13 @@ func loadDataset(for checkpoint: ModelCheckpoint, path: String, options: DataOpt
   -> UCRDataset
 {
   let name = try options.name(recorded: checkpoint.data.dataset, file: path)
-  let dataset = try options.load(name, preprocessing: checkpoint.data.preprocessing)
+  let dataset: UCRDataset
+  do {
+    dataset = try options.load(name, preprocessing: checkpoint.data.preprocessing)
+  } catch let error as DataError where error.kind == .unknownDataset {
+    // The name may come from the checkpoint (a damaged string there is one way to get here).
+    throw FileFormatError.mismatch(file: path, message: "its dataset '\(name)': \(error)")
+  }
   guard dataset.classLabels == checkpoint.data.classLabels else {
     throw FileFormatError.mismatch(
       file: path,

@@ -159,6 +159,9 @@ BAD_FILES = {
                     "shape"),
     "wrong_dtype": (lambda f: replace(f, "state_dict/head.bias", np.zeros(2, np.float64)),
                     "float64"),
+    # A damaged dataset name (found by `make fuzz`): the error names the checkpoint too.
+    "unknown_dataset": (lambda f: f["data"].attrs.__setitem__("dataset", "ItahyPowerDemand"),
+                        "its dataset 'ItahyPowerDemand'"),
 }
 
 
