@@ -26,6 +26,12 @@ public final class OutputLock: @unchecked Sendable {
     self.path = path
     let lockPath = Self.lockPath(for: path)
     self.lockPath = lockPath
+    // C would cut the path at a NUL and lock (and later remove) a file of another name.
+    guard !path.utf8.contains(0) else {
+      throw OutputLockError(
+        path: path, lockPath: lockPath, busy: false,
+        reason: "the path contains a NUL character")
+    }
     while true {
       let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
       guard descriptor >= 0 else {
