@@ -33,7 +33,8 @@ hidden states [B, T, 100] (prepared before timing, like the batches): the teache
 With --json exactly one JSON object is written to stdout:
     {"torch_version", "threads", "samples", "length", "batch_size", "classes",
      "teacher": {"epoch_s_best", "epoch_s_median", "flop", "gflops"},
-     "student": {...}, "student_memkd": {...}, "stream": {"step_ns_best", "steps"}}
+     "student": {...}, "student_memkd": {...}, "stream": {"step_ns_best", "steps"},
+     "inference": {"student": seconds, "teacher": seconds}}
 
 The stream workload times streaming inference of the student: one nn.LSTMCell(1, 8) step plus
 Linear + softmax per time step (torch.no_grad, batch 1).
@@ -213,6 +214,29 @@ def bench_stream(args, steps: int = 20_000, rounds: int = 5) -> dict:
     return {"step_ns_best": best, "steps": steps}
 
 
+def bench_inference(args) -> dict:
+    """Batch inference (predict_proba): softmax of the head on the last step for
+    `--inference-series` series of T steps under torch.no_grad, for the 1 x 8 student and the
+    3 x 100 teacher; best seconds of several runs per model."""
+    rng = np.random.default_rng(DATA_SEED + 2)
+    x = torch.from_numpy(rng.normal(0.0, 1.0, size=(args.inference_series, args.length,
+                                                    args.input_size)).astype(np.float32))
+    result = {}
+    for name, hidden, layers, repeats in (("student", 8, 1, 20), ("teacher", 100, 3, 3)):
+        torch.manual_seed(INIT_SEED)
+        model = LSTMClassifier(args.input_size, hidden, layers, args.classes).eval()
+        times = []
+        with torch.no_grad():
+            for run in range(repeats + 1):
+                t0 = time.perf_counter()
+                probabilities = torch.softmax(model(x), dim=1)
+                if run > 0:
+                    times.append(time.perf_counter() - t0)
+        assert probabilities.shape == (args.inference_series, args.classes)
+        result[name] = min(times)
+    return result
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--samples", type=int, default=448)
@@ -223,6 +247,7 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--student-repeats", type=int, default=60)
+    p.add_argument("--inference-series", type=int, default=1029)
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     args = p.parse_args(argv)
     if args.repeats < 1 or args.student_repeats < 1:
@@ -246,6 +271,7 @@ def main(argv=None) -> int:
         "student": bench_model("student", 8, 1, 0.1, batches, args, args.student_repeats),
         "student_memkd": bench_memkd(batches, args),
         "stream": bench_stream(args),
+        "inference": bench_inference(args),
     }
 
     if args.json:
@@ -262,6 +288,8 @@ def main(argv=None) -> int:
         print(f"{name:<14} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
               f"{r['flop'] / 1e9:>12.4f} {r['gflops']:>9.3f}")
     print(f"stream: {result['stream']['step_ns_best']:.0f} ns per LSTMCell step + head")
+    for name, seconds in result["inference"].items():
+        print(f"inference {name}: {seconds:.4f} s for {args.inference_series} series")
     return 0
 
 

@@ -28,24 +28,28 @@ struct Bench: ParsableCommand {
   var referenceScript = "bench/pytorch_reference.py"
   @Option(help: "Threads for MemKD's batch shards (the table also shows one thread).")
   var threads = 2
-  @Option(help: "Comma-separated workloads to run (teacher, student, student-memkd, stream).")
-  var workloads = "teacher,student,student-memkd,stream"
+  @Option(
+    help: "Comma-separated workloads to run (teacher, student, student-memkd, stream, inference).")
+  var workloads = "teacher,student,student-memkd,stream,inference"
+  @Option(help: "Series of the inference workload (ItalyPowerDemand's test set has 1,029).")
+  var inferenceSeries = 1029
   @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
 
   func validate() throws {
     for (name, value) in [
       ("--samples", samples), ("--length", length), ("--batch-size", batchSize),
       ("--repeats", repeats), ("--student-repeats", studentRepeats), ("--threads", threads),
+      ("--inference-series", inferenceSeries),
     ] where value < 1 {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
     let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting([
-      "teacher", "student", "student-memkd", "stream",
+      "teacher", "student", "student-memkd", "stream", "inference",
     ])
     if !unknown.isEmpty {
       throw ValidationError(
-        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd, stream"
+        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd, stream, inference"
       )
     }
   }
@@ -98,6 +102,10 @@ struct Bench: ParsableCommand {
       let student = RecurrentClassifier<Float>(config: .student(classes: classes), seed: 0)
       report.stream = try StreamLatency.measure(model: student)
     }
+    if selected.contains("inference") {
+      report.inference = InferenceThroughput.measure(
+        series: inferenceSeries, length: length, classes: classes, threads: threads)
+    }
     if let python = pytorch {
       report.pytorch = try runReference(python: python)
     }
@@ -117,7 +125,8 @@ struct Bench: ParsableCommand {
     process.arguments = [
       referenceScript, "--samples", "\(samples)", "--length", "\(length)",
       "--batch-size", "\(batchSize)", "--classes", "\(classes)", "--threads", "1",
-      "--repeats", "\(repeats)", "--student-repeats", "\(studentRepeats)", "--json",
+      "--repeats", "\(repeats)", "--student-repeats", "\(studentRepeats)",
+      "--inference-series", "\(inferenceSeries)", "--json",
     ]
     let output = Pipe()
     process.standardOutput = output

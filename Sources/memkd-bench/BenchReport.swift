@@ -29,6 +29,8 @@ struct PyTorchReport: Codable {
   var student: EpochTiming?
   var studentMemkd: EpochTiming?
   var stream: StreamStep?
+  /// Best seconds of `predict_proba` per model ("student", "teacher").
+  var inference: [String: Double]?
 
   struct StreamStep: Codable {
     var stepNanosecondsBest: Double
@@ -36,7 +38,7 @@ struct PyTorchReport: Codable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case torchVersion = "torch_version", threads, teacher, student, stream
+    case torchVersion = "torch_version", threads, teacher, student, stream, inference
     case studentMemkd = "student_memkd"
   }
 }
@@ -56,6 +58,8 @@ struct BenchReport: Encodable {
   var pytorch: PyTorchReport?
   /// Streaming inference of the 1 x 8 student (the "stream" workload).
   var stream: StreamLatency?
+  /// Batch inference of both models (the "inference" workload).
+  var inference: InferenceThroughput?
 
   /// The targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
   static let targets: [String: Double] = ["teacher": 0.6, "student": 0.1, "student-memkd": 0.05]
@@ -82,7 +86,7 @@ struct BenchReport: Encodable {
 
   enum CodingKeys: String, CodingKey {
     case samples, length, batchSize = "batch_size", classes, threads, blas, memkd
-    case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets, stream
+    case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets, stream, inference
   }
 
   func encode(to encoder: Encoder) throws {
@@ -99,6 +103,7 @@ struct BenchReport: Encodable {
     try container.encode(ratios, forKey: .ratios)
     try container.encode(BenchReport.targets, forKey: .targets)
     try container.encodeIfPresent(stream, forKey: .stream)
+    try container.encodeIfPresent(inference, forKey: .inference)
   }
 
   var table: String {
@@ -142,6 +147,11 @@ struct BenchReport: Encodable {
     lines.append(TextTable.render(header: header, rows: rows))
     if let stream {
       lines += ["", streamTable(stream)]
+    }
+    if let inference {
+      lines += [
+        "", inference.table(pytorch: pytorch?.inference, threads: threads, length: length),
+      ]
     }
     if let pytorch {
       lines.append("")

@@ -54,10 +54,11 @@ public struct StudentDistillation: Sendable {
     var model = RecurrentClassifier<Float>(config: modelConfig(for: data), seed: seed)
     let history = try trainer.fit(
       &model, train: data.train, validation: data.validation, progress: progress)
-    let validation = model.evaluate(on: data.validation)
+    let validation = model.evaluate(on: data.validation, threads: threads)
     return StudentRun(
       method: method, beta: beta, seed: seed, validation: validation.metrics,
-      validationLoss: validation.loss, test: model.evaluate(on: data.dataset.test).metrics,
+      validationLoss: validation.loss,
+      test: model.evaluate(on: data.dataset.test, threads: threads).metrics,
       history: history, model: model, options: loss?.recordedOptions ?? [])
   }
 }

@@ -8,27 +8,50 @@ public struct EvaluationResult: Sendable, Codable, Equatable {
 }
 
 extension RecurrentClassifier {
-  /// Logits `[N, C]` for every series of `set`, computed in chunks of `batchSize` (inference only;
-  /// chunking bounds memory and does not change the values).
-  public func logits(for set: SeriesSet, batchSize: Int = 256) -> [Scalar] {
+  /// Threads inference uses by default: the machine's two cores. Series are independent and the
+  /// chunks do not depend on the thread count, so it changes the wall time, never a value.
+  public static var defaultInferenceThreads: Int { 2 }
+
+  /// Logits `[N, C]` for every series of `set`, computed in chunks of at most `batchSize`
+  /// series (inference only; chunking bounds memory), up to `threads` chunks at a time. With
+  /// the small-H kernel the chunk size changes no value; with BLAS (H > 32) a logit can move by
+  /// an ulp with it.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func logits(
+    for set: SeriesSet, batchSize: Int = 128, threads: Int = defaultInferenceThreads
+  ) -> [Scalar] {
     precondition(
       set.channels == config.inputSize,
       "series have \(set.channels) channels, model \(config.inputSize)")
-    var result: [Scalar] = []
-    result.reserveCapacity(set.count * config.classes)
-    var start = 0
-    while start < set.count {
-      let end = Swift.min(start + batchSize, set.count)
-      let (inputs, _) = set.gather(start..<end)
-      result += forward(inputs: inputs.map { Scalar($0) }, batch: end - start).logits
-      start = end
+    precondition(batchSize >= 1 && threads >= 1, "logits: batch size and threads must be >= 1")
+    let chunks = Self.chunks(count: set.count, batchSize: batchSize)
+    // One contiguous run of chunks per thread, so `threads` bounds the cores used.
+    let workers = min(threads, chunks.count)
+    let parts = parallelMap(workers, threads: workers) { worker in
+      chunks[(chunks.count * worker / workers)..<(chunks.count * (worker + 1) / workers)]
+        .flatMap { rows in
+          forward(inputs: set.gather(rows).inputs.map { Scalar($0) }, batch: rows.count).logits
+        }
     }
-    return result
+    return parts.flatMap { $0 }
+  }
+
+  /// `count` rows cut into equal contiguous ranges of at most `batchSize` rows, and at least
+  /// two when there are two rows (so a set smaller than two batches still fills both cores).
+  /// Why not more pieces for more threads: with BLAS (large H) a row's rounding can depend on
+  /// how many rows its chunk has, and a value must never depend on the thread count.
+  static func chunks(count: Int, batchSize: Int) -> [Range<Int>] {
+    guard count > 0 else { return [] }
+    let pieces = max((count + batchSize - 1) / batchSize, min(2, count))
+    return (0..<pieces).map { (count * $0 / pieces)..<(count * ($0 + 1) / pieces) }
   }
 
   /// Every layer's hidden sequence `[N, T, H]` and the logits `[N, C]` on `set`, run in chunks of
   /// `batchSize` series: what teacher traces record (the CLI and the Python package both call
   /// this, so their traces agree).
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func traced(_ set: SeriesSet, batchSize: Int = 128) -> (
     hidden: [[Scalar]], logits: [Scalar]
   ) {
@@ -50,8 +73,12 @@ extension RecurrentClassifier {
   }
 
   /// Cross-entropy, accuracy, AUC-ROC and AUC-PRC on `set`.
-  public func evaluate(on set: SeriesSet, batchSize: Int = 256) -> EvaluationResult {
-    let logits = logits(for: set, batchSize: batchSize)
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func evaluate(
+    on set: SeriesSet, batchSize: Int = 128, threads: Int = defaultInferenceThreads
+  ) -> EvaluationResult {
+    let logits = logits(for: set, batchSize: batchSize, threads: threads)
     let losses = CrossEntropy.sampleLosses(
       logits: logits, labels: set.labels, classes: config.classes)
     let probabilities = Softmax.probabilities(logits: logits, classes: config.classes)

@@ -142,10 +142,11 @@ public struct TeacherTraining: Sendable {
         })
       if interrupted { return nil }
       let model = RecurrentClassifier(parameters: current.best)
-      let validationResult = model.evaluate(on: validation)
+      let validationResult = model.evaluate(on: validation, threads: threads)
       let run = Run(
         seed: runConfig.seed, validation: validationResult.metrics,
-        validationLoss: validationResult.loss, test: model.evaluate(on: dataset.test).metrics,
+        validationLoss: validationResult.loss,
+        test: model.evaluate(on: dataset.test, threads: threads).metrics,
         history: current.history)
       let improves =
         state.bestIndex.map {

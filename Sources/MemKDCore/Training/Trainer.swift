@@ -81,7 +81,7 @@ public struct Trainer: Sendable {
       // The last step can overflow the weights with a finite loss (lr 1e10, clip off); caught
       // here, no NaN reaches the metrics, the best weights or a checkpoint.
       guard model.parameters.isFinite else { throw TrainingError.nonFiniteParameters(epoch: epoch) }
-      let evaluation = model.evaluate(on: validation)
+      let evaluation = model.evaluate(on: validation, threads: threads)
       guard evaluation.loss.isFinite else {
         throw TrainingError.nonFiniteValidationLoss(epoch: epoch, loss: evaluation.loss)
       }
