@@ -71,7 +71,7 @@ let package = Package(
     .executableTarget(
       name: "memkd-bench",
       dependencies: [
-        "MemKDCore",
+        "MemKDCore", "MemKDPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastRelease),

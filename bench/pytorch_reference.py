@@ -248,6 +248,9 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--student-repeats", type=int, default=60)
     p.add_argument("--inference-series", type=int, default=1029)
+    p.add_argument("--workloads", default="teacher,student,student-memkd,stream,inference",
+                   help="comma-separated subset of teacher, student, student-memkd, stream, "
+                        "inference")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     args = p.parse_args(argv)
     if args.repeats < 1 or args.student_repeats < 1:
@@ -260,6 +263,18 @@ def main(argv=None) -> int:
     y = rng.integers(0, args.classes, size=args.samples).astype(np.int64)
     batches = make_batches(torch.from_numpy(x), torch.from_numpy(y), args.batch_size)
 
+    chosen = set(args.workloads.split(","))
+    unknown = chosen - {"teacher", "student", "student-memkd", "stream", "inference"}
+    if unknown:
+        p.error(f"--workloads: unknown {sorted(unknown)}")
+    workloads = {
+        "teacher": lambda: bench_model("teacher", 100, 3, 0.01, batches, args, args.repeats),
+        "student": lambda: bench_model("student", 8, 1, 0.1, batches, args,
+                                       args.student_repeats),
+        "student_memkd": lambda: bench_memkd(batches, args),
+        "stream": lambda: bench_stream(args),
+        "inference": lambda: bench_inference(args),
+    }
     result = {
         "torch_version": torch.__version__,
         "threads": args.threads,
@@ -267,12 +282,10 @@ def main(argv=None) -> int:
         "length": args.length,
         "batch_size": args.batch_size,
         "classes": args.classes,
-        "teacher": bench_model("teacher", 100, 3, 0.01, batches, args, args.repeats),
-        "student": bench_model("student", 8, 1, 0.1, batches, args, args.student_repeats),
-        "student_memkd": bench_memkd(batches, args),
-        "stream": bench_stream(args),
-        "inference": bench_inference(args),
     }
+    for key, run in workloads.items():
+        if key.replace("_", "-") in chosen:
+            result[key] = run()
 
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
@@ -284,11 +297,14 @@ def main(argv=None) -> int:
     print(f"{'model':<14} {'epoch best (s)':>15} {'epoch median (s)':>17} "
           f"{'GFLOP/epoch':>12} {'GFLOP/s':>9}")
     for name in ("teacher", "student", "student_memkd"):
+        if name not in result:
+            continue
         r = result[name]
         print(f"{name:<14} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
               f"{r['flop'] / 1e9:>12.4f} {r['gflops']:>9.3f}")
-    print(f"stream: {result['stream']['step_ns_best']:.0f} ns per LSTMCell step + head")
-    for name, seconds in result["inference"].items():
+    if "stream" in result:
+        print(f"stream: {result['stream']['step_ns_best']:.0f} ns per LSTMCell step + head")
+    for name, seconds in result.get("inference", {}).items():
         print(f"inference {name}: {seconds:.4f} s for {args.inference_series} series")
     return 0
 

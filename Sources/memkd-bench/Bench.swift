@@ -29,30 +29,46 @@ struct Bench: ParsableCommand {
   @Option(help: "Threads for MemKD's batch shards (the table also shows one thread).")
   var threads = 2
   @Option(
-    help: "Comma-separated workloads to run (teacher, student, student-memkd, stream, inference).")
-  var workloads = "teacher,student,student-memkd,stream,inference"
+    help:
+      "Comma-separated workloads to run (\(Self.workloadNames.joined(separator: ", "))).")
+  var workloads = Self.workloadNames.joined(separator: ",")
   @Option(help: "Series of the inference workload (ItalyPowerDemand's test set has 1,029).")
   var inferenceSeries = 1029
+  @Option(help: "Dataset of the steps workload (a teacher step and one student step per method).")
+  var stepsDataset = "FaceAll"
+  @Option(help: "Initialisations of the steps workload's teacher (the paper's protocol: 5).")
+  var stepsInits = 5
+  @Option(help: "Comma-separated methods of the steps workload's student steps (default: all).")
+  var stepsMethods = DistillationMethod.allCases.map(\.rawValue).joined(separator: ",")
+  @Option(help: "UCR archive root of the steps workload (default: $MEMKD_DATA_ROOT, then data/).")
+  var dataRoot: String?
   @Flag(help: "Print one JSON object (times in seconds) instead of the table.") var json = false
 
   func validate() throws {
     for (name, value) in [
       ("--samples", samples), ("--length", length), ("--batch-size", batchSize),
       ("--repeats", repeats), ("--student-repeats", studentRepeats), ("--threads", threads),
-      ("--inference-series", inferenceSeries),
+      ("--inference-series", inferenceSeries), ("--steps-inits", stepsInits),
     ] where value < 1 {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
-    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting([
-      "teacher", "student", "student-memkd", "stream", "inference",
-    ])
+    let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(
+      Self.workloadNames)
     if !unknown.isEmpty {
       throw ValidationError(
-        "--workloads: unknown \(unknown.sorted()); choose from teacher, student, student-memkd, stream, inference"
+        "--workloads: unknown \(unknown.sorted()); choose from \(Self.workloadNames.joined(separator: ", "))"
       )
     }
   }
+
+  static let workloadNames = [
+    "teacher", "student", "student-memkd", "stream", "inference", "steps",
+  ]
+  /// The workloads `bench/pytorch_reference.py` also runs.
+  static let referenceWorkloads: Set<String> = [
+    "teacher", "student", "student-memkd", "stream", "inference",
+  ]
 
   /// Rounds the student repeats are split into (see `run`).
   static let studentRounds = 4
@@ -61,17 +77,22 @@ struct Bench: ParsableCommand {
     BLASRuntime.configure()
     let data = syntheticData(samples: samples, length: length, classes: classes)
     let selected = Set(workloads.split(separator: ",").map(String.init))
-    let teacher = syntheticTeacher(samples: samples, length: length, classes: classes)
-    let memkd = try DistillationObjective(
-      loss: MemKDLoss(), beta: 10, teacherLogits: teacher.logits, teacherHidden: teacher.hidden,
-      teacherHiddenSize: 100, length: length, studentHiddenSize: 8)
-    let chosen = [
+    var chosen = [
       Workload(name: "teacher", config: .teacher(classes: classes), learningRate: 0.01),
       Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),
-      Workload(
-        name: "student-memkd", config: .student(classes: classes), learningRate: 0.1,
-        objective: memkd),
     ].filter { selected.contains($0.name) }
+    if selected.contains("student-memkd") {
+      // Synthetic traces only when needed: 13 M values take a few hundred milliseconds.
+      let teacher = syntheticTeacher(samples: samples, length: length, classes: classes)
+      let memkd = try DistillationObjective(
+        loss: MemKDLoss(), beta: 10, teacherLogits: teacher.logits,
+        teacherHidden: teacher.hidden, teacherHiddenSize: 100, length: length,
+        studentHiddenSize: 8)
+      chosen.append(
+        Workload(
+          name: "student-memkd", config: .student(classes: classes), learningRate: 0.1,
+          objective: memkd))
+    }
     var report = BenchReport(
       samples: samples, length: length, batchSize: batchSize, classes: classes, threads: threads,
       blas: BLASRuntime.configuration)
@@ -106,8 +127,36 @@ struct Bench: ParsableCommand {
       report.inference = InferenceThroughput.measure(
         series: inferenceSeries, length: length, classes: classes, threads: threads)
     }
+    if selected.contains("steps") {
+      report.steps = try ProtocolSteps.measure(
+        dataset: stepsDataset, dataRoot: dataRoot, inits: stepsInits,
+        methods: try stepsMethods.split(separator: ",").map { name in
+          guard let method = DistillationMethod(rawValue: String(name)) else {
+            throw ValidationError("--steps-methods: unknown method '\(name)'")
+          }
+          return method
+        }, threads: threads,
+        progress: { message in
+          if !json { FileHandle.standardError.write(Data("steps: \(message)\n".utf8)) }
+        })
+    }
     if let python = pytorch {
-      report.pytorch = try runReference(python: python)
+      if !selected.isDisjoint(with: Self.referenceWorkloads) {
+        report.pytorch = try runReference(
+          python: python,
+          arguments: referenceArguments(
+            samples: samples, length: length, classes: classes, workloads: selected))
+      }
+      if report.steps != nil {
+        let shape = try UCRDataset.load(name: stepsDataset, dataRoot: dataRoot)
+        let split = TeacherTraining.paper.split(shape)
+        report.stepsShape = [split.train.count, shape.train.length, shape.classCount]
+        report.pytorchSteps = try runReference(
+          python: python,
+          arguments: referenceArguments(
+            samples: split.train.count, length: shape.train.length, classes: shape.classCount,
+            workloads: ["teacher"], repeats: 1))
+      }
     }
     if json {
       let encoder = JSONEncoder()
@@ -118,16 +167,25 @@ struct Bench: ParsableCommand {
     }
   }
 
-  /// Runs the reference script with the same shapes and decodes its JSON.
-  func runReference(python: String) throws -> PyTorchReport {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = [
+  /// The reference script's arguments for a shape and the workloads it also runs.
+  func referenceArguments(
+    samples: Int, length: Int, classes: Int, workloads: Set<String>, repeats: Int? = nil
+  ) -> [String] {
+    let theirs = workloads.intersection(Self.referenceWorkloads)
+    return [
       referenceScript, "--samples", "\(samples)", "--length", "\(length)",
       "--batch-size", "\(batchSize)", "--classes", "\(classes)", "--threads", "1",
-      "--repeats", "\(repeats)", "--student-repeats", "\(studentRepeats)",
-      "--inference-series", "\(inferenceSeries)", "--json",
+      "--repeats", "\(repeats ?? self.repeats)", "--student-repeats", "\(studentRepeats)",
+      "--inference-series", "\(inferenceSeries)", "--workloads",
+      theirs.sorted().joined(separator: ","), "--json",
     ]
+  }
+
+  /// Runs the reference script and decodes its JSON.
+  func runReference(python: String, arguments: [String]) throws -> PyTorchReport {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = arguments
     let output = Pipe()
     process.standardOutput = output
     do {

@@ -60,6 +60,11 @@ struct BenchReport: Encodable {
   var stream: StreamLatency?
   /// Batch inference of both models (the "inference" workload).
   var inference: InferenceThroughput?
+  /// The protocol's steps on a real dataset (the "steps" workload), with PyTorch's teacher
+  /// epoch at that dataset's shape `[train series, T, classes]`.
+  var steps: ProtocolSteps?
+  var stepsShape: [Int]?
+  var pytorchSteps: PyTorchReport?
 
   /// The targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
   static let targets: [String: Double] = ["teacher": 0.6, "student": 0.1, "student-memkd": 0.05]
@@ -87,6 +92,7 @@ struct BenchReport: Encodable {
   enum CodingKeys: String, CodingKey {
     case samples, length, batchSize = "batch_size", classes, threads, blas, memkd
     case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets, stream, inference
+    case steps, stepsShape = "steps_shape", pytorchSteps = "pytorch_steps"
   }
 
   func encode(to encoder: Encoder) throws {
@@ -104,9 +110,44 @@ struct BenchReport: Encodable {
     try container.encode(BenchReport.targets, forKey: .targets)
     try container.encodeIfPresent(stream, forKey: .stream)
     try container.encodeIfPresent(inference, forKey: .inference)
+    try container.encodeIfPresent(steps, forKey: .steps)
+    try container.encodeIfPresent(stepsShape, forKey: .stepsShape)
+    try container.encodeIfPresent(pytorchSteps, forKey: .pytorchSteps)
   }
 
   var table: String {
+    var lines: [String] = []
+    if !memkd.isEmpty { lines += epochLines }
+    if let stream {
+      lines += ["", streamTable(stream)]
+    }
+    if let inference {
+      lines += [
+        "", inference.table(pytorch: pytorch?.inference, threads: threads, length: length),
+      ]
+    }
+    if let steps {
+      let shape = stepsShape ?? [0, 0, 0]
+      lines += [
+        "",
+        steps.table(
+          pytorchEpoch: pytorchSteps?.teacher?.epochSecondsBest, trainSeries: shape[0],
+          length: shape[1]),
+      ]
+    }
+    if let reference = pytorch ?? pytorchSteps {
+      lines.append("")
+      lines.append(
+        "PyTorch \(reference.torchVersion), \(reference.threads) thread(s); MemKD BLAS: \(blas)")
+    } else {
+      lines.append("")
+      lines.append("PyTorch reference skipped (no --pytorch interpreter given).")
+    }
+    return lines.drop { $0.isEmpty }.joined(separator: "\n")
+  }
+
+  /// The training-epoch table (teacher, student, student MemKD on synthetic data).
+  private var epochLines: [String] {
     var lines = [
       "One training epoch: \(samples) samples, T = \(length), batch \(batchSize), \(classes) classes "
         + "(forward, loss, backward, clip, Adam); student MemKD: CE + 10 x MemKD (both terms) "
@@ -145,23 +186,7 @@ struct BenchReport: Encodable {
       rows.append(row)
     }
     lines.append(TextTable.render(header: header, rows: rows))
-    if let stream {
-      lines += ["", streamTable(stream)]
-    }
-    if let inference {
-      lines += [
-        "", inference.table(pytorch: pytorch?.inference, threads: threads, length: length),
-      ]
-    }
-    if let pytorch {
-      lines.append("")
-      lines.append(
-        "PyTorch \(pytorch.torchVersion), \(pytorch.threads) thread(s); MemKD BLAS: \(blas)")
-    } else {
-      lines.append("")
-      lines.append("PyTorch reference skipped (no --pytorch interpreter given).")
-    }
-    return lines.joined(separator: "\n")
+    return lines
   }
 
   /// Streaming latency rows: Swift, the C export and PyTorch's LSTMCell, ns per step + head.

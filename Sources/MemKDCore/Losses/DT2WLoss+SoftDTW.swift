@@ -64,29 +64,35 @@ extension DT2WLoss {
       }
     }
 
-    /// Copies `E` (after `backward`) of lanes `0..<count` into `matrices` `[count, n, n]`;
-    /// returns the row sums `[count, n]`.
-    func alignments(count: Int, into matrices: inout [S]) -> [S] {
+    /// Copies `E` (after `backward`) of lanes `0..<count` into `matrices` `[count, n, n]` and
+    /// adds each lane's row sums `sum_j E[i][j]` and column sums `sum_i E[i][j]` into
+    /// `rowSums` / `columnSums` (`[count, n]` from `sumOffset`).
+    func alignments(
+      count: Int, into matrices: inout [S], rowSums: inout [S], columnSums: inout [S],
+      sumOffset: Int
+    ) {
       let (n, lanes) = (length, self.lanes)
       precondition(count <= lanes && matrices.count >= count * n * n, "soft-DTW: bad output")
-      var rowSums = [S](repeating: 0, count: count * n)
+      precondition(sumOffset + count * n <= min(rowSums.count, columnSums.count))
       storage.withUnsafeBufferPointer { e in
         matrices.withUnsafeMutableBufferPointer { out in
-          rowSums.withUnsafeMutableBufferPointer { sums in
-            for i in 0..<n {
-              for j in 0..<n {
-                let cell = (i * n + j) * lanes
-                for lane in 0..<count {
-                  let value = e[cell + lane]
-                  out[(lane * n + i) * n + j] = value
-                  sums[lane * n + i] += value
+          rowSums.withUnsafeMutableBufferPointer { rows in
+            columnSums.withUnsafeMutableBufferPointer { columns in
+              for i in 0..<n {
+                for j in 0..<n {
+                  let cell = (i * n + j) * lanes
+                  for lane in 0..<count {
+                    let value = e[cell + lane]
+                    out[(lane * n + i) * n + j] = value
+                    rows[sumOffset + lane * n + i] += value
+                    columns[sumOffset + lane * n + j] += value
+                  }
                 }
               }
             }
           }
         }
       }
-      return rowSums
     }
 
     /// `R[n-1][n-1]` of every lane, from the costs in region 0; fills the weights.

@@ -19,11 +19,12 @@
 /// transcendental functions. Then `dL/dx_i = (2 / B) sum_j E[i][j] (x_i - y_j)`, chained
 /// through the projection.
 ///
-/// Cost: per sample one `[T, Ht] x [Ht, T]` GEMM for the cross terms of `D`
-/// (`||x_i||^2 + ||y_j||^2 - 2 x_i.y_j`, which may round slightly below 0 when `x_i ~ y_j`; it is
-/// used as is) and one `[T, T] x [T, Ht]` GEMM for `E y`; the O(T^2) recursions, vectorised
-/// across up to 32 samples (`DT2WLoss+SoftDTW.swift`); two `[B*T, Hs]`-sized GEMMs for the
-/// projection. In Float, `R` grows to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so
+/// Cost: per sample one `[T, Hs] x [Hs, T]` GEMM for the cross terms of `D` (through the
+/// projection: `x_i W^T . y_j = x_i . (y_j W)`; `D = ||xp_i||^2 + ||y_j||^2 - 2 xp_i . y_j`,
+/// which may round slightly below 0 when `xp_i ~ y_j`, is used as is) and two `[T, T] x [T, Hs]`
+/// GEMMs for the gradient (`DT2WLoss+Gradient.swift`), none of them teacher-wide; the O(T^2)
+/// recursions, vectorised across up to 32 samples (`DT2WLoss+SoftDTW.swift`); a few
+/// `[B*T, Ht] x [Ht, Hs]`-sized GEMMs for the projection and its gradients. In Float, `R` grows to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so
 /// the soft-min weights, computed from differences of `R` values, carry a relative error near
 /// `ulp(R) / gamma` (~1e-4 to 1e-3): irrelevant for training; Double is accurate to rounding.
 public struct DT2WLoss: DistillationLoss {
@@ -54,6 +55,10 @@ public struct DT2WLoss: DistillationLoss {
     return [weight, bias]
   }
 
+  /// A mean over samples of per-sample soft-DTW: each shard of a batch is evaluated on its own
+  /// core.
+  public var isPerSample: Bool { true }
+
   // Callers reach this through `any DistillationLoss`, which cannot specialise a generic
   // method: without these the arithmetic runs through witness tables (measured ~10x slower).
   @_specialize(where S == Float)
@@ -78,7 +83,9 @@ public struct DT2WLoss: DistillationLoss {
       "dt2w: parameters are not [weight [Ht, Hs], bias [Ht]]")
     let (weight, bias) = (parameters[0], parameters[1])
 
-    // Projection: xp = x W^T + bias, [B*T, Ht].
+    // Projection xp = x W^T + bias [B*T, Ht], and the teacher seen through the projection:
+    // z = y W [B*T, Hs] and |y_j|^2 - 2 bias . y_j, so that the costs need only an Hs-deep
+    // product per sample: D[i][j] = |xp_i|^2 + (|y_j|^2 - 2 bias . y_j) - 2 x_i . z_j.
     var projected: [S] = Kernels.uninitialized(rows * ht)
     for row in 0..<rows {
       for d in 0..<ht { projected[row * ht + d] = bias[d] }
@@ -86,73 +93,71 @@ public struct DT2WLoss: DistillationLoss {
     Kernels.gemm(
       transB: true, m: rows, n: ht, k: hs, a: x, lda: hs, b: weight, ldb: hs, beta: 1,
       c: &projected, ldc: ht)
+    var z: [S] = Kernels.uninitialized(rows * hs)
+    Kernels.gemm(m: rows, n: hs, k: ht, a: y, lda: ht, b: weight, ldb: hs, c: &z, ldc: hs)
     let projectedNorms = Self.rowSquaredNorms(projected, rows: rows, cols: ht)
-    let teacherNorms = Self.rowSquaredNorms(y, rows: rows, cols: ht)
+    let teacherTerms = Self.teacherCostTerms(y, bias: bias, rows: rows, cols: ht)
 
     // Soft-DTW in groups of up to 32 samples (see SoftDTWTables); `D` and `E` move between
     // the tables' interleaved layout and per-sample `[T, T]` matrices in `matrices`.
     let lanes = min(SoftDTWTables<S>.maximumLanes, (batch + 7) / 8 * 8)
     var tables = SoftDTWTables<S>(length: length, lanes: lanes, gamma: S(gamma))
     var matrices: [S] = Kernels.uninitialized(lanes * length * length)
-    let meanScale = 1 / S(batch)
     var value: S = 0
-    var gradientProjected: [S] = Kernels.uninitialized(rows * ht)
+    // Per row: sum_j E[i][j] and sum_i E[i][j] ([B*T]); E z and E^T x ([B*T, Hs]).
+    var alignment = Alignment<S>(rows: rows, studentWidth: hs)
     for first in stride(from: 0, to: batch, by: lanes) {
       let count = min(lanes, batch - first)
       for lane in 0..<count {
-        // -2 x y^T, completed to D[i][j] = |x_i|^2 + |y_j|^2 - 2 x_i . y_j by setCosts
-        let offset = (first + lane) * length * ht
+        // -2 x z^T, completed to D by setCosts
+        let offset = (first + lane) * length * hs
         Kernels.gemm(
-          transB: true, m: length, n: length, k: ht, alpha: -2, a: projected, aOffset: offset,
-          lda: ht, b: y, bOffset: offset, ldb: ht, c: &matrices, cOffset: lane * length * length,
+          transB: true, m: length, n: length, k: hs, alpha: -2, a: x, aOffset: offset,
+          lda: hs, b: z, bOffset: offset, ldb: hs, c: &matrices, cOffset: lane * length * length,
           ldc: length)
       }
       tables.setCosts(
-        count: count, crossTerms: matrices, rowNorms: projectedNorms, columnNorms: teacherNorms,
+        count: count, crossTerms: matrices, rowNorms: projectedNorms, columnNorms: teacherTerms,
         normOffset: first * length)
       let values = tables.forward()
       for lane in 0..<count { value += values[lane] }
       tables.backward()
-      let rowSums = tables.alignments(count: count, into: &matrices)
+      tables.alignments(
+        count: count, into: &matrices, rowSums: &alignment.rowSums,
+        columnSums: &alignment.columnSums, sumOffset: first * length)
       for lane in 0..<count {
-        // dL/dx_i = (2 / B) (x_i sum_j E[i][j] - sum_j E[i][j] y_j)
-        let offset = (first + lane) * length * ht
-        Kernels.gemm(
-          m: length, n: ht, k: length, alpha: -2 * meanScale, a: matrices,
-          aOffset: lane * length * length, lda: length, b: y, bOffset: offset, ldb: ht,
-          c: &gradientProjected, cOffset: offset, ldc: ht)
-        gradientProjected.withUnsafeMutableBufferPointer { g in
-          projected.withUnsafeBufferPointer { p in
-            rowSums.withUnsafeBufferPointer { sums in
-              for i in 0..<length {
-                let factor = 2 * meanScale * sums[lane * length + i]
-                let base = offset + i * ht
-                for d in 0..<ht { g[base + d] += factor * p[base + d] }
-              }
-            }
+        alignment.accumulateProducts(
+          matrices, matrixOffset: lane * length * length, sample: first + lane, length: length,
+          x: x, z: z)
+      }
+    }
+    let meanScale = 1 / S(batch)
+    let gradients = alignment.gradients(
+      x: x, y: y, projected: projected, weight: weight, teacherWidth: ht, scale: 2 * meanScale)
+    return DistillationOutput(
+      value: value * meanScale, studentHidden: gradients.x,
+      parameters: [gradients.weight, gradients.bias])
+  }
+
+  /// `|y_j|^2 - 2 bias . y_j` per row of `y [rows, cols]`: the teacher's part of every cost.
+  static func teacherCostTerms<S: EngineScalar>(_ y: [S], bias: [S], rows: Int, cols: Int)
+    -> [S]
+  {
+    var terms = rowSquaredNorms(y, rows: rows, cols: cols)
+    y.withUnsafeBufferPointer { m in
+      bias.withUnsafeBufferPointer { b in
+        for row in 0..<rows {
+          var dot = SIMD8<S>()
+          forEachLaneChunk(cols) { offset, count in
+            dot +=
+              (m.baseAddress! + row * cols + offset).lanes(count)
+              * (b.baseAddress! + offset).lanes(count)
           }
+          terms[row] -= 2 * dot.sum()
         }
       }
     }
-
-    // Through the projection: dW = dxp^T x, dbias = column sums of dxp, dx = dxp W.
-    var gradientWeight = [S](repeating: 0, count: ht * hs)
-    Kernels.gemm(
-      transA: true, m: ht, n: hs, k: rows, a: gradientProjected, lda: ht, b: x, ldb: hs,
-      c: &gradientWeight, ldc: hs)
-    var gradientBias = [S](repeating: 0, count: ht)
-    gradientProjected.withUnsafeBufferPointer { g in
-      for row in 0..<rows {
-        for d in 0..<ht { gradientBias[d] += g[row * ht + d] }
-      }
-    }
-    var gradientX = [S](repeating: 0, count: rows * hs)
-    Kernels.gemm(
-      m: rows, n: hs, k: ht, a: gradientProjected, lda: ht, b: weight, ldb: hs, c: &gradientX,
-      ldc: hs)
-    return DistillationOutput(
-      value: value * meanScale, studentHidden: gradientX,
-      parameters: [gradientWeight, gradientBias])
+    return terms
   }
 
   /// `sum_c matrix[r][c]^2` per row, eight columns at a time.

@@ -60,6 +60,10 @@ public struct VIDLoss: DistillationLoss {
     return [w1, w2, w3, [Float](repeating: a, count: teacherHiddenSize)]
   }
 
+  /// A mean over rows, time steps and units (the variance term included): each shard of a
+  /// batch is evaluated on its own core.
+  public var isPerSample: Bool { true }
+
   // Callers reach this through `any DistillationLoss`, which cannot specialise a generic
   // method: without these the arithmetic runs through witness tables (measured ~10x slower).
   @_specialize(where S == Float)
