@@ -29,7 +29,7 @@ BENCH_ARGS ?=
 DEMO_DATASET ?= ItalyPowerDemand
 DEMO_ARGS ?= --inits 5 --epochs 100 --patience 20
 
-.PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench paper clean fuzz
+.PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench bench-protocol paper clean fuzz
 
 deps: apt venv
 
@@ -140,6 +140,13 @@ paper-report: build
 
 bench: build venv
 	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
+
+# The paper protocol (examples/paper.yaml) on two mid-sized datasets, about 20 minutes on two
+# cores: wall time, the ten-dataset protocol extrapolated from the per-step timings, and every
+# step's metrics against results/paper-protocol; summary and raw files in results/bench-protocol/.
+BENCH_PROTOCOL_DATASETS ?= FaceAll,Trace
+bench-protocol: build venv
+	$(PY) bench/protocol.py --script $(SCRIPT) --datasets $(BENCH_PROTOCOL_DATASETS)
 
 clean:
 	rm -rf .build bindings/python/memkd/_memkd*.so

@@ -19,6 +19,9 @@ public struct DistillationObjective: TrainingObjective {
   /// The loss's per-run teacher table (`DistillationLoss.prepare`; MemKD's pair distances), nil
   /// for other losses or when too large.
   let teacherPairs: TeacherPairDistances<Float>?
+  /// The loss's per-row teacher values (`TeacherPreparation.rowValues`) `[N, width]`, nil when
+  /// none.
+  let teacherRowValues: (values: [Float], width: Int)?
 
   public init(
     loss: any DistillationLoss, beta: Double, data: DistillationData, studentHiddenSize: Int
@@ -48,8 +51,11 @@ public struct DistillationObjective: TrainingObjective {
     var layers = Set(loss.teacherLayersRead(layerCount: teacherHidden.count))
     let preparation = loss.prepare(
       teacherHidden: teacherHidden, length: length, hiddenSize: teacherHiddenSize)
-    if let preparation { layers.remove(preparation.layer) }
+    if let layer = preparation?.replacedLayer { layers.remove(layer) }
     teacherPairs = preparation?.pairs
+    teacherRowValues = preparation.flatMap { prepared in
+      prepared.rowValues.map { ($0, prepared.valuesPerRow) }
+    }
     self.layersGathered = layers
   }
 
@@ -143,7 +149,9 @@ public struct DistillationObjective: TrainingObjective {
           : []
       },
       teacherHiddenSize: teacherHiddenSize, epoch: epoch, teacherPairs: teacherPairs,
-      teacherRows: rows)
+      teacherRows: rows,
+      teacherRowValues: teacherRowValues.map { Self.gather($0.values, rows: rows, width: $0.width) }
+    )
   }
 
   /// `ceGradient + share * beta * dL/dlogits`, `share * beta * dL/dhidden` and

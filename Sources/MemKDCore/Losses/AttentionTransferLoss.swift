@@ -41,12 +41,17 @@ public struct AttentionTransferLoss: DistillationLoss {
   ) -> DistillationOutput<S> {
     let batch = input.batch, length = input.length
     let studentWidth = input.studentHiddenSize, teacherWidth = input.teacherHiddenSize
-    let teacher = input.teacherSequence(
-      teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "AttentionTransferLoss")
+    // The teacher's normalised maps `[B, T]`: precomputed (`prepare`) or from its layer.
+    let teacherMaps = input.teacherRowValues
+    let teacher =
+      teacherMaps == nil
+      ? input.teacherSequence(
+        teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "AttentionTransferLoss")
+      : []
     precondition(
       studentWidth > 0 && teacherWidth > 0
         && input.studentHidden.count == batch * length * studentWidth
-        && teacher.count == batch * length * teacherWidth,
+        && (teacherMaps?.count == batch * length || teacher.count == batch * length * teacherWidth),
       "AttentionTransferLoss: hidden sizes do not match [B, T, H]")
 
     let epsilon = S(self.epsilon)
@@ -60,9 +65,13 @@ public struct AttentionTransferLoss: DistillationLoss {
       let studentNorm = Self.normalizedMap(
         input.studentHidden, sample: sample, length: length, width: studentWidth,
         epsilon: epsilon, into: &studentMap)
-      _ = Self.normalizedMap(
-        teacher, sample: sample, length: length, width: teacherWidth, epsilon: epsilon,
-        into: &teacherMap)
+      if let teacherMaps {
+        for t in 0..<length { teacherMap[t] = teacherMaps[sample * length + t] }
+      } else {
+        _ = Self.normalizedMap(
+          teacher, sample: sample, length: length, width: teacherWidth, epsilon: epsilon,
+          into: &teacherMap)
+      }
       // dL/dq_s = 2 (q_s - q_t) / (B T); then back through q = a / max(||a||, epsilon).
       var projection: S = 0
       for t in 0..<length {
@@ -112,6 +121,31 @@ public struct AttentionTransferLoss: DistillationLoss {
     let divisor = max(norm, epsilon)
     for t in 0..<length { map[t] /= divisor }
     return norm
+  }
+}
+
+extension AttentionTransferLoss {
+  /// The teacher's normalised attention map of every training row `[N, T]`, once per run: it
+  /// depends on the teacher alone, and its sum over the teacher's units was most of the loss's
+  /// time (a FaceAll epoch: ~7 of 10 ms). Computed by the same code as `evaluate`'s, so training
+  /// is bit-identical; the layer is then not gathered per batch at all.
+  public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
+    -> TeacherPreparation?
+  {
+    let layer = teacherLayersRead(layerCount: teacherHidden.count)[0]
+    guard length > 0, hiddenSize > 0, teacherHidden.indices.contains(layer) else { return nil }
+    let hidden = teacherHidden[layer]
+    let rows = hidden.count / (length * hiddenSize)
+    var map = [Float](repeating: 0, count: length)
+    var maps: [Float] = []
+    maps.reserveCapacity(rows * length)
+    for row in 0..<rows {
+      _ = Self.normalizedMap(
+        hidden, sample: row, length: length, width: hiddenSize, epsilon: Float(epsilon),
+        into: &map)
+      maps += map
+    }
+    return TeacherPreparation(rowValues: maps, valuesPerRow: length, replacing: layer)
   }
 }
 

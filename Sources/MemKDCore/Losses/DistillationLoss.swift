@@ -25,12 +25,15 @@ public struct DistillationInput<S: EngineScalar>: Sendable {
   /// then measures `teacherHidden`, which must hold its layer).
   public var teacherPairs: TeacherPairDistances<S>?
   public var teacherRows: [Int]
+  /// The batch rows' precomputed `TeacherPreparation.rowValues` (`[B, valuesPerRow]`), nil
+  /// when not precomputed (the loss then computes them from `teacherHidden`).
+  public var teacherRowValues: [S]?
 
   public init(
     batch: Int, length: Int, classes: Int, labels: [Int], studentLogits: [S],
     studentHidden: [S], studentHiddenSize: Int, teacherLogits: [S], teacherHidden: [[S]],
     teacherHiddenSize: Int, epoch: Int = 1, teacherPairs: TeacherPairDistances<S>? = nil,
-    teacherRows: [Int] = []
+    teacherRows: [Int] = [], teacherRowValues: [S]? = nil
   ) {
     self.batch = batch
     self.length = length
@@ -45,6 +48,7 @@ public struct DistillationInput<S: EngineScalar>: Sendable {
     self.epoch = epoch
     self.teacherPairs = teacherPairs
     self.teacherRows = teacherRows
+    self.teacherRowValues = teacherRowValues
   }
 }
 
@@ -109,16 +113,30 @@ public protocol DistillationLoss: OptionSchema, Sendable {
   var isPerSample: Bool { get }
 }
 
-/// What a loss precomputes from the teacher once per run: the teacher's pair distances of one
-/// layer, which then need not be gathered per batch.
+/// What a loss precomputes from the teacher once per run, so that no epoch repeats work that
+/// depends on the teacher alone: MemKD's pair distances of one layer, or a fixed number of
+/// values per training row (NST's teacher-teacher kernel mean, AT's normalised teacher
+/// attention map). The layer a preparation stands for entirely is no longer gathered per batch.
 public struct TeacherPreparation: Sendable {
-  public var pairs: TeacherPairDistances<Float>
-  /// The layer `pairs` stands for (dropped from the per-batch gather).
-  public var layer: Int
+  public var pairs: TeacherPairDistances<Float>?
+  /// `[N, valuesPerRow]`, row `i` for training-set row `i`.
+  public var rowValues: [Float]?
+  public var valuesPerRow: Int
+  /// The teacher layer the preparation replaces (dropped from the per-batch gather); nil
+  /// drops none.
+  public var replacedLayer: Int?
 
   public init(pairs: TeacherPairDistances<Float>, layer: Int) {
     self.pairs = pairs
-    self.layer = layer
+    self.valuesPerRow = 0
+    self.replacedLayer = layer
+  }
+
+  public init(rowValues: [Float], valuesPerRow: Int, replacing layer: Int? = nil) {
+    precondition(valuesPerRow > 0 && rowValues.count % valuesPerRow == 0, "row values")
+    self.rowValues = rowValues
+    self.valuesPerRow = valuesPerRow
+    self.replacedLayer = layer
   }
 }
 

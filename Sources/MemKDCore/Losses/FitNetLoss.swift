@@ -69,17 +69,10 @@ public struct FitNetLoss: DistillationLoss {
       transB: true, m: rows, n: dt, k: ds, a: input.studentHidden, lda: ds,
       b: weight, ldb: ds, c: &residual, ldc: dt)
     let scale = 2 / S(rows * dt)
-    var total: S = 0
     var biasGradient = [S](repeating: 0, count: dt)
-    for row in 0..<rows {
-      let base = row * dt
-      for unit in 0..<dt {
-        let difference = residual[base + unit] + bias[unit] - teacher[base + unit]
-        total += difference * difference
-        residual[base + unit] = scale * difference
-        biasGradient[unit] += residual[base + unit]
-      }
-    }
+    let total = Self.residuals(
+      &residual, bias: bias, teacher: teacher, rows: rows, width: dt, scale: scale,
+      biasGradient: &biasGradient)
     // dL/dX = G W [rows, Hs]; dL/dW = G^T X [Ht, Hs].
     var hiddenGradient: [S] = Kernels.uninitialized(rows * ds)
     Kernels.gemm(
@@ -92,6 +85,54 @@ public struct FitNetLoss: DistillationLoss {
     return DistillationOutput(
       value: total / S(rows * dt), studentHidden: hiddenGradient,
       parameters: [weightGradient, biasGradient])
+  }
+}
+
+extension FitNetLoss {
+  /// `residual = scale (residual + bias - teacher)` in place over `[rows, width]`, the bias
+  /// gradient `sum_rows residual` into `biasGradient`; returns `sum (residual + bias -
+  /// teacher)^2`.
+  ///
+  /// Eight units at a time: the gradients sum over rows in row order per unit, exactly as a
+  /// plain loop would (so training is unchanged to the bit); only the value's sum of squares
+  /// runs in eight partial sums (a single running sum was one add per element on the
+  /// critical path: ~7 of 16 ms of a FaceAll FitNet epoch).
+  static func residuals<S: EngineScalar>(
+    _ residual: inout [S], bias: [S], teacher: [S], rows: Int, width: Int, scale: S,
+    biasGradient: inout [S]
+  ) -> S {
+    precondition(
+      residual.count == rows * width && teacher.count == rows * width && bias.count == width
+        && biasGradient.count == width, "FitNetLoss: residual shapes")
+    var squares = SIMD8<S>()
+    residual.withUnsafeMutableBufferPointer { r in
+      teacher.withUnsafeBufferPointer { y in
+        bias.withUnsafeBufferPointer { b in
+          biasGradient.withUnsafeMutableBufferPointer { g in
+            let (rp, yp, bp, gp) = (r.baseAddress!, y.baseAddress!, b.baseAddress!, g.baseAddress!)
+            // A local accumulator and no closure per chunk: the sum stays in a register.
+            var partial = SIMD8<S>()
+            for row in 0..<rows {
+              let base = row * width
+              var unit = 0
+              while unit < width {
+                let count = min(8, width - unit)
+                let difference =
+                  (rp + base + unit).lanes(count) + (bp + unit).lanes(count)
+                  - (yp + base + unit).lanes(count)
+                partial.addProduct(difference, difference)
+                let scaled = scale * difference
+                (rp + base + unit).store(scaled, count)
+                (gp + unit).store((gp + unit).lanes(count) + scaled, count)
+                unit += 8
+              }
+            }
+            squares = partial
+          }
+        }
+      }
+    }
+    return squares.sum()
   }
 }
 

@@ -61,15 +61,15 @@ public struct NSTLoss: DistillationLoss {
     var teacherNorms = [S](repeating: 0, count: dt)
     var studentKernel = [S](repeating: 0, count: ds * ds)
     var crossKernel = [S](repeating: 0, count: ds * dt)
-    // The teacher Gram matrix over the smaller of units and steps: same Frobenius norm.
-    let teacherGramSide = min(dt, length)
     var teacherKernel = [S](
-      repeating: 0, count: includeTeacherKernel ? teacherGramSide * teacherGramSide : 0)
+      repeating: 0,
+      count: includeTeacherKernel && input.teacherRowValues == nil
+        ? min(dt, length) * min(dt, length) : 0)
     var unitGradient = [S](repeating: 0, count: length * ds)
     var gradient = [S](repeating: 0, count: input.studentHidden.count)
 
     let inverseBatch = 1 / S(batch)
-    let studentScale = 1 / S(ds * ds), crossScale = 2 / S(ds * dt), teacherScale = 1 / S(dt * dt)
+    let studentScale = 1 / S(ds * ds), crossScale = 2 / S(ds * dt)
     var total: S = 0
     for sample in 0..<batch {
       Self.normalizeColumns(
@@ -89,16 +89,9 @@ public struct NSTLoss: DistillationLoss {
         studentScale * Self.sumOfSquares(studentKernel)
         - crossScale * Self.sumOfSquares(crossKernel)
       if includeTeacherKernel {
-        if dt <= length {
-          Kernels.gemm(
-            transA: true, m: dt, n: dt, k: length, a: teacherUnits, lda: dt,
-            b: teacherUnits, ldb: dt, c: &teacherKernel, ldc: dt)
-        } else {
-          Kernels.gemm(
-            transB: true, m: length, n: length, k: dt, a: teacherUnits, lda: dt,
-            b: teacherUnits, ldb: dt, c: &teacherKernel, ldc: length)
-        }
-        value += teacherScale * Self.sumOfSquares(teacherKernel)
+        value +=
+          input.teacherRowValues?[sample]
+          ?? Self.teacherKernelMean(teacherUnits, length: length, width: dt, into: &teacherKernel)
       }
       total += value
 
@@ -132,6 +125,27 @@ public struct NSTLoss: DistillationLoss {
     return DistillationOutput(value: total * inverseBatch, studentHidden: gradient)
   }
 
+  /// `mean_{i, j} k(t_i, t_j)` of one sample's teacher units `[T, Ht]` (a teacher-only term of
+  /// the value). The Gram matrix is formed over the smaller of units and steps (the same
+  /// Frobenius norm), in `kernel` (at least `min(T, Ht)^2` elements).
+  static func teacherKernelMean<S: EngineScalar>(
+    _ units: [S], length: Int, width dt: Int, into kernel: inout [S]
+  ) -> S {
+    if dt <= length {
+      Kernels.gemm(
+        transA: true, m: dt, n: dt, k: length, a: units, lda: dt, b: units, ldb: dt, c: &kernel,
+        ldc: dt)
+    } else {
+      Kernels.gemm(
+        transB: true, m: length, n: length, k: dt, a: units, lda: dt, b: units, ldb: dt,
+        c: &kernel, ldc: length)
+    }
+    let side = min(dt, length)
+    var sum: S = 0
+    for index in 0..<(side * side) { sum += kernel[index] * kernel[index] }
+    return (1 / S(dt * dt)) * sum  // as the value always computed it: bit-identical
+  }
+
   /// Column-normalises the `[rows, columns]` block of `matrix` at `offset` into `units` and
   /// writes the unclamped column norms into `norms`.
   private static func normalizeColumns<S: EngineScalar>(
@@ -158,6 +172,33 @@ public struct NSTLoss: DistillationLoss {
     var sum: S = 0
     for value in values { sum += value * value }
     return sum
+  }
+}
+
+extension NSTLoss {
+  /// The teacher-teacher kernel mean of every training row, once per run instead of every
+  /// batch: it is the loss's costliest part (`O(T Ht min(T, Ht))` per sample against
+  /// `O(T Hs Ht)` for the rest) and does not depend on the student. Computed by the same code
+  /// as `evaluate`'s, so values and training are bit-identical. Nil without that term.
+  public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
+    -> TeacherPreparation?
+  {
+    let layer = teacherLayersRead(layerCount: teacherHidden.count)[0]
+    guard includeTeacherKernel, length > 0, hiddenSize > 0,
+      teacherHidden.indices.contains(layer)
+    else { return nil }
+    let hidden = teacherHidden[layer]
+    let rows = hidden.count / (length * hiddenSize)
+    var units = [Float](repeating: 0, count: length * hiddenSize)
+    var norms = [Float](repeating: 0, count: hiddenSize)
+    var kernel = [Float](repeating: 0, count: min(hiddenSize, length) * min(hiddenSize, length))
+    let terms = (0..<rows).map { row -> Float in
+      Self.normalizeColumns(
+        hidden, offset: row * length * hiddenSize, rows: length, columns: hiddenSize,
+        epsilon: Float(epsilon), into: &units, norms: &norms)
+      return Self.teacherKernelMean(units, length: length, width: hiddenSize, into: &kernel)
+    }
+    return TeacherPreparation(rowValues: terms, valuesPerRow: 1)
   }
 }
 
