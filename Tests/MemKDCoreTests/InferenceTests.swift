@@ -37,4 +37,32 @@ struct InferenceTests {
       #expect(chunks.count >= min(2, count))
     }
   }
+
+  /// The inference kernel keeps nothing for backward and runs the input projection in blocks of
+  /// steps; its logits must equal the training forward pass's to the bit (a student's
+  /// validation loss, and so early stopping, goes through it), for one and several layers,
+  /// input widths and lengths on both sides of the 16-step block, batch sizes off the kernel's
+  /// 4-row blocking, Float and Double.
+  @Test("inference logits equal the training forward pass's, bit for bit")
+  func inferenceIsBitIdentical() {
+    for (inputSize, hidden, layers) in [(1, 8, 1), (3, 8, 2), (6, 5, 3), (1, 32, 1), (2, 40, 2)] {
+      for (batch, length) in [(1, 1), (7, 15), (13, 16), (5, 17), (37, 100)] {
+        var random = SeededGenerator(seed: UInt64(batch * 100 + length))
+        let inputs = (0..<(batch * length * inputSize)).map { _ in random.uniform(-2.0, 2.0) }
+        let config = ModelConfig(
+          inputSize: inputSize, hiddenSize: hidden, layers: layers, classes: 3)
+        let double = RecurrentClassifier<Double>(config: config, seed: 11)
+        #expect(
+          double.inferenceLogits(inputs: inputs, batch: batch)
+            == double.forward(inputs: inputs, batch: batch).logits,
+          "Double D \(inputSize) H \(hidden) L \(layers) B \(batch) T \(length)")
+        let float = RecurrentClassifier<Float>(config: config, seed: 11)
+        let floats = inputs.map { Float($0) }
+        #expect(
+          float.inferenceLogits(inputs: floats, batch: batch)
+            == float.forward(inputs: floats, batch: batch).logits,
+          "Float D \(inputSize) H \(hidden) L \(layers) B \(batch) T \(length)")
+      }
+    }
+  }
 }

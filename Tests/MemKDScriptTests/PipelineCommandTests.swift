@@ -205,6 +205,42 @@ struct PipelineCommandTests {
     #expect(result.stderr.contains("trems"))
   }
 
+  @Test("run --datasets runs only the named datasets of the file; an unknown name is an error")
+  func datasetSubset() throws {
+    let (file, _) = try Self.pipeline(teacherEpochs: 2)
+    // A second dataset: Tiny's files under another name, listed in the same file.
+    let text = try String(contentsOfFile: file, encoding: .utf8)
+    let root = try #require(
+      text.split(separator: "\n").first { $0.contains("root: ") }?
+        .split(separator: " ").last.map(String.init))
+    let copy = (root as NSString).appendingPathComponent("Twin")
+    try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+    for split in ["TRAIN", "TEST"] {
+      try FileManager.default.copyItem(
+        atPath: (root as NSString).appendingPathComponent("Tiny/Tiny_\(split).tsv"),
+        toPath: (copy as NSString).appendingPathComponent("Twin_\(split).tsv"))
+    }
+    try text.replacingOccurrences(of: "datasets: [Tiny]", with: "datasets: [Tiny, Twin]")
+      .write(toFile: file, atomically: true, encoding: .utf8)
+    let folder = try TestFiles.temporaryDirectory("memkd-subset")
+    let output = folder.appendingPathComponent("run").path
+
+    let unknown = try Self.run(["run", file, "--datasets", "Twin,Nope", "--out", output])
+    #expect(unknown.status != 0)
+    #expect(unknown.stderr.contains("'Nope' is not a dataset of"), "\(unknown.stderr)")
+    #expect(unknown.stderr.contains("Tiny, Twin"))
+    #expect(!FileManager.default.fileExists(atPath: output))
+
+    let subset = try Self.run(["run", file, "--datasets", "Twin", "--out", output, "--plain"])
+    #expect(subset.status == 0, "\(subset.stderr)")
+    let manifest =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: output + "/pipeline.json"))) as? [String: Any]
+    let steps = try #require(manifest?["steps"] as? [[String: Any]])
+    #expect(!steps.isEmpty)
+    #expect(steps.allSatisfy { $0["dataset"] as? String == "Twin" })
+  }
+
   /// `report --reproduction` on a finished run: the document with its notes and the ablation
   /// tables of each `--ablation` run, atomically written, and the argument errors.
   func checkReproduction(_ output: String) throws {

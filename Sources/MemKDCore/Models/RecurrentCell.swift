@@ -50,6 +50,18 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   }
 
   /// Backpropagation through time for one layer; see `RecurrentCellKernel.backward`.
+  /// A small-H layer's hidden states for inference only (`RecurrentCellKernel.inferenceForward`).
+  @inline(__always)
+  func inferenceForward<S: EngineScalar>(
+    input: [S], shape: LayerShape, weights: LayerWeights<S>, keepSequence: Bool
+  ) -> [S] {
+    switch self {
+    case .lstm:
+      return LSTMCell.inferenceForward(
+        input: input, shape: shape, weights: weights, keepSequence: keepSequence)
+    }
+  }
+
   @inline(__always)
   func backward<S: EngineScalar>(
     trace: LayerTrace<S>, shape: LayerShape, weights: LayerWeights<S>, hiddenGradient: [S],
@@ -108,6 +120,12 @@ protocol RecurrentCellKernel {
     trace: LayerTrace<S>, shape: LayerShape, weights: LayerWeights<S>, hiddenGradient: [S],
     needInputGradient: Bool
   ) -> LayerGradients<S>
+
+  /// A small-H layer (`H <= smallHiddenLimit`) without what backward needs, bit-identical to
+  /// `forward`'s hidden states: `[T, B, H]` when `keepSequence`, else the last step `[B, H]`.
+  static func inferenceForward<S: EngineScalar>(
+    input: [S], shape: LayerShape, weights: LayerWeights<S>, keepSequence: Bool
+  ) -> [S]
 
   /// The streaming step's constant blocks for one layer, in the order `streamStep` reads them.
   static func streamingBlocks(_ weights: LayerWeights<Float>, inputSize: Int) -> [[Float]]

@@ -31,7 +31,7 @@ extension RecurrentClassifier {
     let parts = parallelMap(workers, threads: workers) { worker in
       chunks[(chunks.count * worker / workers)..<(chunks.count * (worker + 1) / workers)]
         .flatMap { rows in
-          forward(inputs: set.gather(rows).inputs.map { Scalar($0) }, batch: rows.count).logits
+          inferenceLogits(inputs: set.gather(rows).inputs.map { Scalar($0) }, batch: rows.count)
         }
     }
     return parts.flatMap { $0 }
