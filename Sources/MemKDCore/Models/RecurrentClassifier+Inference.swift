@@ -14,27 +14,14 @@ extension RecurrentClassifier {
     guard config.hiddenSize <= smallHiddenLimit else {
       return forward(inputs: inputs, batch: batch).logits
     }
-    let stride = batch * config.inputSize
-    precondition(
-      batch > 0 && !inputs.isEmpty && inputs.count % stride == 0,
-      "inferenceLogits: \(inputs.count) values is not [\(batch), T, \(config.inputSize)]")
-    let length = inputs.count / stride
-    var layerInput = Kernels.swapLeadingAxes(
-      inputs, outer: batch, middle: length, inner: config.inputSize)
+    let (timeMajorInput, length) = timeMajor(inputs, batch: batch, caller: "inferenceLogits")
+    var layerInput = timeMajorInput
     for layer in 0..<config.layers {
       layerInput = config.cell.inferenceForward(
         input: layerInput, shape: layerShape(layer, batch: batch, length: length),
         weights: parameters.layer(layer), keepSequence: layer < config.layers - 1)
     }
     // `layerInput` is now the last layer's last step `[B, H]`.
-    var logits = [Scalar](repeating: 0, count: batch * config.classes)
-    for b in 0..<batch {
-      for k in 0..<config.classes { logits[b * config.classes + k] = parameters.headBias[k] }
-    }
-    Kernels.gemm(
-      transB: true, m: batch, n: config.classes, k: config.hiddenSize, a: layerInput,
-      lda: config.hiddenSize, b: parameters.headWeight, ldb: config.hiddenSize, beta: 1,
-      c: &logits, ldc: config.classes)
-    return logits
+    return head(layerInput, offset: 0, batch: batch)
   }
 }

@@ -30,13 +30,8 @@ public struct RecurrentClassifier<Scalar: EngineScalar>: Sendable, Equatable {
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func forward(inputs: [Scalar], batch: Int) -> ForwardPass<Scalar> {
-    let stride = batch * config.inputSize
-    precondition(
-      batch > 0 && !inputs.isEmpty && inputs.count % stride == 0,
-      "forward: \(inputs.count) values is not [\(batch), T, \(config.inputSize)]")
-    let length = inputs.count / stride
-    var layerInput = Kernels.swapLeadingAxes(
-      inputs, outer: batch, middle: length, inner: config.inputSize)
+    let (timeMajorInput, length) = timeMajor(inputs, batch: batch, caller: "forward")
+    var layerInput = timeMajorInput
     var traces: [LayerTrace<Scalar>] = []
     traces.reserveCapacity(config.layers)
     for layer in 0..<config.layers {
@@ -46,19 +41,39 @@ public struct RecurrentClassifier<Scalar: EngineScalar>: Sendable, Equatable {
       layerInput = trace.hidden
       traces.append(trace)
     }
-    let H = config.hiddenSize
     // Last layer's state at the last step: rows (T-1)*B ..< T*B of the time-major output.
-    let lastOffset = (length - 1) * batch * H
+    let logits = head(
+      layerInput, offset: (length - 1) * batch * config.hiddenSize, batch: batch)
+    return ForwardPass(
+      config: config, batch: batch, length: length, logits: logits, traces: traces)
+  }
+
+  /// Batch-major `[B, T, D]` inputs as the time-major `[T, B, D]` the layers run on, and T.
+  @inline(__always)
+  func timeMajor(_ inputs: [Scalar], batch: Int, caller: String) -> ([Scalar], Int) {
+    let stride = batch * config.inputSize
+    precondition(
+      batch > 0 && !inputs.isEmpty && inputs.count % stride == 0,
+      "\(caller): \(inputs.count) values is not [\(batch), T, \(config.inputSize)]")
+    let length = inputs.count / stride
+    return (
+      Kernels.swapLeadingAxes(inputs, outer: batch, middle: length, inner: config.inputSize),
+      length
+    )
+  }
+
+  /// The head's logits `[B, C]` on the last layer's states `[B, H]` at `offset` in `hidden`.
+  @inline(__always)
+  func head(_ hidden: [Scalar], offset: Int, batch: Int) -> [Scalar] {
+    let H = config.hiddenSize
     var logits = [Scalar](repeating: 0, count: batch * config.classes)
     for b in 0..<batch {
       for k in 0..<config.classes { logits[b * config.classes + k] = parameters.headBias[k] }
     }
     Kernels.gemm(
-      transB: true, m: batch, n: config.classes, k: H,
-      a: layerInput, aOffset: lastOffset, lda: H, b: parameters.headWeight, ldb: H,
-      beta: 1, c: &logits, ldc: config.classes)
-    return ForwardPass(
-      config: config, batch: batch, length: length, logits: logits, traces: traces)
+      transB: true, m: batch, n: config.classes, k: H, a: hidden, aOffset: offset, lda: H,
+      b: parameters.headWeight, ldb: H, beta: 1, c: &logits, ldc: config.classes)
+    return logits
   }
 
   /// Backpropagation through the head and every layer.
