@@ -34,6 +34,8 @@ struct Bench: ParsableCommand {
   var workloads = Self.workloadNames.joined(separator: ",")
   @Option(help: "Series of the inference workload (ItalyPowerDemand's test set has 1,029).")
   var inferenceSeries = 1029
+  @Option(help: "Models of the inference workload (comma-separated: student, teacher).")
+  var inferenceModels = "student,teacher"
   @Option(help: "Dataset of the steps workload (a teacher step and one student step per method).")
   var stepsDataset = "FaceAll"
   @Option(help: "Initialisations of the steps workload's teacher (the paper's protocol: 5).")
@@ -53,6 +55,11 @@ struct Bench: ParsableCommand {
       throw ValidationError("\(name) must be at least 1 (got \(value))")
     }
     if classes < 2 { throw ValidationError("--classes must be at least 2 (got \(classes))") }
+    let models = Set(inferenceModels.split(separator: ",").map(String.init))
+    if models.isEmpty || !models.isSubset(of: ["student", "teacher"]) {
+      throw ValidationError(
+        "--inference-models: choose from student, teacher (got '\(inferenceModels)')")
+    }
     let unknown = Set(workloads.split(separator: ",").map(String.init)).subtracting(
       Self.workloadNames)
     if !unknown.isEmpty {
@@ -125,7 +132,8 @@ struct Bench: ParsableCommand {
     }
     if selected.contains("inference") {
       report.inference = InferenceThroughput.measure(
-        series: inferenceSeries, length: length, classes: classes, threads: threads)
+        series: inferenceSeries, length: length, classes: classes, threads: threads,
+        models: Set(inferenceModels.split(separator: ",").map(String.init)))
     }
     if selected.contains("steps") {
       report.steps = try ProtocolSteps.measure(

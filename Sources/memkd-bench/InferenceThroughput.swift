@@ -12,13 +12,16 @@ struct InferenceThroughput: Codable {
   static let targets: [String: Double] = ["student": 0.2, "teacher": 0.5]
 
   /// Times both models on synthetic data of the benchmark's shape (`threads` inference threads).
-  static func measure(series: Int, length: Int, classes: Int, threads: Int) -> InferenceThroughput {
+  static func measure(
+    series: Int, length: Int, classes: Int, threads: Int,
+    models: Set<String> = ["student", "teacher"]
+  ) -> InferenceThroughput {
     let data = syntheticData(samples: series, length: length, classes: classes)
     var seconds: [String: Double] = [:]
     for (name, config, repeats) in [
       ("student", ModelConfig.student(classes: classes), 20),
       ("teacher", ModelConfig.teacher(classes: classes), 3),
-    ] {
+    ] where models.contains(name) {
       let model = RecurrentClassifier<Float>(config: config, seed: 0)
       let clock = ContinuousClock()
       var best = Double.infinity

@@ -27,8 +27,6 @@ public struct RecurrentClassifier<Scalar: EngineScalar>: Sendable, Equatable {
   ///   - batch: number of series B.
   /// - Returns: logits `[B, C]` and everything the backward pass needs (including every
   ///   layer's hidden sequence).
-  @_specialize(where Scalar == Float)
-  @_specialize(where Scalar == Double)
   public func forward(inputs: [Scalar], batch: Int) -> ForwardPass<Scalar> {
     let (timeMajorInput, length) = timeMajor(inputs, batch: batch, caller: "forward")
     var layerInput = timeMajorInput
@@ -85,8 +83,6 @@ public struct RecurrentClassifier<Scalar: EngineScalar>: Sendable, Equatable {
   ///   - needInputGradient: also return `dL/dinputs` `[B, T, D]`.
   /// - Returns: parameter gradients in `ParameterLayout` order, and the input gradient (empty
   ///   unless requested).
-  @_specialize(where Scalar == Float)
-  @_specialize(where Scalar == Double)
   public func backward(
     _ pass: ForwardPass<Scalar>, logitGradient: [Scalar],
     hiddenGradients: [Int: [Scalar]] = [:], needInputGradient: Bool = false
