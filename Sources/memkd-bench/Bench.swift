@@ -135,7 +135,7 @@ struct Bench: ParsableCommand {
         series: inferenceSeries, length: length, classes: classes, threads: threads,
         models: Set(inferenceModels.split(separator: ",").map(String.init)))
     }
-    if selected.contains("steps") {
+    if selected.contains("steps"), stepsDatasetAvailable() {
       report.steps = try ProtocolSteps.measure(
         dataset: stepsDataset, dataRoot: dataRoot, inits: stepsInits,
         methods: try stepsMethods.split(separator: ",").map { name in
@@ -172,6 +172,20 @@ struct Bench: ParsableCommand {
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
       print(report.table)
+    }
+  }
+
+  /// Whether the steps workload's dataset can be found (the archive beside the repository, or
+  /// `--data-root`); without it the section is skipped with a message instead of failing the
+  /// whole benchmark (the repository ships only the quick start's datasets).
+  func stepsDatasetAvailable() -> Bool {
+    do {
+      _ = try DataLocator.datasetDirectory(name: stepsDataset, explicit: dataRoot)
+      return true
+    } catch {
+      FileHandle.standardError.write(
+        Data("steps: skipped, \(stepsDataset) not found (\(error)); give --data-root\n".utf8))
+      return false
     }
   }
 
