@@ -184,7 +184,7 @@ struct Bench: ParsableCommand {
       return true
     } catch {
       FileHandle.standardError.write(
-        Data("steps: skipped, \(stepsDataset) not found (\(error)); give --data-root\n".utf8))
+        Data("steps: skipped, \(stepsDataset) not found (\(error))\n".utf8))
       return false
     }
   }
