@@ -46,24 +46,31 @@ public struct NSTLoss: DistillationLoss {
   ) -> DistillationOutput<S> {
     let batch = input.batch, length = input.length
     let ds = input.studentHiddenSize, dt = input.teacherHiddenSize
-    let teacher = input.teacherSequence(
-      teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "NSTLoss")
+    // Per batch row, the teacher's unit vectors `[T, Ht]` and its kernel mean: precomputed once
+    // per run (`prepare`, `[B, T Ht + 1]`), or from the teacher's layer here.
+    let prepared = input.teacherRowValues
+    let preparedWidth = length * dt + 1
+    let teacher =
+      prepared == nil
+      ? input.teacherSequence(
+        teacherLayersRead(layerCount: input.teacherHidden.count)[0], for: "NSTLoss")
+      : []
     precondition(
       batch > 0 && length > 0 && ds > 0 && dt > 0
         && input.studentHidden.count == batch * length * ds
-        && teacher.count == batch * length * dt,
+        && (prepared?.count == batch * preparedWidth || teacher.count == batch * length * dt),
       "NSTLoss: hidden sizes do not match [B, T, H]")
 
     let epsilon = S(self.epsilon)
     var studentUnits = [S](repeating: 0, count: length * ds)
-    var teacherUnits = [S](repeating: 0, count: length * dt)
+    var teacherUnits = [S](repeating: 0, count: prepared == nil ? length * dt : 0)
     var studentNorms = [S](repeating: 0, count: ds)
     var teacherNorms = [S](repeating: 0, count: dt)
     var studentKernel = [S](repeating: 0, count: ds * ds)
     var crossKernel = [S](repeating: 0, count: ds * dt)
     var teacherKernel = [S](
       repeating: 0,
-      count: includeTeacherKernel && input.teacherRowValues == nil
+      count: includeTeacherKernel && prepared == nil
         ? min(dt, length) * min(dt, length) : 0)
     var unitGradient = [S](repeating: 0, count: length * ds)
     var gradient = [S](repeating: 0, count: input.studentHidden.count)
@@ -75,22 +82,28 @@ public struct NSTLoss: DistillationLoss {
       Self.normalizeColumns(
         input.studentHidden, offset: sample * length * ds, rows: length, columns: ds,
         epsilon: epsilon, into: &studentUnits, norms: &studentNorms)
-      Self.normalizeColumns(
-        teacher, offset: sample * length * dt, rows: length, columns: dt,
-        epsilon: epsilon, into: &teacherUnits, norms: &teacherNorms)
+      let (units, unitsOffset): ([S], Int)
+      if let prepared {
+        (units, unitsOffset) = (prepared, sample * preparedWidth)
+      } else {
+        Self.normalizeColumns(
+          teacher, offset: sample * length * dt, rows: length, columns: dt,
+          epsilon: epsilon, into: &teacherUnits, norms: &teacherNorms)
+        (units, unitsOffset) = (teacherUnits, 0)
+      }
       // K_ss = U_s^T U_s [Hs, Hs], K_st = U_s^T U_t [Hs, Ht] (U stored [T, d]).
       Kernels.gemm(
         transA: true, m: ds, n: ds, k: length, a: studentUnits, lda: ds,
         b: studentUnits, ldb: ds, c: &studentKernel, ldc: ds)
       Kernels.gemm(
         transA: true, m: ds, n: dt, k: length, a: studentUnits, lda: ds,
-        b: teacherUnits, ldb: dt, c: &crossKernel, ldc: dt)
+        b: units, bOffset: unitsOffset, ldb: dt, c: &crossKernel, ldc: dt)
       var value =
         studentScale * Self.sumOfSquares(studentKernel)
         - crossScale * Self.sumOfSquares(crossKernel)
       if includeTeacherKernel {
         value +=
-          input.teacherRowValues?[sample]
+          prepared?[sample * preparedWidth + length * dt]
           ?? Self.teacherKernelMean(teacherUnits, length: length, width: dt, into: &teacherKernel)
       }
       total += value
@@ -101,7 +114,8 @@ public struct NSTLoss: DistillationLoss {
         b: studentKernel, ldb: ds, c: &unitGradient, ldc: ds)
       Kernels.gemm(
         transB: true, m: length, n: ds, k: dt, alpha: -2 * crossScale * inverseBatch,
-        a: teacherUnits, lda: dt, b: crossKernel, ldb: dt, beta: 1, c: &unitGradient, ldc: ds)
+        a: units, aOffset: unitsOffset, lda: dt, b: crossKernel, ldb: dt, beta: 1,
+        c: &unitGradient, ldc: ds)
       // u = x / max(|x|, epsilon) per column.
       let base = sample * length * ds
       for unit in 0..<ds {
@@ -176,29 +190,35 @@ public struct NSTLoss: DistillationLoss {
 }
 
 extension NSTLoss {
-  /// The teacher-teacher kernel mean of every training row, once per run instead of every
-  /// batch: it is the loss's costliest part (`O(T Ht min(T, Ht))` per sample against
-  /// `O(T Hs Ht)` for the rest) and does not depend on the student. Computed by the same code
-  /// as `evaluate`'s, so values and training are bit-identical. Nil without that term.
+  /// Every training row's teacher unit vectors `[T, Ht]` and teacher-teacher kernel mean, once
+  /// per run instead of every batch (`[N, T Ht + 1]`; the layer is then not gathered per
+  /// batch): both depend on the teacher alone, and they were most of the loss's time (the
+  /// kernel mean `O(T Ht min(T, Ht))` per sample; the normalisation a division per element).
+  /// Computed by the same code as `evaluate`'s, so values and training are bit-identical. The
+  /// kernel mean is 0 without `includeTeacherKernel` (then unused).
   public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
     -> TeacherPreparation?
   {
     let layer = teacherLayersRead(layerCount: teacherHidden.count)[0]
-    guard includeTeacherKernel, length > 0, hiddenSize > 0,
-      teacherHidden.indices.contains(layer)
-    else { return nil }
+    guard length > 0, hiddenSize > 0, teacherHidden.indices.contains(layer) else { return nil }
     let hidden = teacherHidden[layer]
     let rows = hidden.count / (length * hiddenSize)
     var units = [Float](repeating: 0, count: length * hiddenSize)
     var norms = [Float](repeating: 0, count: hiddenSize)
     var kernel = [Float](repeating: 0, count: min(hiddenSize, length) * min(hiddenSize, length))
-    let terms = (0..<rows).map { row -> Float in
+    var values: [Float] = []
+    values.reserveCapacity(rows * (length * hiddenSize + 1))
+    for row in 0..<rows {
       Self.normalizeColumns(
         hidden, offset: row * length * hiddenSize, rows: length, columns: hiddenSize,
         epsilon: Float(epsilon), into: &units, norms: &norms)
-      return Self.teacherKernelMean(units, length: length, width: hiddenSize, into: &kernel)
+      values += units
+      values.append(
+        includeTeacherKernel
+          ? Self.teacherKernelMean(units, length: length, width: hiddenSize, into: &kernel) : 0)
     }
-    return TeacherPreparation(rowValues: terms, valuesPerRow: 1)
+    return TeacherPreparation(
+      rowValues: values, valuesPerRow: length * hiddenSize + 1, replacing: layer)
   }
 }
 
