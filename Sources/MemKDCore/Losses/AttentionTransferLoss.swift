@@ -132,20 +132,16 @@ extension AttentionTransferLoss {
   public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
     -> TeacherPreparation?
   {
-    let layer = teacherLayersRead(layerCount: teacherHidden.count)[0]
-    guard length > 0, hiddenSize > 0, teacherHidden.indices.contains(layer) else { return nil }
-    let hidden = teacherHidden[layer]
-    let rows = hidden.count / (length * hiddenSize)
     var map = [Float](repeating: 0, count: length)
-    var maps: [Float] = []
-    maps.reserveCapacity(rows * length)
-    for row in 0..<rows {
+    return TeacherPreparation.perRow(
+      layer: teacherLayersRead(layerCount: teacherHidden.count)[0], of: teacherHidden,
+      length: length, hiddenSize: hiddenSize, valuesPerRow: length
+    ) { hidden, row, maps in
       _ = Self.normalizedMap(
         hidden, sample: row, length: length, width: hiddenSize, epsilon: Float(epsilon),
         into: &map)
       maps += map
     }
-    return TeacherPreparation(rowValues: maps, valuesPerRow: length, replacing: layer)
   }
 }
 

@@ -24,9 +24,10 @@
 /// which may round slightly below 0 when `xp_i ~ y_j`, is used as is) and two `[T, T] x [T, Hs]`
 /// GEMMs for the gradient (`DT2WLoss+Gradient.swift`), none of them teacher-wide; the O(T^2)
 /// recursions, vectorised across up to 32 samples (`DT2WLoss+SoftDTW.swift`); a few
-/// `[B*T, Ht] x [Ht, Hs]`-sized GEMMs for the projection and its gradients. In Float, `R` grows to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so
-/// the soft-min weights, computed from differences of `R` values, carry a relative error near
-/// `ulp(R) / gamma` (~1e-4 to 1e-3): irrelevant for training; Double is accurate to rounding.
+/// `[B*T, Ht] x [Ht, Hs]`-sized GEMMs for the projection and its gradients. In Float, `R` grows
+/// to roughly the path cost (~1e3 to 1e4 at T = Ht = 100), so the soft-min weights, computed
+/// from differences of `R` values, carry a relative error near `ulp(R) / gamma` (~1e-4 to
+/// 1e-3): irrelevant for training; Double is accurate to rounding.
 public struct DT2WLoss: DistillationLoss {
   /// The teacher layer the student is aligned with (0-based); nil means the last layer.
   public var teacherLayer: Int?

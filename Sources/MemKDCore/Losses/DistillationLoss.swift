@@ -138,6 +138,24 @@ public struct TeacherPreparation: Sendable {
     self.valuesPerRow = valuesPerRow
     self.replacedLayer = layer
   }
+
+  /// `valuesPerRow` values for every training row of teacher layer `layer` (`[N, T, H]`),
+  /// computed by `body(hidden, row, into: &values)` appending exactly `valuesPerRow` values;
+  /// the layer is then no longer gathered per batch. Nil when the layer does not exist or
+  /// the shape is empty (the loss then works from the gathered layer). The frame every
+  /// per-row preparation shares (NST's and AT's).
+  static func perRow(
+    layer: Int, of teacherHidden: [[Float]], length: Int, hiddenSize: Int, valuesPerRow: Int,
+    _ body: (_ hidden: [Float], _ row: Int, _ values: inout [Float]) -> Void
+  ) -> TeacherPreparation? {
+    guard length > 0, hiddenSize > 0, teacherHidden.indices.contains(layer) else { return nil }
+    let hidden = teacherHidden[layer]
+    let rows = hidden.count / (length * hiddenSize)
+    var values: [Float] = []
+    values.reserveCapacity(rows * valuesPerRow)
+    for row in 0..<rows { body(hidden, row, &values) }
+    return TeacherPreparation(rowValues: values, valuesPerRow: valuesPerRow, replacing: layer)
+  }
 }
 
 extension DistillationLoss {

@@ -199,16 +199,13 @@ extension NSTLoss {
   public func prepare(teacherHidden: [[Float]], length: Int, hiddenSize: Int)
     -> TeacherPreparation?
   {
-    let layer = teacherLayersRead(layerCount: teacherHidden.count)[0]
-    guard length > 0, hiddenSize > 0, teacherHidden.indices.contains(layer) else { return nil }
-    let hidden = teacherHidden[layer]
-    let rows = hidden.count / (length * hiddenSize)
     var units = [Float](repeating: 0, count: length * hiddenSize)
     var norms = [Float](repeating: 0, count: hiddenSize)
     var kernel = [Float](repeating: 0, count: min(hiddenSize, length) * min(hiddenSize, length))
-    var values: [Float] = []
-    values.reserveCapacity(rows * (length * hiddenSize + 1))
-    for row in 0..<rows {
+    return TeacherPreparation.perRow(
+      layer: teacherLayersRead(layerCount: teacherHidden.count)[0], of: teacherHidden,
+      length: length, hiddenSize: hiddenSize, valuesPerRow: length * hiddenSize + 1
+    ) { hidden, row, values in
       Self.normalizeColumns(
         hidden, offset: row * length * hiddenSize, rows: length, columns: hiddenSize,
         epsilon: Float(epsilon), into: &units, norms: &norms)
@@ -217,8 +214,6 @@ extension NSTLoss {
         includeTeacherKernel
           ? Self.teacherKernelMean(units, length: length, width: hiddenSize, into: &kernel) : 0)
     }
-    return TeacherPreparation(
-      rowValues: values, valuesPerRow: length * hiddenSize + 1, replacing: layer)
   }
 }
 
