@@ -155,14 +155,11 @@ struct Bench: ParsableCommand {
           arguments: referenceArguments(
             samples: samples, length: length, classes: classes, workloads: selected))
       }
-      if report.steps != nil {
-        let shape = try UCRDataset.load(name: stepsDataset, dataRoot: dataRoot)
-        let split = TeacherTraining.paper.split(shape)
-        report.stepsShape = [split.train.count, shape.train.length, shape.classCount]
+      if let steps = report.steps {
         report.pytorchSteps = try runReference(
           python: python,
           arguments: referenceArguments(
-            samples: split.train.count, length: shape.train.length, classes: shape.classCount,
+            samples: steps.trainSeries, length: steps.length, classes: steps.classes,
             workloads: ["teacher"], repeats: 1))
       }
     }

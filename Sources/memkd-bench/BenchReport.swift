@@ -61,9 +61,8 @@ struct BenchReport: Encodable {
   /// Batch inference of both models (the "inference" workload).
   var inference: InferenceThroughput?
   /// The protocol's steps on a real dataset (the "steps" workload), with PyTorch's teacher
-  /// epoch at that dataset's shape `[train series, T, classes]`.
+  /// epoch at the shape its teacher trained on.
   var steps: ProtocolSteps?
-  var stepsShape: [Int]?
   var pytorchSteps: PyTorchReport?
 
   /// The targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
@@ -92,7 +91,7 @@ struct BenchReport: Encodable {
   enum CodingKeys: String, CodingKey {
     case samples, length, batchSize = "batch_size", classes, threads, blas, memkd
     case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets, stream, inference
-    case steps, stepsShape = "steps_shape", pytorchSteps = "pytorch_steps"
+    case steps, pytorchSteps = "pytorch_steps"
   }
 
   func encode(to encoder: Encoder) throws {
@@ -111,7 +110,6 @@ struct BenchReport: Encodable {
     try container.encodeIfPresent(stream, forKey: .stream)
     try container.encodeIfPresent(inference, forKey: .inference)
     try container.encodeIfPresent(steps, forKey: .steps)
-    try container.encodeIfPresent(stepsShape, forKey: .stepsShape)
     try container.encodeIfPresent(pytorchSteps, forKey: .pytorchSteps)
   }
 
@@ -127,13 +125,7 @@ struct BenchReport: Encodable {
       ]
     }
     if let steps {
-      let shape = stepsShape ?? [0, 0, 0]
-      lines += [
-        "",
-        steps.table(
-          pytorchEpoch: pytorchSteps?.teacher?.epochSecondsBest, trainSeries: shape[0],
-          length: shape[1]),
-      ]
+      lines += ["", steps.table(pytorchEpoch: pytorchSteps?.teacher?.epochSecondsBest)]
     }
     if let reference = pytorch ?? pytorchSteps {
       lines.append("")

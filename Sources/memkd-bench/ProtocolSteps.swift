@@ -11,6 +11,11 @@ import MemKDPipeline
 struct ProtocolSteps: Codable {
   var dataset: String
   var threads: Int
+  /// The teacher's shape as it trained: series in its training part of the split, T after
+  /// preprocessing, classes (what PyTorch's reference epoch is run at).
+  var trainSeries = 0
+  var length = 0
+  var classes = 0
   /// The teacher step: wall seconds, epochs per initialisation and the matrix-product FLOP of
   /// its training and validation passes (the convention of `Workload.flopPerEpoch`).
   var teacherSeconds: Double
@@ -88,10 +93,14 @@ struct ProtocolSteps: Codable {
         result.teacherEpochs = checkpoint.results?.runs.map { $0.history.epochs.count } ?? []
         let data = try UCRDataset.load(
           name: dataset, dataRoot: spec.dataRoot, preprocessing: step.teacher.preprocessing)
+        let split = TeacherTraining(
+          training: step.teacher.training, validationFraction: step.teacher.validationFraction
+        ).split(data)
+        (result.trainSeries, result.length) = (split.train.count, data.train.length)
+        result.classes = data.classCount
         result.teacherFLOP = teacherFLOP(
-          checkpoint.model.config, epochs: result.teacherEpochs, data: data,
-          protocol: TeacherTraining(
-            training: step.teacher.training, validationFraction: step.teacher.validationFraction))
+          checkpoint.model.config, epochs: result.teacherEpochs, length: data.train.length,
+          trainSeries: split.train.count, validationSeries: split.validation.count)
       case .trace:
         result.traceSeconds = seconds
       case .student:
@@ -107,15 +116,13 @@ struct ProtocolSteps: Codable {
   }
 
   /// Training (forward and backward) plus validation (forward) FLOP of every epoch run, on the
-  /// teacher protocol's own train/validation split of `data`.
+  /// teacher protocol's own train/validation split.
   static func teacherFLOP(
-    _ config: ModelConfig, epochs: [Int], data: UCRDataset, protocol: TeacherTraining
+    _ config: ModelConfig, epochs: [Int], length: Int, trainSeries: Int, validationSeries: Int
   ) -> Double {
-    let split = `protocol`.split(data)
     let workload = Workload(name: "teacher", config: config, learningRate: 0)
-    let length = data.train.length
-    let trainFLOP = workload.flopPerEpoch(samples: split.train.count, length: length)
-    let validationFLOP = workload.flopPerEpoch(samples: split.validation.count, length: length) / 3
+    let trainFLOP = workload.flopPerEpoch(samples: trainSeries, length: length)
+    let validationFLOP = workload.flopPerEpoch(samples: validationSeries, length: length) / 3
     return Double(epochs.reduce(0, +)) * (trainFLOP + validationFLOP)
   }
 }
@@ -123,7 +130,7 @@ struct ProtocolSteps: Codable {
 extension ProtocolSteps {
   /// The teacher line and the per-method table; `pytorchEpoch` is PyTorch's best teacher epoch
   /// (training set of this shape, 1 thread), which prices the same epochs on its side.
-  func table(pytorchEpoch: Double?, trainSeries: Int, length: Int) -> String {
+  func table(pytorchEpoch: Double?) -> String {
     let fraction = teacherGFLOPS / sgemmGFLOPS
     var lines = [
       "Protocol steps on \(dataset), end to end as `memkd-script run` runs them (files, training to early stopping, test metrics), \(threads) thread(s)",
