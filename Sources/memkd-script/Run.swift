@@ -21,7 +21,7 @@ struct Run: ParsableCommand {
   @Option(help: "Run folder (default: the file's `output`).") var out: String?
   @Option(
     help:
-      "Run only these of the file's datasets (comma-separated), e.g. a quick subset of a protocol; give --out too."
+      "Run only these of the file's datasets (comma-separated), e.g. a quick subset of a protocol, in the run folder --out (required)."
   )
   var datasets: String?
   @Flag(help: "Plain progress lines even on a terminal.") var plain = false
@@ -30,6 +30,13 @@ struct Run: ParsableCommand {
   func validate() throws {
     if jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
     if let shard { _ = try Self.parseShard(shard) }
+    if datasets != nil && out == nil {
+      // The file's own folder would get the subset's manifest and, once the subset is done,
+      // its report in place of the whole run's.
+      throw ValidationError(
+        "--datasets needs --out: a subset must not overwrite the manifest and report of the file's own run folder"
+      )
+    }
   }
 
   /// The named datasets, in the file's order; each must be one of the file's.

@@ -205,9 +205,11 @@ struct PipelineCommandTests {
     #expect(result.stderr.contains("trems"))
   }
 
-  @Test("run --datasets runs only the named datasets of the file; an unknown name is an error")
+  @Test(
+    "run --datasets runs only the named datasets of the file, in its own --out folder; an unknown name is an error"
+  )
   func datasetSubset() throws {
-    let (file, _) = try Self.pipeline(teacherEpochs: 2)
+    let (file, fileOutput) = try Self.pipeline(teacherEpochs: 2)
     // A second dataset: Tiny's files under another name, listed in the same file.
     let text = try String(contentsOfFile: file, encoding: .utf8)
     let root = try #require(
@@ -224,6 +226,11 @@ struct PipelineCommandTests {
       .write(toFile: file, atomically: true, encoding: .utf8)
     let folder = try TestFiles.temporaryDirectory("memkd-subset")
     let output = folder.appendingPathComponent("run").path
+
+    let noFolder = try Self.run(["run", file, "--datasets", "Twin"])
+    #expect(noFolder.status != 0)
+    #expect(noFolder.stderr.contains("--datasets needs --out"), "\(noFolder.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: fileOutput))
 
     let unknown = try Self.run(["run", file, "--datasets", "Twin,Nope", "--out", output])
     #expect(unknown.status != 0)
