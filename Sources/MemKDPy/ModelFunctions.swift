@@ -104,7 +104,7 @@ func predictProbabilities(_ args: Arguments) throws -> PythonObject {
   let set = try args.series(
     2, "X", labels: nil, inputSize: config.inputSize, classes: config.classes)
   let probabilities = withoutGIL {
-    Softmax.probabilities(logits: model.logits(for: set), classes: config.classes)
+    model.probabilities(for: set)
   }
   return try Build.bytes(probabilities)
 }

@@ -25,17 +25,43 @@ struct InferenceTests {
     }
   }
 
-  @Test("chunks cover every row once, in order, at most batchSize each, two at least")
+  @Test("chunks cover every row once, in order, at most batchSize each, an even number of them")
   func chunksCoverTheSet() {
     #expect(RecurrentClassifier<Float>.chunks(count: 0, batchSize: 4).isEmpty)
     #expect(RecurrentClassifier<Float>.chunks(count: 1, batchSize: 4) == [0..<1])
     #expect(RecurrentClassifier<Float>.chunks(count: 5, batchSize: 256) == [0..<2, 2..<5])
-    for (count, batchSize) in [(1029, 256), (7, 3), (10, 1)] {
+    // ItalyPowerDemand's test set: nine chunks of 128 left one core idle for a ninth.
+    #expect(RecurrentClassifier<Float>.chunks(count: 1029, batchSize: 128).count == 10)
+    for (count, batchSize) in [(1029, 256), (1029, 128), (7, 3), (10, 1), (3, 1), (9, 2)] {
       let chunks = RecurrentClassifier<Float>.chunks(count: count, batchSize: batchSize)
       #expect(chunks.flatMap { Array($0) } == Array(0..<count))
       #expect(chunks.allSatisfy { $0.count <= batchSize && !$0.isEmpty })
-      #expect(chunks.count >= min(2, count))
+      // Even, unless every chunk is already a single row (3 rows in batches of 1).
+      #expect(chunks.count % 2 == 0 || chunks.count == count, "\(count) rows by \(batchSize)")
     }
+  }
+
+  @Test("probabilities(for:) is the softmax of logits(for:), row for row")
+  func probabilitiesAreTheSoftmaxOfTheLogits() {
+    let set = sineTask(count: 29, length: 9, classes: 4, seed: 2)
+    for hidden in [8, 40] {
+      let config = ModelConfig(inputSize: 1, hiddenSize: hidden, layers: 1, classes: 4)
+      let model = RecurrentClassifier<Float>(config: config, seed: 7)
+      for threads in [1, 2] {
+        let expected = Softmax.probabilities(
+          logits: model.logits(for: set, batchSize: 8, threads: threads), classes: 4)
+        #expect(model.probabilities(for: set, batchSize: 8, threads: threads) == expected)
+      }
+    }
+  }
+
+  @Test("fillRows copies the row into every row and leaves the rest")
+  func fillRowsCopiesTheRow() {
+    var buffer = [Double](repeating: -1, count: 7)
+    Kernels.fillRows(&buffer, rows: 2, with: [1, 2, 3])
+    #expect(buffer == [1, 2, 3, 1, 2, 3, -1])
+    Kernels.fillRows(&buffer, rows: 0, with: [9])
+    #expect(buffer == [1, 2, 3, 1, 2, 3, -1])
   }
 
   /// The inference kernel keeps nothing for backward and runs the input projection in blocks of

@@ -39,12 +39,15 @@ public enum CrossEntropy {
   }
 
   /// Per-sample losses `-log softmax(z_b)[y_b]` in Double (evaluation: summed over many batches).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public static func sampleLosses<S: EngineScalar>(
     logits: [S], labels: [Int], classes: Int
   ) -> [Double] {
     precondition(logits.count == labels.count * classes, "cross-entropy: logits are not [B, C]")
+    var row = [Double](repeating: 0, count: classes)
     return labels.indices.map { b in
-      let row = logits[(b * classes)..<((b + 1) * classes)].map { Double($0) }
+      Softmax.widen(logits, row: b, classes: classes, into: &row)
       return Softmax.logSumExp(row) - row[labels[b]]
     }
   }
@@ -61,14 +64,30 @@ public enum Softmax {
   }
 
   /// Row-wise softmax of `[N, C]` logits, returned in Double.
+  ///
+  /// Specialised: called from another module (the CLI, the extension, the benchmark), the generic
+  /// body converted each logit through `BinaryFloatingPoint`'s dynamic-cast path, ~100 ns a
+  /// value, which made the softmax of 1,029 x 14 logits cost as much as the student's forward
+  /// pass.
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   public static func probabilities<S: EngineScalar>(logits: [S], classes: Int) -> [Double] {
     precondition(classes > 0 && logits.count % classes == 0, "softmax: logits are not [N, C]")
     var result = [Double](repeating: 0, count: logits.count)
+    var values = [Double](repeating: 0, count: classes)
     for row in 0..<(logits.count / classes) {
-      let values = logits[(row * classes)..<((row + 1) * classes)].map { Double($0) }
+      widen(logits, row: row, classes: classes, into: &values)
       let lse = logSumExp(values)
       for k in 0..<classes { result[row * classes + k] = Double.exp(values[k] - lse) }
     }
     return result
+  }
+
+  /// Row `row` of `[N, C]` logits, in Double, into `values` (`[C]`, reused across rows).
+  @inline(__always)
+  static func widen<S: EngineScalar>(
+    _ logits: [S], row: Int, classes: Int, into values: inout [Double]
+  ) {
+    for k in 0..<classes { values[k] = Double(logits[row * classes + k]) }
   }
 }

@@ -14,11 +14,7 @@ extension LSTMCell {
     precondition(input.count == shape.rows * shape.inputSize, "LSTM layer: input size mismatch")
     // Pre-activations start as the summed biases, then get every step's input projection.
     var gates: [S] = Kernels.uninitialized(shape.rows * G)
-    gates.withUnsafeMutableBufferPointer { g in
-      for row in 0..<shape.rows {
-        for j in 0..<G { g[row * G + j] = biasIH[j] + biasHH[j] }
-      }
-    }
+    Kernels.fillRows(&gates, rows: shape.rows, with: (0..<G).map { biasIH[$0] + biasHH[$0] })
     Kernels.gemm(
       transB: true, m: shape.rows, n: G, k: shape.inputSize,
       a: input, lda: shape.inputSize, b: weightIH, ldb: shape.inputSize,
