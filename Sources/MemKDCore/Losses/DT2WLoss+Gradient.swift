@@ -55,10 +55,11 @@ extension DT2WLoss {
     ) -> (x: [S], weight: [S], bias: [S]) {
       let (rows, hs) = (rowSums.count, studentWidth)
       var u = projected
-      u.withUnsafeMutableBufferPointer { values in
+      u.withUnsafeMutableBufferPointer { buffer in
+        let values = buffer.baseAddress!
         for row in 0..<rows {
-          let factor = rowSums[row]
-          for d in 0..<ht { values[row * ht + d] *= factor }
+          let (factor, base) = (rowSums[row], row * ht)
+          for d in 0..<ht { values[base + d] *= factor }
         }
       }
       var gradientX = alignedZ
@@ -76,10 +77,13 @@ extension DT2WLoss {
       var gradientBias = [S](repeating: 0, count: ht)
       u.withUnsafeBufferPointer { uValues in
         y.withUnsafeBufferPointer { yValues in
-          for row in 0..<rows {
-            let weightOfRow = columnSums[row]
-            for d in 0..<ht {
-              gradientBias[d] += uValues[row * ht + d] - weightOfRow * yValues[row * ht + d]
+          gradientBias.withUnsafeMutableBufferPointer { sums in
+            let (uRows, yRows, sum) = (
+              uValues.baseAddress!, yValues.baseAddress!, sums.baseAddress!
+            )
+            for row in 0..<rows {
+              let (weightOfRow, base) = (columnSums[row], row * ht)
+              for d in 0..<ht { sum[d] += uRows[base + d] - weightOfRow * yRows[base + d] }
             }
           }
         }

@@ -4,7 +4,7 @@ extension DT2WLoss {
   /// `storage` holds, each laid out `[i][j][lane]` (`lanes`, a multiple of 8, samples per cell):
   /// the cost `D` (region 0, filled by the caller; `backward` overwrites it with the expected
   /// alignment `E = dR[n-1][n-1] / dD`), then the soft-min weights of every cell's diagonal,
-  /// upper and left predecessor, then two rows of `R`. The virtual border (`R[-1][-1] = 0`,
+  /// upper and left predecessor, then `SoftMinLanes.skewedRows + 1` rows of `R`. The virtual border (`R[-1][-1] = 0`,
   /// `+inf` elsewhere) is handled by treating row 0 and column 0 apart. Lanes past the group's
   /// samples hold zero costs and are ignored.
   ///
@@ -30,32 +30,39 @@ extension DT2WLoss {
       self.gamma = gamma
       // Uninitialised: `setCosts` writes every lane of region 0 and `forward` every weight and
       // row of `R` before reading it.
-      storage = Kernels.uninitialized((4 * length + 2) * length * lanes)
+      storage = Kernels.uninitialized((4 * length + SoftMinLanes.skewedRows + 1) * length * lanes)
     }
 
     /// Sets the costs of lanes `0..<count`: `D[i][j] = crossTerms[lane][i][j] + rowNorms[i] +
     /// columnNorms[j]` (`crossTerms = -2 x y^T` per sample, `[count, n, n]`; the norms `[count, n]`
-    /// start at `normOffset`). Lanes innermost: the writes are contiguous, the reads are `count`
-    /// sequential streams.
+    /// start at `normOffset`), summed in that order. Eight lanes at a time: the norms are first
+    /// laid out lanes-innermost like the tables, so only the cross terms are gathered (written
+    /// per scalar with overflow-checked indices, this and `alignments` were a fifth of a DT2W
+    /// epoch). Padding lanes get zero costs (finite, ignored).
     mutating func setCosts(
       count: Int, crossTerms: [S], rowNorms: [S], columnNorms: [S], normOffset: Int
     ) {
       let (n, lanes) = (length, self.lanes)
       precondition(count <= lanes && crossTerms.count >= count * n * n, "soft-DTW: bad costs")
       precondition(normOffset + count * n <= min(rowNorms.count, columnNorms.count))
+      let rowTerms = Self.laneMajor(rowNorms, offset: normOffset, count: count, n: n, lanes: lanes)
+      let columnTerms = Self.laneMajor(
+        columnNorms, offset: normOffset, count: count, n: n, lanes: lanes)
       storage.withUnsafeMutableBufferPointer { d in
         crossTerms.withUnsafeBufferPointer { g in
-          rowNorms.withUnsafeBufferPointer { xNorms in
-            columnNorms.withUnsafeBufferPointer { yNorms in
+          rowTerms.withUnsafeBufferPointer { xNorms in
+            columnTerms.withUnsafeBufferPointer { yNorms in
+              let (table, cross) = (d.baseAddress!, g.baseAddress!)
+              let (xs, ys, matrix) = (xNorms.baseAddress!, yNorms.baseAddress!, n * n)
               for i in 0..<n {
                 for j in 0..<n {
-                  let cell = (i * n + j) * lanes
-                  for lane in 0..<count {
-                    let norms = normOffset + lane * n
-                    d[cell + lane] =
-                      g[(lane * n + i) * n + j] + xNorms[norms + i] + yNorms[norms + j]
+                  for v in stride(from: 0, to: lanes, by: 8) {
+                    var terms = SIMD8<S>()
+                    let source = cross + v * matrix + i * n + j
+                    for q in 0..<max(0, min(8, count - v)) { terms[q] = source[q * matrix] }
+                    let cost = terms + (xs + i * lanes + v).lanes(8) + (ys + j * lanes + v).lanes(8)
+                    (table + (i * n + j) * lanes + v).store(cost, 8)
                   }
-                  for lane in count..<lanes { d[cell + lane] = 0 }  // padding: finite, ignored
                 }
               }
             }
@@ -64,9 +71,22 @@ extension DT2WLoss {
       }
     }
 
+    /// `values[offset + lane * n + i]` as `[n][lanes]` (lanes `count..<lanes` zero).
+    private static func laneMajor(_ values: [S], offset: Int, count: Int, n: Int, lanes: Int)
+      -> [S]
+    {
+      var result = [S](repeating: 0, count: n * lanes)
+      for lane in 0..<count {
+        for i in 0..<n { result[i * lanes + lane] = values[offset + lane * n + i] }
+      }
+      return result
+    }
+
     /// Copies `E` (after `backward`) of lanes `0..<count` into `matrices` `[count, n, n]` and
     /// adds each lane's row sums `sum_j E[i][j]` and column sums `sum_i E[i][j]` into
-    /// `rowSums` / `columnSums` (`[count, n]` from `sumOffset`).
+    /// `rowSums` / `columnSums` (`[count, n]` from `sumOffset`, zero before: each sample's rows
+    /// belong to one group). Each sum runs in index order on eight lanes at a time, then lands
+    /// in its slot (`0 + sum`, exactly the sum).
     func alignments(
       count: Int, into matrices: inout [S], rowSums: inout [S], columnSums: inout [S],
       sumOffset: Int
@@ -74,23 +94,37 @@ extension DT2WLoss {
       let (n, lanes) = (length, self.lanes)
       precondition(count <= lanes && matrices.count >= count * n * n, "soft-DTW: bad output")
       precondition(sumOffset + count * n <= min(rowSums.count, columnSums.count))
+      var rowTotals = [S](repeating: 0, count: n * lanes)  // [i][lanes]
+      var columnTotals = [S](repeating: 0, count: n * lanes)  // [j][lanes]
       storage.withUnsafeBufferPointer { e in
         matrices.withUnsafeMutableBufferPointer { out in
-          rowSums.withUnsafeMutableBufferPointer { rows in
-            columnSums.withUnsafeMutableBufferPointer { columns in
+          rowTotals.withUnsafeMutableBufferPointer { rows in
+            columnTotals.withUnsafeMutableBufferPointer { columns in
+              let (table, matrix) = (e.baseAddress!, out.baseAddress!)
+              let (rowSum, columnSum, cells) = (rows.baseAddress!, columns.baseAddress!, n * n)
               for i in 0..<n {
-                for j in 0..<n {
-                  let cell = (i * n + j) * lanes
-                  for lane in 0..<count {
-                    let value = e[cell + lane]
-                    out[(lane * n + i) * n + j] = value
-                    rows[sumOffset + lane * n + i] += value
-                    columns[sumOffset + lane * n + j] += value
+                for v in stride(from: 0, to: lanes, by: 8) {
+                  let filled = max(0, min(8, count - v))
+                  var total = SIMD8<S>()
+                  for j in 0..<n {
+                    let value = (table + (i * n + j) * lanes + v).lanes(8)
+                    total += value
+                    let column = columnSum + j * lanes + v
+                    column.store(column.lanes(8) + value, 8)
+                    let target = matrix + v * cells + i * n + j
+                    for q in 0..<filled { target[q * cells] = value[q] }
                   }
+                  (rowSum + i * lanes + v).store(total, 8)
                 }
               }
             }
           }
+        }
+      }
+      for lane in 0..<count {
+        for i in 0..<n {
+          rowSums[sumOffset + lane * n + i] += rowTotals[i * lanes + lane]
+          columnSums[sumOffset + lane * n + i] += columnTotals[i * lanes + lane]
         }
       }
     }
@@ -158,6 +192,14 @@ extension DT2WLoss {
         length: length, lanes: lanes, gamma: T(gamma))
     }
 
+    /// Rows of `R` computed together, each one column behind the row above it.
+    static let skewedRows = 4
+
+    /// Rows of `R` are computed `skewedRows` at a time, each one column behind the one above:
+    /// cells `(i, j)`, `(i + 1, j - 1)`, ... lie on one anti-diagonal, so none waits for another.
+    /// Why: a cell waits for its left neighbour's exponentials and logarithm (~100 cycles), and
+    /// a shard of 16 samples has only two vectors per cell, so one row at a time left the FPU
+    /// idle most of the time; every cell's arithmetic is unchanged.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func forward<T: SoftDTWLaneScalar>(
@@ -166,49 +208,74 @@ extension DT2WLoss {
     ) {
       let cells = n * n * lanes
       let (wd, wu, wl) = (d + cells, d + 2 * cells, d + 3 * cells)
-      var above = d + 4 * cells
-      var r = above + n * lanes
+      // Rows of R: `rows[0]` is the row above the group, `rows[1...]` the group's rows.
+      var rows = (0...skewedRows).map { d + 4 * cells + $0 * n * lanes }
       let inverseGamma = 1 / gamma
       let (zero, one) = (SIMD8<T>(repeating: 0), SIMD8<T>(repeating: 1))
-      for i in 0..<n {
-        let rowBase = i * n * lanes
+
+      /// Column 0 of row `i >= 1`: the only finite predecessor is the cell above.
+      @inline(__always) func firstColumn(
+        _ i: Int, above: UnsafePointer<T>, row: UnsafeMutablePointer<T>
+      ) {
         for v in stride(from: 0, to: lanes, by: 8) {
-          // Column 0: the only finite predecessor is R[-1][-1] = 0 or the cell above.
-          let c = rowBase + v
-          (r + v).store((d + c).lanes(8) + (i == 0 ? zero : (above + v).lanes(8)), 8)
-          (wd + c).store(i == 0 ? one : zero, 8)
-          (wu + c).store(i == 0 ? zero : one, 8)
+          let c = i * n * lanes + v
+          (row + v).store((d + c).lanes(8) + (above + v).lanes(8), 8)
+          (wd + c).store(zero, 8)
+          (wu + c).store(one, 8)
           (wl + c).store(zero, 8)
         }
-        for j in 1..<max(n, 1) {
-          for v in stride(from: 0, to: lanes, by: 8) {
-            let c = rowBase + j * lanes + v
-            let left = (r + (j - 1) * lanes + v).lanes(8)
-            if i == 0 {  // row 0: only the left predecessor
-              (r + j * lanes + v).store((d + c).lanes(8) + left, 8)
-              (wd + c).store(zero, 8)
-              (wu + c).store(zero, 8)
-              (wl + c).store(one, 8)
-              continue
-            }
-            let diagonal = (above + (j - 1) * lanes + v).lanes(8)
-            let up = (above + j * lanes + v).lanes(8)
-            // softmin = low - gamma log(sum_k exp((low - x_k) / gamma)), the sum in [1, 3].
-            let low = T._softDTWMin(T._softDTWMin(diagonal, up), left)
-            let eDiagonal = exp((low - diagonal) * inverseGamma)
-            let eUp = exp((low - up) * inverseGamma)
-            let eLeft = exp((low - left) * inverseGamma)
-            let sum = eDiagonal + eUp + eLeft
-            (r + j * lanes + v).store((d + c).lanes(8) + low - gamma * logOneToThree(sum), 8)
-            let inverseSum = 1 / sum
-            (wd + c).store(eDiagonal * inverseSum, 8)
-            (wu + c).store(eUp * inverseSum, 8)
-            (wl + c).store(eLeft * inverseSum, 8)
+      }
+      /// Cell `(i, j)`, `i, j >= 1`, from the row above and the cell to its left in `row`.
+      @inline(__always) func inner(
+        _ i: Int, _ j: Int, above: UnsafePointer<T>, row: UnsafeMutablePointer<T>
+      ) {
+        for v in stride(from: 0, to: lanes, by: 8) {
+          let c = (i * n + j) * lanes + v
+          let left = (row + (j - 1) * lanes + v).lanes(8)
+          let diagonal = (above + (j - 1) * lanes + v).lanes(8)
+          let up = (above + j * lanes + v).lanes(8)
+          // softmin = low - gamma log(sum_k exp((low - x_k) / gamma)), the sum in [1, 3].
+          let low = T._softDTWMin(T._softDTWMin(diagonal, up), left)
+          let eDiagonal = exp((low - diagonal) * inverseGamma)
+          let eUp = exp((low - up) * inverseGamma)
+          let eLeft = exp((low - left) * inverseGamma)
+          let sum = eDiagonal + eUp + eLeft
+          (row + j * lanes + v).store((d + c).lanes(8) + low - gamma * logOneToThree(sum), 8)
+          let inverseSum = 1 / sum
+          (wd + c).store(eDiagonal * inverseSum, 8)
+          (wu + c).store(eUp * inverseSum, 8)
+          (wl + c).store(eLeft * inverseSum, 8)
+        }
+      }
+
+      // Row 0: R[-1][-1] = 0 before column 0, then only the left predecessor.
+      let first = rows[0]
+      for j in 0..<n {
+        for v in stride(from: 0, to: lanes, by: 8) {
+          let c = j * lanes + v
+          (first + j * lanes + v).store(
+            (d + c).lanes(8) + (j == 0 ? zero : (first + (j - 1) * lanes + v).lanes(8)), 8)
+          (wd + c).store(j == 0 ? one : zero, 8)
+          (wu + c).store(zero, 8)
+          (wl + c).store(j == 0 ? zero : one, 8)
+        }
+      }
+      var i = 1
+      while i < n {
+        let group = min(skewedRows, n - i)
+        for q in 0..<group { firstColumn(i + q, above: rows[q], row: rows[q + 1]) }
+        // Step `j` computes column `j - q` of the group's row `q`.
+        for j in 1..<(n + group - 1) {
+          for q in 0..<group where j - q >= 1 && j - q < n {
+            inner(i + q, j - q, above: rows[q], row: rows[q + 1])
           }
         }
-        swap(&above, &r)
+        // The group's last row is the next group's row above.
+        rows.swapAt(0, group)
+        i += group
       }
-      for lane in 0..<lanes { output[lane] = above[(n - 1) * lanes + lane] }
+      let last = rows[0]
+      for lane in 0..<lanes { output[lane] = last[(n - 1) * lanes + lane] }
     }
 
     /// `exp(x)`, `x <= 0`: `x = k ln 2 + r` (Cody-Waite split of ln 2, so `r` is exact),

@@ -88,9 +88,7 @@ public struct DT2WLoss: DistillationLoss {
     // z = y W [B*T, Hs] and |y_j|^2 - 2 bias . y_j, so that the costs need only an Hs-deep
     // product per sample: D[i][j] = |xp_i|^2 + (|y_j|^2 - 2 bias . y_j) - 2 x_i . z_j.
     var projected: [S] = Kernels.uninitialized(rows * ht)
-    for row in 0..<rows {
-      for d in 0..<ht { projected[row * ht + d] = bias[d] }
-    }
+    Kernels.fillRows(&projected, rows: rows, with: bias)
     Kernels.gemm(
       transB: true, m: rows, n: ht, k: hs, a: x, lda: hs, b: weight, ldb: hs, beta: 1,
       c: &projected, ldc: ht)
