@@ -1,6 +1,7 @@
 import Foundation
-import MemKDCore
 import Testing
+
+@testable import MemKDCore
 
 /// SHA-256 against the FIPS 180-2 vectors and `sha256sum`.
 @Suite("SHA256")
@@ -19,6 +20,27 @@ struct SHA256Tests {
     #expect(SHA256.hexDigest(Array(message.utf8)) == digest)
     #expect(SHA256.hexDigest(message.utf8) == digest)
     #expect(SHA256.hash(Array(message.utf8)).count == 32)
+  }
+
+  @Test(
+    "the SHA-extension kernel and the portable one give the same digests",
+    .enabled(if: SHA256.hardwareAvailable))
+  func hardwareKernelAgrees() {
+    var generator = SeededGenerator(seed: 17)
+    // Lengths around the padding boundary, one and several blocks, and a large buffer (the
+    // kernel takes all whole blocks of an update at once).
+    for length in [0, 3, 55, 56, 63, 64, 65, 127, 128, 1000, 4096, 100_003] {
+      let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+      SHA256.useHardware(false)
+      let portable = SHA256.hash(bytes)
+      SHA256.useHardware(true)
+      #expect(SHA256.hash(bytes) == portable, "length \(length)")
+    }
+    SHA256.useHardware(false)
+    let million = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+    #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 1_000_000)) == million)
+    SHA256.useHardware(true)
+    #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 1_000_000)) == million)
   }
 
   @Test("one million 'a'")

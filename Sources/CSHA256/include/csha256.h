@@ -22,5 +22,10 @@ void csha256_init(csha256_state *state);
 void csha256_update(csha256_state *state, const uint8_t *bytes, size_t count);
 /* Pads, and writes the 32-byte big-endian digest to `digest`. */
 void csha256_finish(csha256_state *state, uint8_t digest[32]);
+/* 1 when this CPU has the x86 SHA extensions, which the compression then uses. */
+int csha256_hardware_available(void);
+/* Uses the SHA extensions (when available) or the portable C loop from now on: for the tests,
+ * which check that both give the same digests. */
+void csha256_use_hardware(int enabled);
 
 #endif

@@ -61,6 +61,14 @@ public enum SHA256 {
     return hex(state.finish())
   }
 
+  /// True when this CPU has the x86 SHA extensions, which the compression then uses (the
+  /// digests are the same either way; tests compare the two kernels).
+  public static var hardwareAvailable: Bool { csha256_hardware_available() != 0 }
+
+  /// Uses the SHA extensions (when available) or the portable C kernel from now on, in the whole
+  /// process. For tests and benchmarks only: both give the same digests.
+  static func useHardware(_ enabled: Bool) { csha256_use_hardware(enabled ? 1 : 0) }
+
   /// A file that could not be hashed: `description` is "<path>: <message>".
   public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
     public let path: String
