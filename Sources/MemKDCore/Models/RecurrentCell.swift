@@ -50,7 +50,7 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   }
 
   /// Backpropagation through time for one layer; see `RecurrentCellKernel.backward`.
-  /// A small-H layer's hidden states for inference only (`RecurrentCellKernel.inferenceForward`).
+  /// A layer's hidden states for inference only (`RecurrentCellKernel.inferenceForward`).
   @inline(__always)
   func inferenceForward<S: EngineScalar>(
     input: [S], shape: LayerShape, weights: LayerWeights<S>, keepSequence: Bool
@@ -121,8 +121,8 @@ protocol RecurrentCellKernel {
     needInputGradient: Bool
   ) -> LayerGradients<S>
 
-  /// A small-H layer (`H <= smallHiddenLimit`) without what backward needs, bit-identical to
-  /// `forward`'s hidden states: `[T, B, H]` when `keepSequence`, else the last step `[B, H]`.
+  /// A layer without what backward needs, bit-identical to `forward`'s hidden states:
+  /// `[T, B, H]` when `keepSequence`, else the last step `[B, H]`.
   static func inferenceForward<S: EngineScalar>(
     input: [S], shape: LayerShape, weights: LayerWeights<S>, keepSequence: Bool
   ) -> [S]

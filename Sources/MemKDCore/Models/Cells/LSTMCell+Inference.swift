@@ -3,8 +3,9 @@ extension LSTMCell {
   /// than one channel; a univariate layer projects in the lanes, see below).
   static let inferenceTimeBlock = 16
 
-  /// One small-H LSTM layer (`H <= smallHiddenLimit`) over a batch, for inference only: the
-  /// hidden states and nothing the backward pass needs.
+  /// One LSTM layer over a batch, for inference only: the hidden states and nothing the
+  /// backward pass needs. Large H runs the training pass's GEMMs (`run`) keeping only `h`;
+  /// small H (`H <= smallHiddenLimit`, every student) runs the series-lane kernel below.
   ///
   /// Why not `forward`: it keeps every step's gates, cell and `tanh(c)` for backward and runs one
   /// series at a time through the elementwise update, with the `H` units of that series in the
@@ -30,7 +31,13 @@ extension LSTMCell {
     let (B, T, H, G, D) = (
       shape.batch, shape.length, shape.hidden, shape.gateWidth, shape.inputSize
     )
-    precondition(H <= smallHiddenLimit, "LSTM inference kernel: H = \(H) is not small")
+    guard H <= smallHiddenLimit else {
+      // Large H: the training pass's GEMMs, keeping only the hidden states.
+      return run(
+        input: input, shape: shape, weights: weights,
+        keep: keepSequence ? .hiddenSequence : .lastHidden
+      ).hidden
+    }
     precondition(input.count == shape.rows * D && T > 0, "LSTM layer: input size mismatch")
     precondition(weights.weightIH.count == G * D && weights.weightHH.count == G * H)
     precondition(weights.biasIH.count == G && weights.biasHH.count == G)
