@@ -141,7 +141,7 @@ paper-report: build
 bench: build venv
 	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
 
-# The paper protocol (examples/paper.yaml) on two mid-sized datasets, about 20 minutes on two
+# The paper protocol (examples/paper.yaml) on two mid-sized datasets, about 15 minutes on two
 # cores: wall time, the ten-dataset protocol extrapolated from the per-step timings, and every
 # step's metrics against results/paper-protocol; summary and raw files in results/bench-protocol/.
 BENCH_PROTOCOL_DATASETS ?= FaceAll,Trace
