@@ -4,9 +4,9 @@ extension DT2WLoss {
   /// `storage` holds, each laid out `[i][j][lane]` (`lanes`, a multiple of 8, samples per cell):
   /// the cost `D` (region 0, filled by the caller; `backward` overwrites it with the expected
   /// alignment `E = dR[n-1][n-1] / dD`), then the soft-min weights of every cell's diagonal,
-  /// upper and left predecessor, then `SoftMinLanes.skewedRows + 1` rows of `R`. The virtual border (`R[-1][-1] = 0`,
-  /// `+inf` elsewhere) is handled by treating row 0 and column 0 apart. Lanes past the group's
-  /// samples hold zero costs and are ignored.
+  /// upper and left predecessor, then `SoftMinLanes.skewedRows + 1` rows of `R`. The virtual
+  /// border (`R[-1][-1] = 0`, `+inf` elsewhere) is handled by treating row 0 and column 0 apart.
+  /// Lanes past the group's samples hold zero costs and are ignored.
   ///
   /// Why vectors: each cell needs three exponentials and a logarithm and waits for its left
   /// neighbour; with one libm call at a time that was ~24 ns per cell (7.5 ms of a

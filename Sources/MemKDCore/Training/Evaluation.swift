@@ -62,8 +62,9 @@ extension RecurrentClassifier {
   }
 
   /// `count` rows cut into equal contiguous ranges of at most `batchSize` rows, an even number
-  /// of them whenever the rows allow it (two rows or more, and not one row per chunk already): the two cores then get equal shares (1,029
-  /// series in nine chunks of 128 left one core idle for a ninth of `predict_proba`).
+  /// of them whenever the rows allow it (two rows or more, and not one row per chunk already):
+  /// the two cores then get equal shares (1,029 series in nine chunks of 128 left one core idle
+  /// for a ninth of `predict_proba`).
   /// Why not more pieces for more threads: with BLAS (large H) a row's rounding can depend on
   /// how many rows its chunk has, and a value must never depend on the thread count.
   static func chunks(count: Int, batchSize: Int) -> [Range<Int>] {

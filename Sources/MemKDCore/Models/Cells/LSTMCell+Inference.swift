@@ -13,7 +13,7 @@ extension LSTMCell {
   /// vector for eight series, so the recurrent product is one fused multiply-add per
   /// (gate, unit) pair with no horizontal work, and a group's `h` and `c` stay in a few cache
   /// lines for the whole sequence. For the 1 x 8 student this took `predict_proba` of 1,029 x 100
-  /// series from ~100 ns to ~30 ns per series and step on one core (README, Benchmark).
+  /// series from ~100 ns to ~26 ns per series and step on one core (README, Benchmark).
   ///
   /// Bit-identical to `forward`'s hidden states (tested, Float and Double): every element sees the
   /// same operations in the same order. The pre-activation starts as the summed biases; a
