@@ -26,8 +26,6 @@ EXT_SUFFIX = $(shell $(PY) -c "import sysconfig; print(sysconfig.get_config_var(
 RELEASE_BIN := .build/release
 SCRIPT := $(RELEASE_BIN)/memkd-script
 BENCH_ARGS ?=
-DEMO_DATASET ?= ItalyPowerDemand
-DEMO_ARGS ?= --inits 5 --epochs 100 --patience 20
 
 .PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench bench-protocol paper clean fuzz
 
@@ -63,10 +61,10 @@ build: apt
 	swift build -c release --product memkd-script
 	swift build -c release --product memkd-bench
 
+# The main job on a shipped dataset (about a minute): teacher, traces, Base, Base-KD and MemKD
+# students, their test AUC-PRC, the MemKD student's profile and C header (scripts/demo.sh).
 demo: build
-	mkdir -p out
-	$(SCRIPT) train-teacher --dataset $(DEMO_DATASET) $(DEMO_ARGS) --out out/$(DEMO_DATASET)-teacher.h5 --overwrite
-	$(SCRIPT) inspect out/$(DEMO_DATASET)-teacher.h5
+	scripts/demo.sh $(SCRIPT) out
 
 # Every test: Swift (unit, gradient checks, PyTorch fixture, CLI) then Python (pytest).
 test: deps swift-test python-test
