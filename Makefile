@@ -106,31 +106,34 @@ fuzz: build venv python-ext
 # Adiac with the teacher at lr 0.01, DKD with a wider beta grid, snapshots of the six runs' raw
 # results under results/, and the reproduction document made from those. Each run lives in
 # out/<name> (a link to a folder outside the work tree keeps a long run across sittings).
-PAPER_RUNS := paper-protocol paper-ablation paper-student-recipe paper-small-data   paper-adiac-teacher-lr paper-dkd-grid
-.PHONY: paper-refresh $(PAPER_RUNS)
+#
+# $(call paper_run,FILE,RUN,SHARE): runs examples/FILE.yaml in out/RUN (first copying in the
+# protocol's finished steps it shares when SHARE is set) and snapshots it under results/RUN.
+# The runs are lines of one recipe, so they go one after another even under `make -j`.
+define paper_run
+	$(if $(3),scripts/share_steps.sh out/paper-protocol examples/$(1).yaml $(RELEASE_BIN)/memkd-script)
+	$(RELEASE_BIN)/memkd-script run examples/$(1).yaml --jobs 2 --plain
+	scripts/snapshot_run.sh out/$(2) results/$(2)
+endef
+.PHONY: paper-refresh
 
-paper: $(PAPER_RUNS)
+paper: build
+	$(call paper_run,paper,paper-protocol,)
+	$(call paper_run,paper-ablation,paper-ablation,share)
+	$(call paper_run,paper-student-recipe,paper-student-recipe,share)
+	$(call paper_run,paper-small-data,paper-small-data,share)
+	$(call paper_run,paper-adiac-teacher-lr,paper-adiac-teacher-lr,)
+	$(call paper_run,paper-dkd-grid,paper-dkd-grid,share)
 	$(MAKE) paper-report
 
 # Only the runs whose results the code has changed since their snapshots: DT2W's and VID's
 # rounding (issue 16) is in the protocol, the small-data ablation and Adiac's teacher at lr 0.01.
 # About 4.5 process-hours on two cores; every other step is reproduced to the bit.
-paper-refresh: paper-protocol paper-small-data paper-adiac-teacher-lr
+paper-refresh: build
+	$(call paper_run,paper,paper-protocol,)
+	$(call paper_run,paper-small-data,paper-small-data,share)
+	$(call paper_run,paper-adiac-teacher-lr,paper-adiac-teacher-lr,)
 	$(MAKE) paper-report
-
-paper-protocol: build
-	$(RELEASE_BIN)/memkd-script run examples/paper.yaml --jobs 2 --plain
-	scripts/snapshot_run.sh out/paper-protocol results/paper-protocol
-
-# A run on the protocol's teachers: their finished steps are shared first (scripts/share_steps.sh).
-paper-ablation paper-student-recipe paper-small-data paper-dkd-grid: paper-protocol
-	scripts/share_steps.sh out/paper-protocol examples/$@.yaml $(RELEASE_BIN)/memkd-script
-	$(RELEASE_BIN)/memkd-script run examples/$@.yaml --jobs 2 --plain
-	scripts/snapshot_run.sh out/$@ results/$@
-
-paper-adiac-teacher-lr: build
-	$(RELEASE_BIN)/memkd-script run examples/$@.yaml --jobs 2 --plain
-	scripts/snapshot_run.sh out/$@ results/$@
 
 # The reproduction document from the committed raw results alone (no training).
 paper-report: build

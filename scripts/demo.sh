@@ -16,25 +16,34 @@ run="$out/quickstart"
 
 echo
 echo "== Test AUC-PRC (%), mean +- std over 3 seeds (from $run/report.md)"
-sed -n '/^## Test AUC-PRC/,/^### Chosen beta/p' "$run/report.md" | grep '^|'
+# The first table after the report's AUC-PRC heading.
+awk '/^#+ Test AUC-PRC/ { found = 1; next } found && /^\|/ { print; shown = 1; next }
+     shown { exit }' "$run/report.md" | grep . || echo "(no AUC-PRC table in $run/report.md)"
 
-# The MemKD student of seed 0 and the teacher, by their steps' recorded results.
-find_step() {
-  python3 - "$run/steps" "$1" "$2" <<'PY'
+# The MemKD student of seed 0 of this pipeline (the run's pipeline.json, not whatever else the
+# folder holds), and the teacher and traces it was distilled from (its dependencies).
+files=$(python3 - "$run" <<'PY'
 import json, pathlib, sys
-steps, kind, method = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-for result in sorted(steps.glob(kind + "-*/result.json")):
-    record = json.loads(result.read_text())
-    if kind == "teacher" or (record.get("method") == method and record.get("seed") == 0):
-        print(result.parent / (kind + ".h5"))
-        break
-else:
-    sys.exit(f"demo: no finished {kind} step {method} in {steps}")
+run = pathlib.Path(sys.argv[1])
+steps = {step["id"]: step for step in json.loads((run / "pipeline.json").read_text())["steps"]}
+student = next((s for s in steps.values() if s["kind"] == "student"
+                and s["student"]["method"] == "memkd" and s.get("seed") == 0), None)
+if student is None:
+    sys.exit(f"demo: {run}/pipeline.json plans no MemKD student of seed 0")
+names = {"student": "student.h5", "trace": "traces.h5", "teacher": "teacher.h5"}
+paths = {"student": run / "steps" / student["id"] / "student.h5"}
+for dependency in student["dependencies"]:
+    kind = steps[dependency]["kind"]
+    paths[kind] = run / "steps" / dependency / names[kind]
+for kind in ("student", "trace", "teacher"):
+    if not paths.get(kind, pathlib.Path("/nonexistent")).is_file():
+        sys.exit(f"demo: the {kind} file of the MemKD student's run is missing in {run}/steps")
+print(paths["student"], paths["trace"], paths["teacher"], sep="\n")
 PY
-}
-student=$(find_step student memkd)
-teacher=$(find_step teacher -)
-traces=$(ls "$run"/steps/trace-*/traces.h5 | head -1)
+)
+{ IFS= read -r student; IFS= read -r traces; IFS= read -r teacher; } <<EOF
+$files
+EOF
 header="$out/memkd_student.h"
 
 echo

@@ -49,7 +49,6 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
     }
   }
 
-  /// Backpropagation through time for one layer; see `RecurrentCellKernel.backward`.
   /// A layer's hidden states for inference only (`RecurrentCellKernel.inferenceForward`).
   @inline(__always)
   func inferenceForward<S: EngineScalar>(
@@ -62,6 +61,7 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
     }
   }
 
+  /// Backpropagation through time for one layer; see `RecurrentCellKernel.backward`.
   @inline(__always)
   func backward<S: EngineScalar>(
     trace: LayerTrace<S>, shape: LayerShape, weights: LayerWeights<S>, hiddenGradient: [S],

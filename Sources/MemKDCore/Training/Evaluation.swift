@@ -51,7 +51,8 @@ extension RecurrentClassifier {
       set.channels == config.inputSize,
       "series have \(set.channels) channels, model \(config.inputSize)")
     precondition(batchSize >= 1 && threads >= 1, "logits: batch size and threads must be >= 1")
-    let chunks = Self.chunks(count: set.count, batchSize: batchSize)
+    let chunks = Self.chunks(
+      count: set.count, batchSize: batchSize, balanced: config.hiddenSize <= smallHiddenLimit)
     // One contiguous run of chunks per thread, so `threads` bounds the cores used.
     let workers = min(threads, chunks.count)
     let parts = parallelMap(workers, threads: workers) { worker in
@@ -61,16 +62,18 @@ extension RecurrentClassifier {
     return parts.flatMap { $0 }
   }
 
-  /// `count` rows cut into equal contiguous ranges of at most `batchSize` rows, an even number
-  /// of them whenever the rows allow it (two rows or more, and not one row per chunk already):
-  /// the two cores then get equal shares (1,029 series in nine chunks of 128 left one core idle
-  /// for a ninth of `predict_proba`).
-  /// Why not more pieces for more threads: with BLAS (large H) a row's rounding can depend on
-  /// how many rows its chunk has, and a value must never depend on the thread count.
-  static func chunks(count: Int, batchSize: Int) -> [Range<Int>] {
+  /// `count` rows cut into equal contiguous ranges of at most `batchSize` rows, and at least
+  /// two when there are two rows. When `balanced`, an even number of them whenever the rows
+  /// allow it (not one row per chunk already): the two cores then get equal shares (1,029
+  /// series in nine chunks of 128 left one core idle for a ninth of `predict_proba`).
+  /// Why not balanced for BLAS models (large H): a row's rounding can depend on how many rows
+  /// its chunk has, and the committed results of their validation and test sets were made with
+  /// the unbalanced cut. Why not more pieces for more threads: a value must never depend on the
+  /// thread count.
+  static func chunks(count: Int, batchSize: Int, balanced: Bool = true) -> [Range<Int>] {
     guard count > 0 else { return [] }
     var pieces = max((count + batchSize - 1) / batchSize, min(2, count))
-    if pieces % 2 == 1 && pieces < count { pieces += 1 }
+    if balanced && pieces % 2 == 1 && pieces < count { pieces += 1 }
     return (0..<pieces).map { (count * $0 / pieces)..<(count * ($0 + 1) / pieces) }
   }
 
