@@ -30,7 +30,7 @@ struct InferenceTests {
     #expect(RecurrentClassifier<Float>.chunks(count: 0, batchSize: 4).isEmpty)
     #expect(RecurrentClassifier<Float>.chunks(count: 1, batchSize: 4) == [0..<1])
     #expect(RecurrentClassifier<Float>.chunks(count: 5, batchSize: 256) == [0..<2, 2..<5])
-    // ItalyPowerDemand's test set: nine chunks of 128 left one core idle for a ninth; BLAS
+    // ItalyPowerDemand's test set: nine chunks went four and five to the two threads; BLAS
     // models keep the cut their committed results were made with.
     #expect(RecurrentClassifier<Float>.chunks(count: 1029, batchSize: 128).count == 10)
     #expect(

@@ -65,7 +65,8 @@ extension RecurrentClassifier {
   /// `count` rows cut into equal contiguous ranges of at most `batchSize` rows, and at least
   /// two when there are two rows. When `balanced`, an even number of them whenever the rows
   /// allow it (not one row per chunk already): the two cores then get equal shares (1,029
-  /// series in nine chunks of 128 left one core idle for a ninth of `predict_proba`).
+  /// series in nine chunks went four and five to the two threads, one core idle for the last
+  /// fifth of `predict_proba`).
   /// Why not balanced for BLAS models (large H): a row's rounding can depend on how many rows
   /// its chunk has, and the committed results of their validation and test sets were made with
   /// the unbalanced cut. Why not more pieces for more threads: a value must never depend on the
