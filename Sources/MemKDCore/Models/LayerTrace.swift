@@ -37,6 +37,10 @@ struct LayerWeights<S: EngineScalar> {
   var biasIH: [S]
   /// `[G H]`
   var biasHH: [S]
+
+  /// `bias_ih + bias_hh` `[G H]`: every pre-activation starts from it (PyTorch's two bias
+  /// vectors enter the cell only as a sum).
+  var biasSum: [S] { (0..<biasIH.count).map { biasIH[$0] + biasHH[$0] } }
 }
 
 /// Hidden sizes up to this use the hand-written recurrent product instead of BLAS: below it a

@@ -32,13 +32,12 @@ extension LSTMCell {
   static func run<S: EngineScalar>(
     input: [S], shape: LayerShape, weights: LayerWeights<S>, keep: ForwardKeeps
   ) -> (gates: [S], cells: [S], cellTanh: [S], hidden: [S]) {
-    let (weightIH, weightHH, biasIH, biasHH) =
-      (weights.weightIH, weights.weightHH, weights.biasIH, weights.biasHH)
+    let (weightIH, weightHH) = (weights.weightIH, weights.weightHH)
     let (B, T, H, G) = (shape.batch, shape.length, shape.hidden, shape.gateWidth)
     precondition(input.count == shape.rows * shape.inputSize, "LSTM layer: input size mismatch")
     // Pre-activations start as the summed biases, then get every step's input projection.
     var gates: [S] = Kernels.uninitialized(shape.rows * G)
-    Kernels.fillRows(&gates, rows: shape.rows, with: (0..<G).map { biasIH[$0] + biasHH[$0] })
+    Kernels.fillRows(&gates, rows: shape.rows, with: weights.biasSum)
     Kernels.gemm(
       transB: true, m: shape.rows, n: G, k: shape.inputSize,
       a: input, lda: shape.inputSize, b: weightIH, ldb: shape.inputSize,

@@ -42,7 +42,7 @@ extension LSTMCell {
     precondition(weights.weightIH.count == G * D && weights.weightHH.count == G * H)
     precondition(weights.biasIH.count == G && weights.biasHH.count == G)
     let groups = (B + Lanes<S>.scalarCount - 1) / Lanes<S>.scalarCount
-    let biasSum = (0..<G).map { weights.biasIH[$0] + weights.biasHH[$0] }
+    let biasSum = weights.biasSum
     // Every constant the lanes multiply by, broadcast once (AVX2 has no broadcast operand):
     // W_hh^T `[H, paddedGates]` (the weights of one input unit `k` to every gate contiguous,
     // zero past G), and for a univariate layer the summed biases and `weight_ih` `[G]`.
