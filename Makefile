@@ -7,7 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON3 ?= python3
 APT_PACKAGES := libhdf5-dev libopenblas-dev libpython3-dev pkg-config
-VENV_PACKAGES := numpy scikit-learn h5py pytest hypothesis
+VENV_PACKAGES := numpy scikit-learn h5py pytest hypothesis tqdm pandas matplotlib nbclient \
+  nbformat ipykernel
 # The CPU PyTorch wheel the machine image carries (PyPI's torch is a multi-GB CUDA build).
 TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*cpu*.whl))
 
@@ -78,12 +79,13 @@ swift-test: apt
 	swift build --build-tests
 	swift test --skip-build
 
-# The extension as the Python tests import it (a debug build; `pip install` builds a release
-# one).
+# The extension as the Python tests and notebooks import it: a release build, as `pip install`
+# makes (unoptimised, a batch of a 3 x 100 teacher's traces takes seconds, and Ctrl-C within a
+# second, the notebooks' two minutes and the tests' speed are all measured on what users run).
 python-ext: apt
-	swift build --product MemKDPy
+	swift build -c release --product MemKDPy
 	# Copy, then rename: overwriting a loaded .so in place crashes Python processes using it.
-	cp .build/debug/libMemKDPy.so bindings/python/memkd/.tmp_memkd$(EXT_SUFFIX)
+	cp .build/release/libMemKDPy.so bindings/python/memkd/.tmp_memkd$(EXT_SUFFIX)
 	mv -f bindings/python/memkd/.tmp_memkd$(EXT_SUFFIX) bindings/python/memkd/_memkd$(EXT_SUFFIX)
 
 # The Python tests also run the debug memkd-script (checkpoint and trace files).

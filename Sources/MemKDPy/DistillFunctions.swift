@@ -25,10 +25,10 @@ extension Arguments {
 }
 
 /// `distill(teacher_config, teacher_params, X, y, X_val, y_val, method, options, beta, seed,
-/// threads, callback) -> (params, history, best_epoch, recipe, memkd)`: `options` are
+/// threads, callback) -> (params, history, best_epoch, recipe, memkd, interruption)`: `options` are
 /// `StudentDistillation`'s and (method memkd only) `MemKDLoss`'s fields as `(key, value)` pairs;
 /// beta None means the method's anchor weight; `recipe` and `memkd` (None for other methods) are
-/// the effective options as dicts.
+/// the effective options as dicts; `interruption` as `fit`'s.
 func distill(_ args: Arguments) throws -> PythonObject {
   let teacherConfig = try args.config(0, "teacher_config")
   let teacher = RecurrentClassifier(
@@ -71,27 +71,35 @@ func distill(_ args: Arguments) throws -> PythonObject {
     inputSize: inputSize, hiddenSize: recipe.hiddenSize, layers: recipe.layers, classes: classes,
     "student")
   let threads = try args.threads(10)
-  let callback = EpochCallback(try args.callable(11, "callback"))
+  let interruption = PythonInterruption(callback: try args.callable(11, "callback"))
 
   // The student run of `StudentDistillation.run`, with traces of `X` instead of a trace file.
   let loss = method.loss(memkd: memkd)
-  let objective: any TrainingObjective = try withoutGIL {
-    let (hidden, logits) = teacher.traced(trainSet)
-    return try loss.map {
-      try DistillationObjective(
-        loss: $0, beta: beta, teacherLogits: logits, teacherHidden: hidden,
-        teacherHiddenSize: teacherConfig.hiddenSize, length: trainSet.length,
-        studentHiddenSize: studentConfig.hiddenSize)
-    } ?? CrossEntropyObjective()
+  let objective: any TrainingObjective
+  do {
+    objective = try withoutGIL {
+      let (hidden, logits) = try teacher.traced(trainSet, beforeEachBatch: interruption.check)
+      return try loss.map {
+        try DistillationObjective(
+          loss: $0, beta: beta, teacherLogits: logits, teacherHidden: hidden,
+          teacherHiddenSize: teacherConfig.hiddenSize, length: trainSet.length,
+          studentHiddenSize: studentConfig.hiddenSize)
+      } ?? CrossEntropyObjective()
+    }
+  } catch {
+    // Stopped while tracing: nothing trained yet, so the exception propagates at once.
+    if interruption.restore() { throw PythonError.alreadySet }
+    throw error
   }
   let trainer = try Trainer(config: training, threads: threads, objective: objective)
   let (student, history) = try train(
     RecurrentClassifier(config: studentConfig, seed: training.seed), trainer: trainer,
-    train: trainSet, validation: validation, callback: callback)
+    train: trainSet, validation: validation, interruption: interruption)
   return try Build.tuple([
     try tensorList(student.parameters), try historyList(history), try Build.int(history.bestEpoch),
     try Build.options(recipe.optionValues),
     method == .memkd ? try Build.options(memkd.optionValues) : Build.none(),
+    interruption.takeException(),
   ])
 }
 

@@ -110,6 +110,7 @@ func writeTraces(_ args: Arguments) throws -> PythonObject {
   }
   let preprocessing = Preprocessing(length: length, zNormalize: try args.bool(8, "z_normalize"))
   let teacherPath = try args.string(9, "teacher_path")
+  let interruption = PythonInterruption(callback: nil)
   do {
     try withoutGIL {
       let lock = try OutputLock(for: path)
@@ -117,10 +118,12 @@ func writeTraces(_ args: Arguments) throws -> PythonObject {
       let traces = try TeacherTraces(
         teacher: teacher, on: set, dataset: dataset, split: "train", preprocessing: preprocessing,
         classLabels: labels, teacherPath: teacherPath,
-        teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath))
+        teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath),
+        beforeEachBatch: interruption.check)
       try traces.write(to: path)
     }
   } catch {
+    if interruption.restore() { throw PythonError.alreadySet }
     throw fileError(error)
   }
   return Build.none()

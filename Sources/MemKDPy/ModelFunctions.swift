@@ -39,37 +39,41 @@ func historyList(_ history: TrainingHistory) throws -> PythonObject {
     })
 }
 
-/// Trains `model` with `trainer` (GIL released), stopping early when the callback raised.
-/// Returns the best weights' model and the history; throws `alreadySet` with the callback's
-/// exception restored.
+/// Trains `model` with `trainer` (GIL released) until the schedule ends or `interruption`
+/// stops it (Ctrl-C, or the callback raised). Returns the best weights so far, the history and
+/// whether it was stopped; a stopped run leaves its exception in `interruption` for the result
+/// (`takeException`), so Python keeps the best weights before it re-raises.
 func train(
   _ model: RecurrentClassifier<Float>, trainer: Trainer, train: SeriesSet, validation: SeriesSet,
-  callback: EpochCallback
+  interruption: PythonInterruption
 ) throws -> (RecurrentClassifier<Float>, TrainingHistory) {
   let outcome = withoutGIL { () -> Result<TrainingState, Error> in
     Result {
       var state = trainer.start(model)
       try trainer.resume(
-        &state, train: train, validation: validation, progress: callback.report,
-        afterEpoch: { _ in !callback.failed })
+        &state, train: train, validation: validation, progress: interruption.report,
+        afterEpoch: { _ in !interruption.stopped }, shouldStop: interruption.shouldStop)
       return state
     }
   }
-  if callback.reraise() { throw PythonError.alreadySet }
   switch outcome {
   case .success(let state):
     return (RecurrentClassifier(parameters: state.best), state.history)
   case .failure(let error as TrainingError):
+    _ = interruption.restore()
     throw PythonError.value("\(error)")
   case .failure(let error):
+    _ = interruption.restore()
     throw PythonError.runtime("\(error)")
   }
 }
 
 /// `fit(config, params, X, y, X_val, y_val, recipe, options, threads, callback) -> (params,
-/// history, best_epoch, training)`: `recipe` ("teacher" or "student") picks the defaults the
-/// options (`TrainingConfig`'s fields as `(key, value)` pairs) change; `training` is the
-/// effective options as a dict.
+/// history, best_epoch, training, interruption)`: `recipe` ("teacher" or "student") picks the
+/// defaults the options (`TrainingConfig`'s fields as `(key, value)` pairs) change; `training`
+/// is the effective options as a dict; `interruption` is None, or the exception (Ctrl-C's
+/// KeyboardInterrupt, the callback's) that stopped training, for the caller to re-raise after
+/// keeping the best weights so far.
 func fit(_ args: Arguments) throws -> PythonObject {
   let config = try args.config(0)
   let start = RecurrentClassifier(parameters: try args.parameters(1, config: config))
@@ -87,12 +91,12 @@ func fit(_ args: Arguments) throws -> PythonObject {
   }
   let training = try args.apply(try args.options(7), to: defaults)
   let trainer = try Trainer(config: training, threads: try args.threads(8))
+  let interruption = PythonInterruption(callback: try args.callable(9, "callback"))
   let (model, history) = try train(
-    start, trainer: trainer, train: trainSet, validation: validation,
-    callback: EpochCallback(try args.callable(9, "callback")))
+    start, trainer: trainer, train: trainSet, validation: validation, interruption: interruption)
   return try Build.tuple([
     try tensorList(model.parameters), try historyList(history), try Build.int(history.bestEpoch),
-    try Build.options(training.optionValues),
+    try Build.options(training.optionValues), interruption.takeException(),
   ])
 }
 
@@ -118,6 +122,11 @@ func hiddenStates(_ args: Arguments) throws -> PythonObject {
   if let problem = TeacherTraces.sizeProblem(count: set.count, length: set.length, config: config) {
     throw PythonError.value("hidden_states(): \(problem)")
   }
-  let hidden = withoutGIL { model.traced(set).hidden }
+  let interruption = PythonInterruption(callback: nil)
+  let traced = withoutGIL { try? model.traced(set, beforeEachBatch: interruption.check) }
+  guard let hidden = traced?.hidden else {
+    _ = interruption.restore()
+    throw PythonError.alreadySet
+  }
   return try Build.list(hidden.map { try Build.bytes($0) })
 }

@@ -189,6 +189,38 @@ struct ResumeTests {
     #expect(resumed.epochs.map(\.learningRate) == straight.epochs.map(\.learningRate))
   }
 
+  @Test("a stop asked mid-epoch leaves the state of the last finished epoch, and resumes exactly")
+  func stopBetweenBatches() throws {
+    let trainer = try Trainer(config: training)
+    let model = RecurrentClassifier<Float>(config: config, seed: training.seed)
+    var straight = trainer.start(model)
+    try trainer.resume(&straight, train: train, validation: validation)
+
+    // 40 series in batches of 16: three batches per epoch; stop before the 2nd of epoch 4.
+    var asked = 0
+    var stopped = trainer.start(model)
+    try trainer.resume(
+      &stopped, train: train, validation: validation,
+      shouldStop: {
+        asked += 1
+        return asked == 3 * 3 + 2
+      })
+    #expect(stopped.epochs.count == 3 && !stopped.finished)
+    var threeEpochs = trainer.start(model)
+    try trainer.resume(
+      &threeEpochs, train: train, validation: validation, afterEpoch: { $0.epochs.count < 3 })
+    // Everything but the wall times.
+    #expect(stopped.parameters == threeEpochs.parameters && stopped.best == threeEpochs.best)
+    #expect(
+      stopped.optimizer == threeEpochs.optimizer && stopped.objective == threeEpochs.objective)
+    #expect(stopped.shuffles == threeEpochs.shuffles && stopped.bestEpoch == threeEpochs.bestEpoch)
+    #expect(stopped.epochs.map(\.trainLoss) == threeEpochs.epochs.map(\.trainLoss))
+
+    try trainer.resume(&stopped, train: train, validation: validation)
+    #expect(stopped.parameters == straight.parameters && stopped.best == straight.best)
+    #expect(stopped.optimizer == straight.optimizer && stopped.shuffles == straight.shuffles)
+  }
+
   @Test("a multi-initialisation teacher run resumes mid-way through its second initialisation")
   func teacherResume() throws {
     let dataset = try UCRDataset.load(

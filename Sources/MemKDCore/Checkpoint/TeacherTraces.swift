@@ -137,16 +137,18 @@ public struct TeacherTraces: Sendable, Equatable {
 extension TeacherTraces {
   /// Traces of `teacher` on `set` with the dataset described by name, preprocessing and class
   /// labels (for callers without a `UCRDataset`, such as the Python package).
+  /// `beforeEachBatch` may throw to stop the run (Ctrl-C in Python).
   public init(
     teacher: RecurrentClassifier<Float>, on set: SeriesSet, dataset: String, split: String,
     preprocessing: Preprocessing, classLabels: [String], teacherPath: String,
-    teacherSHA256: String, batchSize: Int = 128
+    teacherSHA256: String, batchSize: Int = 128, beforeEachBatch: () throws -> Void = {}
   ) throws {
     if let problem = Self.sizeProblem(count: set.count, length: set.length, config: teacher.config)
     {
       throw FileFormatError.invalid(file: teacherPath, message: problem)
     }
-    let (hidden, logits) = teacher.traced(set, batchSize: batchSize)
+    let (hidden, logits) = try teacher.traced(
+      set, batchSize: batchSize, beforeEachBatch: beforeEachBatch)
     self.init(
       dataset: dataset, split: split, preprocessing: preprocessing, classLabels: classLabels,
       teacherSHA256: teacherSHA256, teacherPath: teacherPath, config: teacher.config,

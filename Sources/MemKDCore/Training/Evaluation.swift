@@ -86,6 +86,14 @@ extension RecurrentClassifier {
   public func traced(_ set: SeriesSet, batchSize: Int = 128) -> (
     hidden: [[Scalar]], logits: [Scalar]
   ) {
+    traced(set, batchSize: batchSize, beforeEachBatch: { () throws(Never) in })
+  }
+
+  /// `traced`, calling `beforeEachBatch` before each batch of `batchSize` series: the caller's
+  /// chance to stop a long run by throwing (Ctrl-C in Python). Values are those of `traced`.
+  public func traced<Failure: Error>(
+    _ set: SeriesSet, batchSize: Int = 128, beforeEachBatch: () throws(Failure) -> Void
+  ) throws(Failure) -> (hidden: [[Scalar]], logits: [Scalar]) {
     precondition(
       set.channels == config.inputSize,
       "series have \(set.channels) channels, model \(config.inputSize)")
@@ -93,6 +101,7 @@ extension RecurrentClassifier {
     var logits: [Scalar] = []
     var start = 0
     while start < set.count {
+      try beforeEachBatch()
       let end = Swift.min(start + batchSize, set.count)
       let pass = forward(
         inputs: set.gather(start..<end).inputs.map { Scalar($0) }, batch: end - start)

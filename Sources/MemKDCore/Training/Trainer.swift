@@ -63,10 +63,14 @@ public struct Trainer: Sendable {
   ///   - progress: called after every epoch.
   ///   - afterEpoch: called with the state after every epoch (e.g. to save a resume checkpoint);
   ///     returning false stops the run there, unfinished (an interruption).
+  ///   - shouldStop: asked before every batch; true abandons the epoch under way and returns
+  ///     with `state` as it was after the last finished epoch, unfinished (Ctrl-C from Python:
+  ///     an epoch of a large teacher takes seconds, a batch milliseconds).
   public func resume(
     _ state: inout TrainingState, train: SeriesSet, validation: SeriesSet,
     progress: (EpochReport) -> Void = { _ in },
-    afterEpoch: (TrainingState) throws -> Bool = { _ in true }
+    afterEpoch: (TrainingState) throws -> Bool = { _ in true },
+    shouldStop: () -> Bool = { false }
   ) throws {
     guard train.count > 0 else { throw TrainingError.emptySplit("the training split is empty") }
     guard validation.count > 0 else {
@@ -77,7 +81,16 @@ public struct Trainer: Sendable {
     while !state.finished {
       let epochStart = clock.now
       let epoch = state.epochs.count + 1
-      let trainLoss = try runEpoch(&model, state: &state, train: train, epoch: epoch)
+      // The state after the last finished epoch (copied on write: the optimiser's moments).
+      let finishedEpochs = state
+      let trainLoss: Double
+      do {
+        trainLoss = try runEpoch(
+          &model, state: &state, train: train, epoch: epoch, shouldStop: shouldStop)
+      } catch is EpochAbandoned {
+        state = finishedEpochs
+        return
+      }
       // The last step can overflow the weights with a finite loss (lr 1e10, clip off); caught
       // here, no NaN reaches the metrics, the best weights or a checkpoint.
       guard model.parameters.isFinite else { throw TrainingError.nonFiniteParameters(epoch: epoch) }
@@ -119,10 +132,20 @@ public struct Trainer: Sendable {
     _ model: inout RecurrentClassifier<Float>, state: inout TrainingState, train: SeriesSet,
     epoch: Int
   ) throws -> Double {
+    try runEpoch(&model, state: &state, train: train, epoch: epoch, shouldStop: { false })
+  }
+
+  /// `runEpoch`, asking `shouldStop` before every batch; throws `EpochAbandoned` when it says
+  /// true (the weights and `state` are then mid-epoch: `resume` restores its copy).
+  func runEpoch(
+    _ model: inout RecurrentClassifier<Float>, state: inout TrainingState, train: SeriesSet,
+    epoch: Int, shouldStop: () -> Bool
+  ) throws -> Double {
     let batches = shuffledBatches(
       count: train.count, batchSize: config.batchSize, generator: &state.shuffles)
     var lossSum = 0.0
     for (index, batch) in batches.enumerated() {
+      if shouldStop() { throw EpochAbandoned() }
       let step = objective.batchGradient(
         model, rows: batch, train: train, extra: state.objective.parameters, epoch: epoch,
         generator: &state.objective.generator, sharding: sharding)
@@ -148,6 +171,9 @@ public struct Trainer: Sendable {
     return lossSum / Double(train.count)
   }
 }
+
+/// Thrown by `runEpoch` when its `shouldStop` asks for it; `resume` catches it.
+struct EpochAbandoned: Error {}
 
 extension Duration {
   /// The duration in seconds as a Double.

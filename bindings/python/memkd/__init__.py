@@ -35,6 +35,17 @@ from .stream import Stream
 
 __version__: str = _memkd.version()
 
+_ESTIMATORS = ("TeacherClassifier", "DistilledClassifier")
+
+
+def __getattr__(name: str):
+    """The scikit-learn estimators (``memkd.estimators``), imported on first use so that
+    ``import memkd`` does not import scikit-learn."""
+    if name in _ESTIMATORS:
+        from . import estimators
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'memkd' has no attribute {name!r}")
+
 
 def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int) -> int:
     """Trainable scalars of a stacked-LSTM classifier with a linear head.
@@ -53,5 +64,5 @@ __all__ = [
     "UCRData", "load_ucr", "preprocess", "split",
     "LSTMClassifier", "Teacher", "Student", "TrainingOptions", "Epoch", "EpochInfo",
     "distill", "trace", "write_traces", "METHODS", "ANCHOR_WEIGHTS", "NORMALIZATIONS",
-    "losses", "metrics", "Stream",
+    "losses", "metrics", "Stream", "TeacherClassifier", "DistilledClassifier",
 ]

@@ -76,9 +76,16 @@ def series(value: Any, name: str = "X", input_size: Optional[int] = None) -> np.
     array = float_array(value, name, (2, 3), what="a real-valued array of series")
     if array.ndim == 2:
         array = array.reshape(array.shape[0], array.shape[1], 1)
+    aeon = (f"if this is aeon's [N, C, T] layout, pass {name}.transpose(0, 2, 1) (this API "
+            "takes [N, T, D]) or use memkd.TeacherClassifier / DistilledClassifier, which take "
+            "[N, C, T]")
+    if array.shape[1] == 1 and array.shape[2] > 1:
+        raise ValueError(f"{name}: shape {array.shape} reads as one time step of "
+                         f"{array.shape[2]} channels; {aeon}")
     if input_size is not None and array.shape[2] != input_size:
+        hint = f"; {aeon}" if array.shape[1] == input_size else ""
         raise ValueError(f"{name}: series have {array.shape[2]} channel(s) (shape "
-                         f"{array.shape}), the model expects input_size = {input_size}")
+                         f"{array.shape}), the model expects input_size = {input_size}{hint}")
     return array
 
 

@@ -8,7 +8,8 @@ from typing import Any, Collection, Dict, List, Optional, Union
 import numpy as np
 
 from . import _arrays, _memkd, _options
-from ._model import Callback, LSTMClassifier, Student, TrainingOptions, history_rows, progress
+from ._model import LSTMClassifier, Student, TrainingOptions, history_rows
+from ._progress import Callback, Progress
 
 ANCHOR_WEIGHTS: Dict[str, float] = {str(name): float(weight) for name, weight in _memkd.methods()}
 """Each method's anchor weight (METHODS.md): ``distill``'s default ``beta``."""
@@ -24,7 +25,7 @@ Terms = Union[str, Collection[str]]
 
 def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", *,
             beta: Optional[float] = None, seed: int = 0, threads: int = 2,
-            callback: Optional[Callback] = None, verbose: bool = False, **options: Any
+            callback: Optional[Callback] = None, verbose: Optional[bool] = None, **options: Any
             ) -> Student:
     """Train a student with ``CE + beta * L_method`` against the teacher, as one run of
     ``memkd-script distill`` (same recipe, same seed, same result).
@@ -43,7 +44,10 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
             (``ANCHOR_WEIGHTS``: memkd 10, base 0, base-kd 1, ...).
         seed: the student's initialisation and batch-order seed (``--seed``).
         threads: worker threads (speed only).
-        callback, verbose: per-epoch progress, as in ``LSTMClassifier.fit``.
+        callback, verbose: per-epoch progress, as in ``LSTMClassifier.fit``; Ctrl-C too:
+            KeyboardInterrupt propagates with the student (its best weights so far,
+            ``interrupted`` True) as its ``model`` attribute: ``except KeyboardInterrupt as
+            stop: student = stop.model``.
         **options: the student recipe and, for method memkd, MemKD's options (below;
             docs/options.md). ``terms`` also takes a collection such as ``("short", "long")``.
 
@@ -73,11 +77,13 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     beta = None if beta is None else _arrays.real(beta, "beta", 0.0)
     seed = _arrays.seed(seed)
     threads = _arrays.integer(threads, "threads", 1)
-    report = progress(callback, verbose)
-
-    weights, history, best, recipe, memkd = _memkd.distill(
-        teacher.config, teacher_params, X, y, X_val, y_val, method, _options.pairs(options),
-        beta, seed, threads, report)
+    progress = Progress(callback, verbose, f"{method} student ")
+    try:
+        weights, history, best, recipe, memkd, stopped = _memkd.distill(
+            teacher.config, teacher_params, X, y, X_val, y_val, method,
+            _options.pairs(options), beta, seed, threads, progress.report)
+    finally:
+        progress.close()
 
     student = Student(teacher.input_size, recipe["hidden"], recipe["layers"], None, seed)
     student.classes = teacher.classes
@@ -94,6 +100,13 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     student.distillation = {
         "method": method, "beta": ANCHOR_WEIGHTS[method] if beta is None else beta,
         **(memkd or {})}
+    student.interrupted = stopped is not None
+    if stopped is not None:
+        try:
+            stopped.model = student
+        except AttributeError:      # an exception class without a __dict__
+            pass
+        raise stopped
     return student
 
 

@@ -10,22 +10,7 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tup
 import numpy as np
 
 from . import _arrays, _memkd, _options
-
-
-class EpochInfo(NamedTuple):
-    """What a progress callback receives after every epoch."""
-
-    epoch: int
-    """1-based epoch just finished."""
-    max_epochs: int
-    train_loss: float
-    """Mean training objective of the epoch (CE, plus beta times the distillation loss)."""
-    val_loss: float
-    """Cross-entropy on the validation set (the early-stopping criterion)."""
-    val_auc_prc: float
-    """Macro AUC-PRC on the validation set, in [0, 1]."""
-    lr: float
-    """Adam's learning rate used in the epoch."""
+from ._progress import Callback, EpochInfo, Progress
 
 
 class Epoch(NamedTuple):
@@ -36,9 +21,6 @@ class Epoch(NamedTuple):
     val_loss: float
     val_auc_prc: float
     lr: float
-
-
-Callback = Callable[[EpochInfo], Any]
 
 
 def _training_options_class():
@@ -60,32 +42,6 @@ def _training_options_class():
 
 
 TrainingOptions = _training_options_class()
-
-
-def progress(callback: Optional[Callback], verbose: bool, prefix: str = ""
-             ) -> Optional[Callable[..., Any]]:
-    """The extension's per-epoch callback: prints a line to stderr when ``verbose`` and calls
-    ``callback(EpochInfo)``; None when neither is wanted."""
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback: expected a callable or None, got {type(callback).__name__}")
-    if not isinstance(verbose, (bool, np.bool_)):
-        raise TypeError(f"verbose: expected a bool, got {type(verbose).__name__}")
-    if callback is None and not verbose:
-        return None
-
-    def report(epoch, max_epochs, train_loss, val_loss, val_auc_prc, lr):
-        info = EpochInfo(int(epoch), int(max_epochs), float(train_loss), float(val_loss),
-                         float(val_auc_prc), float(lr))
-        if verbose:
-            width = len(str(info.max_epochs))
-            print(f"{prefix}epoch {info.epoch:>{width}}/{info.max_epochs}  "
-                  f"train loss {info.train_loss:.4f}  val loss {info.val_loss:.4f}  "
-                  f"val AUC-PRC {100 * info.val_auc_prc:6.2f}  lr {info.lr:.3g}",
-                  file=sys.stderr, flush=True)
-        if callback is not None:
-            callback(info)
-
-    return report
 
 
 def history_rows(history) -> List[Epoch]:
@@ -111,8 +67,9 @@ class LSTMClassifier:
         ``dataset`` (str), ``class_labels`` (list of str or None: ``"0" .. "C-1"``),
         ``length`` and ``z_normalize`` (the preprocessing the model expects),
         ``validation_fraction``, ``training`` (``TrainingOptions``), ``kind``
-        (``"teacher"`` or ``"student"``). After training: ``history`` (list of ``Epoch``) and
-        ``best_epoch`` (1-based epoch of the kept weights).
+        (``"teacher"`` or ``"student"``). After training: ``history`` (list of ``Epoch``),
+        ``best_epoch`` (1-based epoch of the kept weights; 0 when none finished) and
+        ``interrupted`` (True when Ctrl-C or a callback stopped it).
 
     Shapes: ``X`` is ``[N, T]`` (one channel) or ``[N, T, D]``; ``y`` is ``[N]`` class indices in
     ``0 .. C-1``. Inputs are converted to float32 / int64 C-contiguous arrays; NaN, infinite,
@@ -141,6 +98,7 @@ class LSTMClassifier:
         self.history: List[Epoch] = []
         self.best_epoch: Optional[int] = None
         self.distillation: Optional[Dict[str, Any]] = None
+        self.interrupted: bool = False
         self._params: Optional[List[np.ndarray]] = None
         if self.classes is not None:
             self._params = self._initial_parameters()
@@ -242,7 +200,8 @@ class LSTMClassifier:
             self.classes = classes
 
     def fit(self: M, X, y, X_val, y_val, *, threads: int = 2, warm_start: bool = False,
-            callback: Optional[Callback] = None, verbose: bool = False, **options: Any) -> M:
+            callback: Optional[Callback] = None, verbose: Optional[bool] = None,
+            **options: Any) -> M:
         """Train with Adam on cross-entropy, keeping the weights of the epoch with the lowest
         validation loss (the CLI's teacher recipe for one initialisation).
 
@@ -254,10 +213,10 @@ class LSTMClassifier:
             warm_start: continue from the current weights; False (default) starts from the
                 initialisation of ``seed``, as ``memkd-script train-teacher`` does.
             callback: called with an ``EpochInfo`` after every epoch; if it raises, training
-                stops after that epoch, the model keeps its previous weights and the exception
-                propagates.
-            verbose: print one line per epoch (losses, validation AUC-PRC, learning rate) to
-                standard error.
+                stops as Ctrl-C stops it (below) and the exception propagates.
+            verbose: None (default): a progress bar in an interactive session or notebook,
+                nothing otherwise; True: one line per epoch (losses, validation AUC-PRC,
+                learning rate) on standard error; False: silent.
             **options: the optimisation options (below); defaults are the teacher's recipe
                 (``Student``: the student's, lr 0.1); ``seed`` defaults to the model's.
 
@@ -268,7 +227,11 @@ class LSTMClassifier:
         Returns:
             ``self``, trained; ``history``, ``best_epoch`` and ``training`` are set.
 
-        The GIL is released while training, so other Python threads keep running.
+        Ctrl-C (KeyboardInterrupt) stops training within a fraction of a second (between two
+        batches): the model keeps the best weights so far (of the finished epochs; the
+        initialisation if none finished), ``interrupted`` becomes True, and the
+        KeyboardInterrupt propagates. The GIL is released while training, so other Python
+        threads keep running.
         """
         X = _arrays.series(X, "X", self.input_size)
         y = _arrays.labels(y, "y", X.shape[0], self.classes)
@@ -279,7 +242,7 @@ class LSTMClassifier:
         threads = _arrays.integer(threads, "threads", 1)
         if not isinstance(warm_start, (bool, np.bool_)):
             raise TypeError(f"warm_start: expected a bool, got {type(warm_start).__name__}")
-        report = progress(callback, verbose)
+        progress = Progress(callback, verbose, f"{type(self).__name__} ")
         present = np.unique(y)
         if present.size < 2:
             raise ValueError(f"y: a single class (label {int(present[0])}); at least 2 are "
@@ -301,14 +264,20 @@ class LSTMClassifier:
                              f"{self.classes} classes")
         start = self._params if (warm_start and self._params is not None) \
             else self._initial_parameters()
-        weights, history, best, training = _memkd.fit(
-            self.config, start, X, y, X_val, y_val, self.default_kind, _options.pairs(options),
-            threads, report)
+        try:
+            weights, history, best, training, stopped = _memkd.fit(
+                self.config, start, X, y, X_val, y_val, self.default_kind,
+                _options.pairs(options), threads, progress.report)
+        finally:
+            progress.close()
         self._params = self._wrap(weights)
         self.training = TrainingOptions(**training)
         self.length = X.shape[1]
         self.history = history_rows(history)
         self.best_epoch = int(best)
+        self.interrupted = stopped is not None
+        if stopped is not None:
+            raise stopped
         return self
 
     fit.__doc__ = fit.__doc__.format(options=_options.docstring("training", indent=" " * 12))

@@ -14,6 +14,13 @@ from typing import Sequence
 import numpy as np
 import pytest
 
+import memkd
+
+PACKAGE_ROOT = Path(memkd.__file__).resolve().parent.parent
+"""The folder holding this checkout's ``memkd`` package."""
+# The environment of every child interpreter: this checkout's package, one BLAS thread.
+CHILD_ENV = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+
 # $MEMKD_REPO: the repository, when the tests run from a copy of bindings/python.
 REPO = Path(os.environ.get("MEMKD_REPO") or Path(__file__).resolve().parents[3])
 DATA = REPO / "data"

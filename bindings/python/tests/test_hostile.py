@@ -15,12 +15,7 @@ import numpy as np
 import pytest
 
 import memkd
-from pathlib import Path
-from memkd_testing import set_values
-
-PACKAGE_ROOT = Path(memkd.__file__).resolve().parent.parent
-# The environment of every child interpreter: this checkout's package, one BLAS thread.
-CHILD_ENV = {"PYTHONPATH": str(PACKAGE_ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+from memkd_testing import CHILD_ENV, PACKAGE_ROOT, set_values
 
 PRELUDE = """
 import sys

@@ -177,10 +177,12 @@ def test_callback_and_verbose(data, split, capsys):
     assert len(err) == 2 and err[0].startswith("epoch 1/2") and "val AUC-PRC" in err[0]
 
 
-def test_a_raising_callback_stops_training_and_keeps_the_model(data, split):
+def test_a_raising_callback_stops_training_and_keeps_the_best_weights(data, split):
+    """Before: the model kept the weights it had before `fit`, and the epoch was lost."""
     train, val = split
+    once = memkd.Student(hidden_size=3, classes=2, seed=0)
+    once.fit(*subset(data, train), *subset(data, val), epochs=1, threads=1)
     model = memkd.Student(hidden_size=3, classes=2, seed=0)
-    before = model.state_dict()
     calls = []
 
     def stop(info):
@@ -190,7 +192,9 @@ def test_a_raising_callback_stops_training_and_keeps_the_model(data, split):
     with pytest.raises(KeyboardInterrupt, match="stop here"):
         model.fit(*subset(data, train), *subset(data, val), epochs=50, threads=1, callback=stop)
     assert calls == [1]
-    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+    assert model.interrupted and not once.interrupted
+    assert model.best_epoch == 1 and len(model.history) == 1
+    assert all(np.array_equal(once.state_dict()[k], v) for k, v in model.state_dict().items())
     with pytest.raises(TypeError, match="callback"):
         model.fit(*subset(data, train), *subset(data, val), epochs=1, callback=42)
 
