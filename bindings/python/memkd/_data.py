@@ -89,20 +89,34 @@ def load_ucr(name: str, root: Optional[PathLike] = None, length: int = 100,
 def preprocess(X, length: int = 100, z_normalize: bool = True) -> np.ndarray:
     """Resample series to ``length`` points (linear interpolation over the normalised time axis,
     endpoints kept), then z-normalise each on its own when ``z_normalize`` (population standard
-    deviation; a constant series becomes zeros): exactly what ``load_ucr`` applies.
+    deviation; a constant series becomes zeros): exactly what ``load_ucr`` applies. Each channel
+    of a multichannel series is resampled and z-normalised on its own.
 
     Args:
-        X: ``[N, T]`` series (any real dtype; converted to float32), ``T >= 1``.
+        X: ``[N, T]`` univariate series, ``[N, C, T]`` multichannel series (aeon's layout), or a
+            list of series of different lengths, each ``[T_i]`` or ``[C, T_i]`` (any real dtype).
 
     Returns:
-        float32 ``[N, length]``.
+        float32 ``[N, length]`` for univariate input (``[T_i]`` series or an ``[N, T]`` array),
+        ``[N, C, length]`` otherwise.
     """
-    array = _arrays.float_array(X, "X", (2,), what="a real-valued [N, T] array of series",
-                                dtype=np.float64)
+    from . import _layout
+
     checked = _options.check("preprocessing", length=length, z_normalize=z_normalize)
     length, z_normalize = checked["length"], checked["z_normalize"]
-    _arrays.output_size(array.shape[0], length)
-    data = _memkd.preprocess(array, length, bool(z_normalize))
+    series, rectangular = _layout.read_collection(X)
+    univariate = (np.ndim(X) == 2) if rectangular else all(np.ndim(x) == 1 for x in X)
+    _arrays.output_size(len(series) * series[0].shape[0], length)
+    out = _layout.to_engine(series, length, bool(z_normalize), copy_same_length=False)
+    out = out.transpose(0, 2, 1)                                    # [N, C, length]
+    return np.ascontiguousarray(out[:, 0, :] if univariate else out)
+
+
+def preprocess_rows(array: np.ndarray, length: int, z_normalize: bool) -> np.ndarray:
+    """``preprocess`` of a float64 ``[M, T]`` array (options already checked): the core's
+    resampling and z-normalisation, float32 ``[M, length]``."""
+    data = _memkd.preprocess(np.ascontiguousarray(array, dtype=np.float64), length,
+                             bool(z_normalize))
     return _arrays.frombuffer(data, "f4", (array.shape[0], length))
 
 

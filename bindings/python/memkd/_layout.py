@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from . import _arrays
-from ._data import preprocess
+from ._data import preprocess_rows
 
 
 def _is_ragged_collection(X: Any) -> bool:
@@ -51,24 +51,26 @@ def read_collection(X: Any, name: str = "X") -> Tuple[List[np.ndarray], bool]:
     return list(array), True
 
 
-def to_engine(series: List[np.ndarray], length: int, z_normalize: bool, name: str = "X"
-              ) -> np.ndarray:
+def to_engine(series: List[np.ndarray], length: int, z_normalize: bool, name: str = "X",
+              copy_same_length: bool = True) -> np.ndarray:
     """Series ``[C, T_i]`` as float32 ``[N, length, C]``: each channel resampled to ``length``
-    (unchanged when it has that length already) and z-normalised when ``z_normalize``."""
+    and z-normalised when ``z_normalize``. With ``copy_same_length``, series that have
+    ``length`` points already and need no z-normalisation are copied as they are (the core's
+    interpolation at the same length can move a value by an ulp)."""
     channels = series[0].shape[0]
     out = np.empty((len(series), length, channels), dtype=np.float32)
     same = all(s.shape[1] == length for s in series)
-    if same and not z_normalize:
+    if same and not z_normalize and copy_same_length:
         for i, s in enumerate(series):
             out[i] = s.T
         _arrays.float_array(out, name, (3,))      # float32 overflow and NaN, named
         return out
     if len({s.shape[1] for s in series}) == 1:
         stacked = np.stack(series)                 # [N, C, T]: one call for all
-        flat = preprocess(stacked.reshape(-1, stacked.shape[2]), length, z_normalize)
+        flat = preprocess_rows(stacked.reshape(-1, stacked.shape[2]), length, z_normalize)
         return np.ascontiguousarray(flat.reshape(len(series), channels, length).transpose(0, 2, 1))
     for i, s in enumerate(series):
-        out[i] = preprocess(s, length, z_normalize).T
+        out[i] = preprocess_rows(s, length, z_normalize).T
     return out
 
 

@@ -51,6 +51,23 @@ def check_verbose(verbose: Any) -> Optional[bool]:
     return None if verbose is None else bool(verbose)
 
 
+def _bar_class() -> Any:
+    """tqdm's notebook bar in a Jupyter kernel with ipywidgets, its text bar otherwise (without
+    ipywidgets ``tqdm.auto`` warns and falls back to text anyway); None without tqdm."""
+    try:
+        from tqdm import std
+    except ImportError:
+        return None
+    if "ipykernel" in sys.modules:
+        try:
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm as notebook_bar
+            return notebook_bar
+        except ImportError:
+            pass
+    return std.tqdm
+
+
 class Progress:
     """The callable the extension calls after every epoch (``report``), and ``close`` when the
     call returns.
@@ -70,6 +87,7 @@ class Progress:
         self.wants_bar = verbose is None and interactive()
         self.description = description
         self.bar: Any = None
+        self.best: Optional[EpochInfo] = None
 
     @property
     def report(self) -> Optional[Callable[..., Any]]:
@@ -94,16 +112,18 @@ class Progress:
 
     def _advance(self, info: EpochInfo) -> None:
         if self.bar is None:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:     # no tqdm: a line per epoch instead
+            bar = _bar_class()
+            if bar is None:         # no tqdm: a line per epoch instead
                 self.wants_bar, self.lines = False, True
                 return self._report(*info)
-            self.bar = tqdm(total=info.max_epochs, unit="epoch",
-                            desc=self.description.strip() or None, leave=True)
+            self.bar = bar(total=info.max_epochs, unit="epoch",
+                           desc=self.description.strip() or None, leave=True)
+        if self.best is None or info.val_loss < self.best.val_loss:
+            self.best = info        # the epoch whose weights the model keeps (so far)
         self.bar.update(info.epoch - self.bar.n)
-        self.bar.set_postfix(loss=f"{info.train_loss:.4f}", val_loss=f"{info.val_loss:.4f}",
-                             val_auc_prc=f"{100 * info.val_auc_prc:.2f}", refresh=False)
+        self.bar.set_postfix(val_loss=f"{info.val_loss:.4f}",
+                             best=f"epoch {self.best.epoch}, val loss {self.best.val_loss:.4f}, "
+                                  f"AUC-PRC {100 * self.best.val_auc_prc:.2f}", refresh=False)
 
     def close(self) -> None:
         """Ends the bar (early stopping or an interruption end it before ``max_epochs``)."""

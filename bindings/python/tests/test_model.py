@@ -42,6 +42,24 @@ def test_labels_map_to_the_archive_labels(data):
     assert original == [str(int(v)) for v in raw[:, 0]]
 
 
+def test_preprocess_takes_channels_and_series_of_different_lengths():
+    """Before: `preprocess` refused multichannel and variable-length input."""
+    rng = np.random.default_rng(4)
+    channels = rng.normal(size=(5, 3, 40))                 # aeon's [N, C, T]
+    out = memkd.preprocess(channels, 25)
+    assert out.shape == (5, 3, 25)
+    for c in range(3):                                     # each channel on its own
+        np.testing.assert_array_equal(out[:, c], memkd.preprocess(channels[:, c], 25))
+    ragged = [rng.normal(size=n) for n in (30, 45, 60)]
+    out = memkd.preprocess(ragged, 20, z_normalize=False)
+    assert out.shape == (3, 20)
+    for row, series in zip(out, ragged):
+        np.testing.assert_array_equal(row, memkd.preprocess(series[None], 20, False)[0])
+    assert memkd.preprocess([rng.normal(size=(2, n)) for n in (9, 11)], 8).shape == (2, 2, 8)
+    with pytest.raises(ValueError, match="different numbers of channels"):
+        memkd.preprocess([np.zeros(5), np.zeros((2, 5))])
+
+
 def test_preprocess_is_what_load_ucr_applies(data, tmp_path):
     raw = np.loadtxt(DATA / DATASET / f"{DATASET}_TRAIN.tsv", delimiter="\t")[:, 1:]
     assert raw.shape[1] == 24
@@ -248,3 +266,18 @@ def test_metrics_on_three_classes_with_a_missing_class():
     expected = np.mean([sklearn_metrics.average_precision_score(y == k, scores[:, k])
                         for k in (0, 1)])
     assert memkd.metrics.auc_prc(scores, y) == pytest.approx(expected, abs=1e-7)
+
+
+def test_progress_bar_when_interactive_and_silence_otherwise(data, split, capsys, monkeypatch):
+    train, val = split
+    model = memkd.Student(hidden_size=3, classes=2, seed=0)
+    model.fit(*subset(data, train), *subset(data, val), epochs=2, threads=1)
+    assert capsys.readouterr().err == ""                # not a terminal: silent by default
+    monkeypatch.setattr(memkd._progress, "interactive", lambda: True)
+    model.fit(*subset(data, train), *subset(data, val), epochs=3, threads=1)
+    err = capsys.readouterr().err
+    assert "Student" in err and "3/3" in err and "best=epoch" in err, err
+    model.fit(*subset(data, train), *subset(data, val), epochs=2, threads=1, verbose=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match="verbose"):
+        model.fit(*subset(data, train), *subset(data, val), epochs=1, verbose="yes")

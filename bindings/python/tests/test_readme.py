@@ -1,6 +1,6 @@
-"""The README's Python example runs as written.
+"""The README's Python examples run as written.
 
-It is the first ```python block after the line `<!-- tested: bindings/python/tests/test_readme.py -->`
+Each is the first ```python block after a line `<!-- tested: bindings/python/tests/test_readme.py -->`
 in the repository's README.md.
 """
 
@@ -16,19 +16,22 @@ from memkd_testing import DATA, REPO
 MARKER = "<!-- tested: bindings/python/tests/test_readme.py -->"
 
 
-def readme_example() -> str:
+def readme_examples() -> list:
     readme = REPO / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.exists() else ""
     if MARKER not in text:
-        pytest.skip(f"{readme} has no line {MARKER!r} (the Python API section is not in the "
-                    "README)")
-    match = re.search(r"```python\n(.*?)```", text[text.index(MARKER):], re.DOTALL)
-    assert match, f"no ```python block after {MARKER!r} in {readme}"
-    return match.group(1)
+        return [pytest.param("", marks=pytest.mark.skip(
+            reason=f"{readme} has no line {MARKER!r} (no Python section in the README)"))]
+    blocks = []
+    for part in text.split(MARKER)[1:]:
+        match = re.search(r"```python\n(.*?)```", part, re.DOTALL)
+        assert match, f"no ```python block after a {MARKER!r} in {readme}"
+        blocks.append(match.group(1))
+    return blocks
 
 
-def test_readme_example_runs(tmp_path, monkeypatch, capsys):
-    code = readme_example()
+@pytest.mark.parametrize("code", readme_examples())
+def test_readme_example_runs(code, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)                    # files the example writes land here
     if not os.environ.get("MEMKD_DATA_ROOT"):
         monkeypatch.setenv("MEMKD_DATA_ROOT", str(DATA))

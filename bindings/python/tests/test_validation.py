@@ -118,8 +118,8 @@ def test_prediction_and_loss_inputs_are_checked(model, good):
         memkd.metrics.accuracy(np.full((4, 2), 0.5), [0, 1, 2, 1])
     with pytest.raises(ValueError, match="y: 3 labels for 4 series"):
         memkd.metrics.auc_roc(np.full((4, 2), 0.5), [0, 1, 1])
-    with pytest.raises(ValueError, match="X: expected a 2-D array"):
-        memkd.preprocess(np.zeros((2, 3, 1)))
+    with pytest.raises(ValueError, match="X: expected a 2-D or 3-D array"):
+        memkd.preprocess(np.zeros((2, 3, 1, 1)))
     with pytest.raises(ValueError, match="validation_fraction must be a number strictly between 0 and 1"):
         memkd.split(y, 1.0)
 
