@@ -10,6 +10,11 @@
 public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   /// PyTorch `nn.LSTM`: gates i, f, g, o; `c' = f c + i g`, `h' = o tanh(c')`.
   case lstm
+  /// PyTorch `nn.GRU`: gates r, z, n; `n = tanh(W_in x + b_in + r (W_hn h + b_hn))`,
+  /// `h' = (1 - z) n + z h`.
+  case gru
+  /// PyTorch `nn.RNN(nonlinearity="tanh")`: `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`.
+  case rnn
 
   /// Gate blocks per layer: the first axis of `weight_ih`, `weight_hh` and the biases is
   /// `gateCount * H`.
@@ -28,6 +33,8 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   var cEmission: any CellCEmission.Type {
     switch self {
     case .lstm: return LSTMCell.self
+    case .gru: return GRUCell.self
+    case .rnn: return RNNCell.self
     }
   }
 
@@ -36,6 +43,8 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   var kernel: any RecurrentCellKernel.Type {
     switch self {
     case .lstm: return LSTMCell.self
+    case .gru: return GRUCell.self
+    case .rnn: return RNNCell.self
     }
   }
 
@@ -46,6 +55,8 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   ) -> LayerTrace<S> {
     switch self {
     case .lstm: return LSTMCell.forward(input: input, shape: shape, weights: weights)
+    case .gru: return GRUCell.forward(input: input, shape: shape, weights: weights)
+    case .rnn: return RNNCell.forward(input: input, shape: shape, weights: weights)
     }
   }
 
@@ -57,6 +68,12 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
     switch self {
     case .lstm:
       return LSTMCell.inferenceForward(
+        input: input, shape: shape, weights: weights, keepSequence: keepSequence)
+    case .gru:
+      return GRUCell.inferenceForward(
+        input: input, shape: shape, weights: weights, keepSequence: keepSequence)
+    case .rnn:
+      return RNNCell.inferenceForward(
         input: input, shape: shape, weights: weights, keepSequence: keepSequence)
     }
   }
@@ -72,6 +89,14 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
       return LSTMCell.backward(
         trace: trace, shape: shape, weights: weights, hiddenGradient: hiddenGradient,
         needInputGradient: needInputGradient)
+    case .gru:
+      return GRUCell.backward(
+        trace: trace, shape: shape, weights: weights, hiddenGradient: hiddenGradient,
+        needInputGradient: needInputGradient)
+    case .rnn:
+      return RNNCell.backward(
+        trace: trace, shape: shape, weights: weights, hiddenGradient: hiddenGradient,
+        needInputGradient: needInputGradient)
     }
   }
 
@@ -85,6 +110,14 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
     switch self {
     case .lstm:
       LSTMCell.streamStep(
+        input: input, width: width, state: state, scratch: scratch, hidden: hidden,
+        arena: arena, offsets: offsets)
+    case .gru:
+      GRUCell.streamStep(
+        input: input, width: width, state: state, scratch: scratch, hidden: hidden,
+        arena: arena, offsets: offsets)
+    case .rnn:
+      RNNCell.streamStep(
         input: input, width: width, state: state, scratch: scratch, hidden: hidden,
         arena: arena, offsets: offsets)
     }
