@@ -21,7 +21,8 @@ func loadUCR(_ args: Arguments) throws -> PythonObject {
   let dataset: UCRDataset
   do {
     dataset = try withoutGIL {
-      try UCRDataset.load(name: name, dataRoot: root, preprocessing: preprocessing)
+      try UCRDataset.load(
+        name: name, dataRoot: root, preprocessing: preprocessing, rootOption: "the root= argument")
     }
   } catch let error as DataError {
     throw pythonError(error)

@@ -140,3 +140,27 @@ func memkdLossFunction(_ args: Arguments) throws -> PythonObject {
       pairs.map { try Build.tuple([try Build.int($0.first), try Build.int($0.second)]) }),
   ])
 }
+
+/// `recorded_options(method, memkd) -> [(key, value)]`: every option of `method`'s loss as a
+/// student checkpoint records it (`DistillationLoss.recordedOptions`, in order; empty for
+/// Base), with MemKD's options from `memkd` (`MemKDLoss`'s fields as `(key, value)` pairs; only
+/// for method memkd).
+func recordedOptions(_ args: Arguments) throws -> PythonObject {
+  let methodName = try args.string(0, "method")
+  guard let method = DistillationMethod(rawValue: methodName) else {
+    throw PythonError.value(
+      "recorded_options(): method must be one of \(DistillationMethod.allCases.map(\.rawValue).joined(separator: ", ")), got '\(methodName)'"
+    )
+  }
+  let options = try args.options(1, "memkd")
+  do {
+    try method.rejectMemKDOptions(in: options.map(\.key))
+  } catch let error as OptionError {
+    throw PythonError.value("recorded_options(): \(error)")
+  }
+  let memkd = try args.apply(options, to: MemKDLoss())
+  return try Build.list(
+    (method.loss(memkd: memkd)?.recordedOptions ?? []).map {
+      try Build.tuple([try Build.string($0.key), try Build.option($0.value)])
+    })
+}

@@ -130,3 +130,19 @@ func hiddenStates(_ args: Arguments) throws -> PythonObject {
   }
   return try Build.list(hidden.map { try Build.bytes($0) })
 }
+
+/// `evaluate(config, params, X, y) -> (loss, accuracy, auc_roc, auc_prc, skipped_classes)`:
+/// `RecurrentClassifier.evaluate`, the computation behind the CLI's recorded validation and
+/// test results (mean cross-entropy and the metrics of the float64 probabilities).
+func evaluate(_ args: Arguments) throws -> PythonObject {
+  let config = try args.config(0)
+  let model = RecurrentClassifier(parameters: try args.parameters(1, config: config))
+  let set = try args.series(
+    2, "X", labels: 3, "y", inputSize: config.inputSize, classes: config.classes)
+  let result = withoutGIL { model.evaluate(on: set) }
+  return try Build.tuple([
+    try Build.double(result.loss), try Build.double(result.metrics.accuracy),
+    try Build.double(result.metrics.aucROC), try Build.double(result.metrics.aucPRC),
+    try Build.list(result.metrics.skippedClasses.map { try Build.int($0) }),
+  ])
+}

@@ -106,10 +106,18 @@ private let entries: [Entry] = [
     doc: "metrics(probabilities, y, classes) -> (acc, auc_roc, auc_prc)",
     function: { _, args in pythonFunction("metrics", args, count: 3, metrics) }),
   Entry(
-    name: "save_checkpoint", arguments: 10,
+    name: "evaluate", arguments: 4,
+    doc: "evaluate(config, params, X, y) -> (loss, accuracy, auc_roc, auc_prc, skipped_classes)",
+    function: { _, args in pythonFunction("evaluate", args, count: 4, evaluate) }),
+  Entry(
+    name: "recorded_options", arguments: 2,
+    doc: "recorded_options(method, memkd) -> [(key, value)]",
+    function: { _, args in pythonFunction("recorded_options", args, count: 2, recordedOptions) }),
+  Entry(
+    name: "save_checkpoint", arguments: 14,
     doc:
-      "save_checkpoint(path, kind, config, params, dataset, class_labels, length, z_normalize, validation_fraction, training)",
-    function: { _, args in pythonFunction("save_checkpoint", args, count: 10, saveCheckpoint) }),
+      "save_checkpoint(path, kind, config, params, dataset, class_labels, length, z_normalize, validation_fraction, training, initialisations, results, distillation, interrupted) -> sha256",
+    function: { _, args in pythonFunction("save_checkpoint", args, count: 14, saveCheckpoint) }),
   Entry(
     name: "load_checkpoint", arguments: 1, doc: "load_checkpoint(path) -> dict",
     function: { _, args in pythonFunction("load_checkpoint", args, count: 1, loadCheckpoint) }),
@@ -126,10 +134,10 @@ private let entries: [Entry] = [
     name: "stream_steps", arguments: 1, doc: "stream_steps(stream) -> int",
     function: { _, args in pythonFunction("stream_steps", args, count: 1, streamSteps) }),
   Entry(
-    name: "write_traces", arguments: 10,
+    name: "write_traces", arguments: 12,
     doc:
-      "write_traces(path, config, params, X, y, dataset, class_labels, length, z_normalize, teacher_path)",
-    function: { _, args in pythonFunction("write_traces", args, count: 10, writeTraces) }),
+      "write_traces(path, config, params, X, y, dataset, class_labels, length, z_normalize, teacher_path, split, rows)",
+    function: { _, args in pythonFunction("write_traces", args, count: 12, writeTraces) }),
 ]
 
 nonisolated(unsafe) private let methods: UnsafeMutablePointer<PyMethodDef> = {

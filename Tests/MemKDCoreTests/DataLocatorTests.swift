@@ -93,6 +93,7 @@ struct DataLocatorTests {
       #expect(error.line == nil)
       #expect(error.message.contains("'Gamma'"))
       #expect(error.message.contains("datasets found: Alpha, Beta"))
+      #expect(error.message.contains("choose the root with --data-root or MEMKD_DATA_ROOT"))
       #expect(error.description.hasPrefix(root + ": "))
       let missingRoot = try #require(
         captureDataError {
@@ -105,6 +106,13 @@ struct DataLocatorTests {
           _ = try UCRDataset.load(name: "Gamma", dataRoot: root)
         })
       #expect(throughLoad.kind == .unknownDataset)
+      // The Python binding names its own argument, not the CLI's flag.
+      let fromPython = try #require(
+        captureDataError {
+          _ = try UCRDataset.load(name: "Gamma", dataRoot: root, rootOption: "the root= argument")
+        })
+      #expect(fromPython.message.contains("choose the root with the root= argument or"))
+      #expect(!fromPython.message.contains("--data-root"))
     }
   }
 

@@ -31,15 +31,19 @@ extension ModelCheckpoint {
     var distillation: DistillationRecord?
     if root.contains("distillation") {
       let group = try root.openGroup("distillation")
+      let sha256 = try group.stringAttribute("teacher_sha256")
+      let splitSeed = try group.intAttribute("split_seed")
       distillation = DistillationRecord(
         method: try group.stringAttribute("method"), beta: try group.doubleAttribute("beta"),
-        teacherSHA256: try group.stringAttribute("teacher_sha256"),
-        splitSeed: UInt64(storedBits: try group.intAttribute("split_seed")),
+        teacherSHA256: sha256.isEmpty ? nil : sha256,
+        splitSeed: splitSeed == DistillationRecord.unknownSplitSeed
+          ? nil : UInt64(storedBits: splitSeed),
         options: try group.recordedOptions())
     }
     return ModelCheckpoint(
       kind: try root.stringAttribute("kind"), parameters: parameters, data: data,
-      training: training, results: results, resume: resume, distillation: distillation)
+      training: training, results: results, resume: resume, distillation: distillation,
+      interrupted: try root.hasAttribute("interrupted") && root.intAttribute("interrupted") != 0)
   }
 
   private static func readData(_ group: HDF5Group, classes: Int) throws -> DataRecord {

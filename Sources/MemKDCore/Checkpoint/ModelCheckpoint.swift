@@ -16,19 +16,29 @@ public struct ModelCheckpoint: Sendable, Equatable {
   public var resume: TeacherTraining.State?
   /// How a student was distilled; nil for teachers.
   public var distillation: DistillationRecord?
+  /// True when training was stopped before it finished (Ctrl-C or a callback in Python): the
+  /// weights are the best so far. Written as the root attribute `interrupted` = 1 (absent
+  /// otherwise); such a file has no results (`complete` = 0).
+  public var interrupted: Bool
 
   public struct DistillationRecord: Sendable, Equatable {
     public var method: String
     public var beta: Double
-    /// SHA-256 of the teacher checkpoint the traces came from.
-    public var teacherSHA256: String
-    /// The base seed of the train/validation split (the teacher's).
-    public var splitSeed: UInt64
+    /// SHA-256 of the teacher checkpoint the traces came from; nil when unknown (a student
+    /// distilled in Python from a teacher that was never saved or loaded), written as "".
+    public var teacherSHA256: String?
+    /// The base seed of the train/validation split (the teacher's); nil when unknown (Python
+    /// without `split_seed=`), written as -1 (`unknownSplitSeed`).
+    public var splitSeed: UInt64?
+
+    /// `split_seed` of an unknown split: -1, the bits of 2^64 - 1, a seed no option accepts
+    /// (seeds are at most `Int.max`).
+    public static let unknownSplitSeed = -1
     /// Every option of the method's loss (`DistillationLoss.recordedOptions`), in order.
     public var options: [RecordedOption]
 
     public init(
-      method: String, beta: Double, teacherSHA256: String, splitSeed: UInt64,
+      method: String, beta: Double, teacherSHA256: String?, splitSeed: UInt64?,
       options: [RecordedOption] = []
     ) {
       self.method = method
@@ -93,7 +103,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
   public init(
     kind: String, parameters: ModelParameters<Float>, data: DataRecord, training: TrainingRecord,
     results: Results? = nil, resume: TeacherTraining.State? = nil,
-    distillation: DistillationRecord? = nil
+    distillation: DistillationRecord? = nil, interrupted: Bool = false
   ) {
     self.kind = kind
     self.parameters = parameters
@@ -102,6 +112,7 @@ public struct ModelCheckpoint: Sendable, Equatable {
     self.results = results
     self.resume = resume
     self.distillation = distillation
+    self.interrupted = interrupted
   }
 
   public var config: ModelConfig { parameters.config }
@@ -119,6 +130,7 @@ extension ModelCheckpoint {
         root, format: FileFormat.checkpoint, version: FileFormat.checkpointVersion)
       try root.setAttribute("kind", kind)
       try root.setAttribute("complete", isComplete ? 1 : 0)
+      if interrupted { try root.setAttribute("interrupted", 1) }
       let model = try root.createGroup("model")
       try model.setAttribute("input_size", config.inputSize)
       try model.setAttribute("hidden_size", config.hiddenSize)
@@ -135,8 +147,11 @@ extension ModelCheckpoint {
         let group = try root.createGroup("distillation")
         try group.setAttribute("method", distillation.method)
         try group.setAttribute("beta", distillation.beta)
-        try group.setAttribute("teacher_sha256", distillation.teacherSHA256)
-        try group.setAttribute("split_seed", distillation.splitSeed.storedBits)
+        // Unknown parts as "" and -1 rather than left out: every version 2 reader requires
+        // both attributes.
+        try group.setAttribute("teacher_sha256", distillation.teacherSHA256 ?? "")
+        try group.setAttribute(
+          "split_seed", distillation.splitSeed?.storedBits ?? DistillationRecord.unknownSplitSeed)
         try group.setRecordedOptions(distillation.options)
       }
     }

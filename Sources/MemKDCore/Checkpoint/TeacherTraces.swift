@@ -137,12 +137,16 @@ public struct TeacherTraces: Sendable, Equatable {
 extension TeacherTraces {
   /// Traces of `teacher` on `set` with the dataset described by name, preprocessing and class
   /// labels (for callers without a `UCRDataset`, such as the Python package).
-  /// `beforeEachBatch` may throw to stop the run (Ctrl-C in Python).
+  /// `sampleIndex` is each series' row in the archive split file (nil: `0 ..< set.count`, the
+  /// whole split in order); `beforeEachBatch` may throw to stop the run (Ctrl-C in Python).
   public init(
     teacher: RecurrentClassifier<Float>, on set: SeriesSet, dataset: String, split: String,
     preprocessing: Preprocessing, classLabels: [String], teacherPath: String,
-    teacherSHA256: String, batchSize: Int = 128, beforeEachBatch: () throws -> Void = {}
+    teacherSHA256: String, sampleIndex: [Int]? = nil, batchSize: Int = 128,
+    beforeEachBatch: () throws -> Void = {}
   ) throws {
+    precondition(
+      sampleIndex.map { $0.count == set.count } ?? true, "sampleIndex must have a row per series")
     if let problem = Self.sizeProblem(count: set.count, length: set.length, config: teacher.config)
     {
       throw FileFormatError.invalid(file: teacherPath, message: problem)
@@ -153,6 +157,6 @@ extension TeacherTraces {
       dataset: dataset, split: split, preprocessing: preprocessing, classLabels: classLabels,
       teacherSHA256: teacherSHA256, teacherPath: teacherPath, config: teacher.config,
       count: set.count, length: set.length, inputs: set.values, hidden: hidden, logits: logits,
-      labels: set.labels, sampleIndex: Array(0..<set.count))
+      labels: set.labels, sampleIndex: sampleIndex ?? Array(0..<set.count))
   }
 }

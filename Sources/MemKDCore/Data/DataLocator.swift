@@ -33,11 +33,14 @@ public enum DataLocator {
   }
 
   /// Folder of dataset `name` under the chosen root; `unknownDataset` (listing the datasets found
-  /// under the root) when there is none.
-  public static func datasetDirectory(name: String, explicit: String?) throws -> String {
+  /// under the root) when there is none. `rootOption` is how the caller's user names the
+  /// explicit root (`--data-root` on the command line, `root=` in Python), for that message.
+  public static func datasetDirectory(
+    name: String, explicit: String?, rootOption: String = "--data-root"
+  ) throws -> String {
     try datasetDirectory(
       name: name, explicit: explicit, environment: ProcessInfo.processInfo.environment,
-      currentDirectory: FileManager.default.currentDirectoryPath)
+      currentDirectory: FileManager.default.currentDirectoryPath, rootOption: rootOption)
   }
 
   /// `root(explicit:)` with the environment and current directory injected (tests must not race
@@ -62,7 +65,8 @@ public enum DataLocator {
 
   /// `datasetDirectory(name:explicit:)` with the environment and current directory injected.
   static func datasetDirectory(
-    name: String, explicit: String?, environment: [String: String], currentDirectory: String
+    name: String, explicit: String?, environment: [String: String], currentDirectory: String,
+    rootOption: String = "--data-root"
   ) throws -> String {
     let root = root(
       explicit: explicit, environment: environment, currentDirectory: currentDirectory,
@@ -84,7 +88,7 @@ public enum DataLocator {
     }
     throw DataError(
       .unknownDataset, file: root,
-      "unknown dataset '\(name)': \(detail) (choose the root with --data-root or \(environmentKey))"
+      "unknown dataset '\(name)': \(detail) (choose the root with \(rootOption) or \(environmentKey))"
     )
   }
 

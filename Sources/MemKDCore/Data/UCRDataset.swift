@@ -34,11 +34,14 @@ public struct UCRDataset: Sendable {
   public let preprocessing: Preprocessing
 
   /// Loads `<root>/<name>/<name>_{TRAIN,TEST}.tsv`, the root chosen by `DataLocator`
-  /// (`dataRoot`, else $MEMKD_DATA_ROOT, else the repo's `data/`).
+  /// (`dataRoot`, else $MEMKD_DATA_ROOT, else the repo's `data/`). `rootOption` names
+  /// `dataRoot` in the message for an unknown dataset (`--data-root`; Python: `root=`).
   public static func load(
-    name: String, dataRoot: String? = nil, preprocessing: Preprocessing = Preprocessing()
+    name: String, dataRoot: String? = nil, preprocessing: Preprocessing = Preprocessing(),
+    rootOption: String = "--data-root"
   ) throws -> UCRDataset {
-    let directory = try DataLocator.datasetDirectory(name: name, explicit: dataRoot)
+    let directory = try DataLocator.datasetDirectory(
+      name: name, explicit: dataRoot, rootOption: rootOption)
     return try load(name: name, directory: directory, preprocessing: preprocessing)
   }
 

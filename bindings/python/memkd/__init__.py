@@ -30,7 +30,9 @@ except ImportError as error:  # pragma: no cover - the message is the point
 from . import _arrays, losses, metrics
 from ._data import UCRData, load_ucr, preprocess, split
 from ._distill import ANCHOR_WEIGHTS, METHODS, NORMALIZATIONS, distill, trace, write_traces
-from ._model import (Epoch, EpochInfo, LSTMClassifier, Student, Teacher, TrainingOptions)
+from ._progress import EpochInfo
+from ._model import (Epoch, LSTMClassifier, Results, Student, Teacher,
+                     TrainingOptions)
 from .stream import Stream
 
 __version__: str = _memkd.version()
@@ -62,7 +64,7 @@ def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int
 __all__ = [
     "__version__", "parameter_count",
     "UCRData", "load_ucr", "preprocess", "split",
-    "LSTMClassifier", "Teacher", "Student", "TrainingOptions", "Epoch", "EpochInfo",
+    "LSTMClassifier", "Teacher", "Student", "TrainingOptions", "Epoch", "EpochInfo", "Results",
     "distill", "trace", "write_traces", "METHODS", "ANCHOR_WEIGHTS", "NORMALIZATIONS",
     "losses", "metrics", "Stream", "TeacherClassifier", "DistilledClassifier",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Collection, Dict, List, Optional, Union
 
 import numpy as np
@@ -24,9 +25,9 @@ Terms = Union[str, Collection[str]]
 
 
 def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", *,
-            beta: Optional[float] = None, seed: int = 0, threads: int = 2,
-            callback: Optional[Callback] = None, verbose: Optional[bool] = None, **options: Any
-            ) -> Student:
+            beta: Optional[float] = None, seed: int = 0, split_seed: Optional[int] = None,
+            threads: int = 2, callback: Optional[Callback] = None,
+            verbose: Optional[bool] = None, **options: Any) -> Student:
     """Train a student with ``CE + beta * L_method`` against the teacher, as one run of
     ``memkd-script distill`` (same recipe, same seed, same result).
 
@@ -43,6 +44,10 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
         beta: weight of the distillation loss; None means the method's anchor weight
             (``ANCHOR_WEIGHTS``: memkd 10, base 0, base-kd 1, ...).
         seed: the student's initialisation and batch-order seed (``--seed``).
+        split_seed: the seed of the train / validation split ``X`` / ``X_val`` come from
+            (``memkd.split(data.y_train, fraction, split_seed)``; the CLI uses the teacher's
+            seed, ``teacher.training.seed``), recorded in the student's ``distillation``. None
+            (default): unknown (the checkpoint records ``split_seed = -1``).
         threads: worker threads (speed only).
         callback, verbose: per-epoch progress, as in ``LSTMClassifier.fit``; Ctrl-C too:
             KeyboardInterrupt propagates with the student (its best weights so far,
@@ -60,8 +65,13 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
 {memkd}
 
     Returns:
-        The trained ``Student`` (``kind = "student"``; its ``distillation`` attribute records
-        method, beta and the MemKD options; dataset metadata is copied from the teacher).
+        The trained ``Student`` (``kind = "student"``; dataset metadata is copied from the
+        teacher). Its ``distillation`` records ``method``, ``beta``, ``options`` (every option of
+        the method's loss, as the checkpoint's ``/distillation`` records them), ``teacher_sha256``
+        (the teacher's ``sha256``: the file it was loaded from or saved to; None when it has
+        none) and ``split_seed``; its ``results`` hold the validation metrics and loss of the
+        kept weights and the run record (add the test metrics with
+        ``student.evaluate(X_test, y_test, split="test")`` before ``save``).
     """
     if not isinstance(teacher, LSTMClassifier):
         raise TypeError(f"teacher: expected an LSTMClassifier, got {type(teacher).__name__}")
@@ -76,8 +86,11 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
         options["terms"] = _arrays.terms(options["terms"])
     beta = None if beta is None else _arrays.real(beta, "beta", 0.0)
     seed = _arrays.seed(seed)
+    split_seed = None if split_seed is None else \
+        _arrays.integer(split_seed, "split_seed", 0, 2**63 - 1)
     threads = _arrays.integer(threads, "threads", 1)
     progress = Progress(callback, verbose, f"{method} student ")
+    started = time.perf_counter()
     try:
         weights, history, best, recipe, memkd, stopped = _memkd.distill(
             teacher.config, teacher_params, X, y, X_val, y_val, method,
@@ -99,8 +112,11 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     student.best_epoch = int(best)
     student.distillation = {
         "method": method, "beta": ANCHOR_WEIGHTS[method] if beta is None else beta,
-        **(memkd or {})}
+        "options": dict(_memkd.recorded_options(method, _options.pairs(memkd or {}))),
+        "teacher_sha256": getattr(teacher, "sha256", None), "split_seed": split_seed}
     student.interrupted = stopped is not None
+    if stopped is None:
+        student.results = student._trained_results(X_val, y_val, time.perf_counter() - started)
     if stopped is not None:
         try:
             stopped.model = student
@@ -122,20 +138,70 @@ def trace(teacher: LSTMClassifier, X) -> List[np.ndarray]:
     return teacher.hidden_states(X)
 
 
+def _archive_rows(rows: Any, count: int) -> np.ndarray:
+    """``rows`` as int64 ``[count]``: distinct archive rows >= 0 (None: ``0 .. count - 1``)."""
+    if rows is None:
+        return np.arange(count, dtype=np.int64)
+    array = np.asarray(rows)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"rows: expected integer archive row indices (e.g. the indices "
+                        f"memkd.split returns), got dtype {array.dtype}")
+    if array.ndim != 1 or array.shape[0] != count:
+        raise ValueError(f"rows: expected one archive row per series of X, shape [{count}], got "
+                         f"shape {list(array.shape)}")
+    if array.dtype.kind == "u" and count and array.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"rows: row {array.max()} does not fit in int64")
+    array = np.ascontiguousarray(array, dtype=np.int64)
+    negative = np.flatnonzero(array < 0)
+    if negative.size:
+        raise ValueError(f"rows[{negative[0]}] is {array[negative[0]]}: archive rows are >= 0")
+    values, counts = np.unique(array, return_counts=True)
+    if (counts > 1).any():
+        row = values[counts > 1][0]
+        where = np.flatnonzero(array == row)[:2]
+        raise ValueError(f"rows[{where[0]}] and rows[{where[1]}] are both {row}: each series "
+                         "must have its own archive row")
+    return array
+
+
 def write_traces(path: "str | os.PathLike[str]", teacher: LSTMClassifier, X, y,
-                 teacher_path: "str | os.PathLike[str]") -> None:
+                 teacher_path: "str | os.PathLike[str] | None" = None, *, split: str = "train",
+                 rows=None) -> None:
     """Write the teacher's traces on ``X`` (``[N, T]`` / ``[N, T, D]``, labels ``y`` ``[N]``) as
     ``memkd-script trace`` writes them (``/inputs``, ``/hidden/layer{k}``, ``/logits``,
-    ``/labels``; docs/checkpoint-format.md). ``teacher_path`` is the teacher's checkpoint file,
-    whose SHA-256 the traces record; the dataset metadata comes from the teacher's attributes.
+    ``/labels``, ``/sample_index``; docs/checkpoint-format.md). The dataset metadata comes from
+    the teacher's attributes.
+
+    Args:
+        teacher_path: the teacher's checkpoint file, whose path and SHA-256 the traces record;
+            None (default) means ``teacher.path``, the file the teacher was loaded from or
+            saved to.
+        split: the archive split the series come from, ``"train"`` or ``"test"`` (``trace
+            --split``). ``memkd-script distill`` reads traces of the whole training split.
+        rows: int64 ``[N]``, each series' row in that split's archive file (``sample_index``):
+            distinct and >= 0; None (default) means ``0 .. N-1``, the whole split in order.
+            For a subset, pass the indices you took it with::
+
+                data = memkd.load_ucr("ItalyPowerDemand")
+                train, val = memkd.split(data.y_train, 0.2, seed=0)
+                memkd.write_traces("val.h5", teacher, data.X_train[val], data.y_train[val],
+                                   split="train", rows=val)
     """
     if not isinstance(teacher, LSTMClassifier):
         raise TypeError(f"teacher: expected an LSTMClassifier, got {type(teacher).__name__}")
     params = teacher._require_weights()
     X = _arrays.series(X, "X", teacher.input_size)
     y = _arrays.labels(y, "y", X.shape[0], teacher.classes)
+    split = _arrays.choice(split, "split", ("train", "test"))
+    sample_index = _archive_rows(rows, X.shape[0])
+    if teacher_path is None:
+        teacher_path = getattr(teacher, "path", None)
+        if teacher_path is None:
+            raise ValueError("teacher_path: the teacher was never saved or loaded, so no file "
+                             "identifies it; save it first (teacher.save(path)) or pass "
+                             "teacher_path=")
     labels = teacher.class_labels if teacher.class_labels is not None \
         else [str(k) for k in range(teacher.config[3])]
     _memkd.write_traces(os.fspath(path), teacher.config, params, X, y, str(teacher.dataset),
                         list(labels), int(teacher.length), bool(teacher.z_normalize),
-                        os.fspath(teacher_path))
+                        os.fspath(teacher_path), split, sample_index)

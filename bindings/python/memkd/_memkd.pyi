@@ -88,15 +88,38 @@ def metrics(probabilities: Buffer, y: Buffer, classes: int) -> Tuple[float, floa
     """``(accuracy, macro AUC-ROC, macro AUC-PRC)`` of f8 (or f4) ``[N, C]`` probabilities
     (sklearn's definitions; classes without positives are skipped)."""
 
+def evaluate(config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer
+             ) -> Tuple[float, float, float, float, list[int]]:
+    """``(loss, accuracy, auc_roc, auc_prc, skipped_classes)``: the mean cross-entropy and the
+    metrics MemKDCore's ``evaluate`` gives (what the CLI records as validation and test
+    results)."""
+
+def recorded_options(method: str, memkd: Options) -> list[Tuple[str, object]]:
+    """Every option of ``method``'s loss as a student checkpoint's ``/distillation`` records it
+    (``(key, value)``, in order; empty for base); ``memkd`` are MemKD's options (method memkd
+    only)."""
+
+Metrics = Tuple[float, float, float, Sequence[int]]  # accuracy, auc_roc, auc_prc, skipped_classes
+
 def save_checkpoint(path: str, kind: str, config: Config, params: Sequence[Buffer], dataset: str,
                     class_labels: Sequence[str], length: int, z_normalize: bool,
-                    validation_fraction: float, training: Options) -> None:
-    """Writes an HDF5 checkpoint (schema v1, docs/checkpoint-format.md) safely (temporary file,
-    then rename) that ``memkd-script inspect / evaluate / trace`` read."""
+                    validation_fraction: float, training: Options, initialisations: int,
+                    results: Optional[Tuple[int, Metrics, Metrics, float, str]],
+                    distillation: Optional[Tuple[str, float, Optional[str], Optional[int], Options]],
+                    interrupted: bool) -> str:
+    """Writes an HDF5 checkpoint (docs/checkpoint-format.md) safely (temporary file, then
+    rename) that ``memkd-script inspect / evaluate / trace / distill`` read, and returns its
+    SHA-256 (hex). ``results`` ``(seed, test, validation, validation_loss, runs_json)`` become
+    ``/metrics`` and make the file complete; ``distillation`` ``(method, beta, teacher_sha256,
+    split_seed, recorded options)`` becomes ``/distillation`` (None: unknown, written "" / -1);
+    ``interrupted`` writes the root attribute ``interrupted = 1`` and no results."""
 
 def load_checkpoint(path: str) -> dict:
     """``{"kind", "config": Config, "params": list[bytes], "dataset", "class_labels", "length",
-    "z_normalize", "validation_fraction", "training": OptionDict, "version"}``."""
+    "z_normalize", "validation_fraction", "training": OptionDict, "initialisations",
+    "results": None | {"seed", "test": Metrics, "validation": Metrics, "validation_loss",
+    "runs_json"}, "distillation": None | {"method", "beta", "teacher_sha256", "split_seed",
+    "options": [(key, value)]}, "interrupted", "complete", "sha256" (of the file), "version"}``."""
 
 def option_fields(scope: str) -> list[Tuple[str, str, str, object, Optional[list[str]]]]:
     """``(key, requirement, summary, default, choices)`` of every option of ``scope``
@@ -110,9 +133,11 @@ def methods() -> list[Tuple[str, float]]:
 
 def write_traces(path: str, config: Config, params: Sequence[Buffer], X: Buffer, y: Buffer,
                  dataset: str, class_labels: Sequence[str], length: int, z_normalize: bool,
-                 teacher_path: str) -> None:
+                 teacher_path: str, split: str, rows: Buffer) -> None:
     """Traces of the teacher (checkpoint file ``teacher_path``) on ``X`` written as
-    ``memkd-script trace`` writes them."""
+    ``memkd-script trace`` writes them; ``split`` ("train" or "test") and ``rows`` (i8 ``[N]``,
+    distinct, >= 0: each series' row in the archive split file) are recorded as ``split`` and
+    ``/sample_index``."""
 
 def stream_new(config: Config, params: Sequence[Buffer], preprocessing: str) -> object:
     """A streaming classifier (an opaque capsule); ``preprocessing`` is ``"none"`` or

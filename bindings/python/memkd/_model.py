@@ -2,50 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import os
-import sys
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, TypeVar
+import time
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, TypeVar
 
 import numpy as np
 
 from . import _arrays, _memkd, _options
-from ._progress import Callback, EpochInfo, Progress
-
-
-class Epoch(NamedTuple):
-    """One row of a model's ``history``."""
-
-    epoch: int
-    train_loss: float
-    val_loss: float
-    val_auc_prc: float
-    lr: float
-
-
-def _training_options_class():
-    """``TrainingOptions``: a frozen dataclass with one field per optimisation option of the
-    core (``TrainingConfig``), defaults the teacher's, so a new option appears here by itself."""
-    fields = [(option.key, Any, dataclasses.field(default=option.default))
-              for option in _options.fields("training")]
-
-    def as_dict(self) -> Dict[str, Any]:
-        """The options as keyword arguments of ``fit``."""
-        return dataclasses.asdict(self)
-
-    cls = dataclasses.make_dataclass(
-        "TrainingOptions", fields, frozen=True, namespace={"as_dict": as_dict})
-    cls.__module__ = "memkd"
-    cls.__doc__ = ("The optimisation of a model, recorded in its checkpoint's ``/training`` "
-                   "group (defaults: the teacher's). Fields:\n\n" + _options.docstring("training"))
-    return cls
-
-
-TrainingOptions = _training_options_class()
-
-
-def history_rows(history) -> List[Epoch]:
-    return [Epoch(int(e), float(t), float(v), float(a), float(lr)) for e, t, v, a, lr in history]
+from ._progress import Callback, Progress
+from ._records import (SPLITS, Epoch, Results, TrainingOptions, distillation_for_file,
+                       distillation_from_file, history_rows, kept_history, results_from_file,
+                       run_record, _metrics_record, _metrics_tuple, _json_value)
 
 
 M = TypeVar("M", bound="LSTMClassifier")
@@ -70,6 +38,15 @@ class LSTMClassifier:
         (``"teacher"`` or ``"student"``). After training: ``history`` (list of ``Epoch``),
         ``best_epoch`` (1-based epoch of the kept weights; 0 when none finished) and
         ``interrupted`` (True when Ctrl-C or a callback stopped it).
+
+    Provenance (what ``save`` writes as the CLI does; docs/checkpoint-format.md):
+        ``results`` (``Results`` or None): the validation metrics and loss of the kept weights
+        and the run record with its history, set by ``fit`` / ``distill`` (None after an
+        interruption); test metrics are added by ``evaluate(X_test, y_test, split="test")``.
+        ``distillation`` (students): method, beta, the loss's ``options`` as recorded, the
+        teacher's ``teacher_sha256`` and the ``split_seed`` (None: unknown). ``path`` and
+        ``sha256``: the checkpoint file the model was last saved to or loaded from (None when
+        its weights come from nowhere else, e.g. after ``fit``).
 
     Shapes: ``X`` is ``[N, T]`` (one channel) or ``[N, T, D]``; ``y`` is ``[N]`` class indices in
     ``0 .. C-1``. Inputs are converted to float32 / int64 C-contiguous arrays; NaN, infinite,
@@ -99,6 +76,9 @@ class LSTMClassifier:
         self.best_epoch: Optional[int] = None
         self.distillation: Optional[Dict[str, Any]] = None
         self.interrupted: bool = False
+        self.results: Optional[Results] = None
+        self.path: Optional[str] = None
+        self.sha256: Optional[str] = None
         self._params: Optional[List[np.ndarray]] = None
         if self.classes is not None:
             self._params = self._initial_parameters()
@@ -174,6 +154,8 @@ class LSTMClassifier:
             self.classes = previous
             raise
         self._params = params
+        # Results and the file describe the weights replaced here.
+        self.results, self.path, self.sha256 = None, None, None
 
     def _checked_state(self, state_dict: Mapping[str, Any]) -> List[np.ndarray]:
         layout = self.parameter_layout()
@@ -225,7 +207,8 @@ class LSTMClassifier:
 {options}
 
         Returns:
-            ``self``, trained; ``history``, ``best_epoch`` and ``training`` are set.
+            ``self``, trained; ``history``, ``best_epoch``, ``training`` and ``results`` (the
+            validation metrics and loss of the kept weights, the run record) are set.
 
         Ctrl-C (KeyboardInterrupt) stops training within a fraction of a second (between two
         batches): the model keeps the best weights so far (of the finished epochs; the
@@ -264,6 +247,7 @@ class LSTMClassifier:
                              f"{self.classes} classes")
         start = self._params if (warm_start and self._params is not None) \
             else self._initial_parameters()
+        started = time.perf_counter()
         try:
             weights, history, best, training, stopped = _memkd.fit(
                 self.config, start, X, y, X_val, y_val, self.default_kind,
@@ -276,6 +260,9 @@ class LSTMClassifier:
         self.history = history_rows(history)
         self.best_epoch = int(best)
         self.interrupted = stopped is not None
+        self.path = self.sha256 = None
+        self.results = None if stopped is not None else \
+            self._trained_results(X_val, y_val, time.perf_counter() - started)
         if stopped is not None:
             raise stopped
         return self
@@ -303,23 +290,71 @@ class LSTMClassifier:
         shape = (X.shape[0], X.shape[1], self.hidden_size)
         return [_arrays.frombuffer(data, "f4", shape) for data in layers]
 
-    def evaluate(self, X, y) -> Dict[str, float]:
+    def evaluate(self, X, y, split: Optional[str] = None) -> Dict[str, float]:
         """``{"accuracy", "auc_roc", "auc_prc"}`` on ``X``, ``y`` (macro averages over the
-        classes with positives, as ``memkd-script evaluate``)."""
-        from . import metrics
+        classes with positives, as ``memkd-script evaluate``).
 
+        Args:
+            split: None (default) records nothing; ``"test"`` records the metrics as the
+                model's test results (``results.test``, the kept run's ``test``), which
+                ``save`` writes in ``/metrics`` as the CLI does; ``"validation"`` records them
+                and the mean cross-entropy as the validation results (``fit`` / ``distill``
+                already do that on their ``X_val``).
+        """
         y = _arrays.labels(y, "y", None, self.classes)
-        probabilities = self.predict_proba(X)
-        if probabilities.shape[0] != y.shape[0]:
-            raise ValueError(f"y: {y.shape[0]} labels for {probabilities.shape[0]} series")
-        return metrics.classification_metrics(probabilities, y)
+        params = self._require_weights()
+        X = _arrays.series(X, "X", self.input_size)
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(f"y: {y.shape[0]} labels for {X.shape[0]} series")
+        if split is not None:
+            _arrays.choice(split, "split", SPLITS)
+        loss, accuracy, auc_roc, auc_prc, skipped = _memkd.evaluate(self.config, params, X, y)
+        metrics = {"accuracy": accuracy, "auc_roc": auc_roc, "auc_prc": auc_prc}
+        if split is not None:
+            self._record(split, {**metrics, "skipped_classes": [int(k) for k in skipped]},
+                         float(loss))
+        return metrics
+
+    def _trained_results(self, X_val: np.ndarray, y_val: np.ndarray, seconds: float) -> Results:
+        """The results of a finished run: the kept weights on the validation split (the CLI's
+        ``evaluate`` of the best weights) and the run's record."""
+        loss, accuracy, auc_roc, auc_prc, skipped = _memkd.evaluate(
+            self.config, self._require_weights(), X_val, y_val)
+        validation = {"accuracy": accuracy, "auc_roc": auc_roc, "auc_prc": auc_prc,
+                      "skipped_classes": [int(k) for k in skipped]}
+        seed = int(self.training.seed)
+        run = run_record(seed, self.history, int(self.best_epoch or 0), int(self.training.epochs),
+                         validation, float(loss), float(seconds))
+        return Results(seed=seed, validation=validation, validation_loss=float(loss), runs=[run])
+
+    def _record(self, split: str, metrics: Dict[str, Any], loss: float) -> None:
+        if self.results is None:
+            self.results = Results(seed=int(self.training.seed))
+        kept = self.results.kept_run()
+        if split == "test":
+            self.results.test = metrics
+            if kept is not None:
+                kept["test"] = _metrics_record(metrics)
+        else:
+            self.results.validation, self.results.validation_loss = metrics, loss
+            if kept is not None:
+                kept["validation"], kept["validationLoss"] = _metrics_record(metrics), loss
 
     # MARK: - Files
 
     def save(self, path: "str | os.PathLike[str]") -> None:
         """Write an HDF5 checkpoint (docs/checkpoint-format.md) that ``memkd-script inspect``,
-        ``evaluate``, ``trace`` and ``distill --teacher`` read. The file is written to a
-        temporary file and renamed, so ``path`` is always complete."""
+        ``evaluate``, ``trace`` and ``distill --teacher`` read, with what the CLI records:
+        ``/metrics`` (``results``: validation and test metrics, validation loss, every run's
+        record with its history) and, for a student, ``/distillation``.
+
+        The file is complete (``complete = 1``) exactly when the CLI's would be: when
+        ``results`` holds validation and test metrics (``evaluate(X_test, y_test,
+        split="test")`` after ``fit`` / ``distill``). Without test metrics it has no
+        ``/metrics`` and ``complete = 0``. A model whose training was interrupted
+        (``interrupted``) is written with ``complete = 0``, ``interrupted = 1`` and no
+        ``/metrics``. The file is written to a temporary file and renamed, so ``path`` is
+        always complete; ``path`` and ``sha256`` then name it."""
         params = self._require_weights()
         if self.kind not in ("teacher", "student"):
             raise ValueError(f"kind: must be 'teacher' or 'student', got {self.kind!r}")
@@ -330,16 +365,34 @@ class LSTMClassifier:
         if not all(isinstance(label, str) for label in labels):
             raise TypeError("class_labels: expected a list of str")
         fraction = _arrays.real(self.validation_fraction, "validation_fraction")
-        _memkd.save_checkpoint(os.fspath(path), self.kind, self.config, params, str(self.dataset),
-                               list(labels), _arrays.integer(self.length, "length", 1),
-                               bool(self.z_normalize), fraction,
-                               _options.pairs(self.training.as_dict()))
+        results = self.results
+        if results is not None and not isinstance(results, Results):
+            raise TypeError(f"results: expected memkd.Results or None, got "
+                            f"{type(results).__name__}")
+        written = None
+        if results is not None and results.complete and not self.interrupted:
+            written = (_arrays.seed(results.seed, "results.seed"),
+                       _metrics_tuple(results.test, "test"),
+                       _metrics_tuple(results.validation, "validation"),
+                       float(results.validation_loss),
+                       json.dumps(_json_value(results.runs), allow_nan=False))
+        initialisations = max(1, len(results.runs)) if results is not None else 1
+        path = os.fspath(path)
+        self.sha256 = _memkd.save_checkpoint(
+            path, self.kind, self.config, params, str(self.dataset), list(labels),
+            _arrays.integer(self.length, "length", 1), bool(self.z_normalize), fraction,
+            _options.pairs(self.training.as_dict()), initialisations, written,
+            distillation_for_file(self.distillation), bool(self.interrupted))
+        self.path = path
 
     @classmethod
     def load(cls: Type[M], path: "str | os.PathLike[str]") -> M:
         """Read a checkpoint written by ``save`` or by ``memkd-script`` (``train-teacher``,
         ``distill``). ``LSTMClassifier.load`` returns a ``Teacher`` or ``Student`` according to
-        the file's ``kind``; ``Teacher.load`` / ``Student.load`` return that class."""
+        the file's ``kind``; ``Teacher.load`` / ``Student.load`` return that class. What the
+        file records comes back: ``results`` (with ``history`` and ``best_epoch`` of the kept
+        run), ``distillation``, ``interrupted``, and ``path`` / ``sha256`` of the file (a
+        student distilled from this model records that SHA-256)."""
         record = _memkd.load_checkpoint(os.fspath(path))
         kind = str(record["kind"])
         target: type = cls
@@ -358,6 +411,13 @@ class LSTMClassifier:
         model.z_normalize = bool(record["z_normalize"])
         model.validation_fraction = float(record["validation_fraction"])
         model.training = training
+        model.interrupted = bool(record["interrupted"])
+        if record["results"] is not None:
+            model.results = results_from_file(record["results"])
+            model.history, model.best_epoch = kept_history(model.results, model.history,
+                                                           model.best_epoch)
+        model.distillation = distillation_from_file(record["distillation"])
+        model.path, model.sha256 = os.fspath(path), str(record["sha256"])
         return model
 
     def __repr__(self) -> str:
