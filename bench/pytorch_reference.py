@@ -26,6 +26,9 @@ FLOP model (matrix products only, elementwise gate math ignored):
         forward  2 * H * C, backward 2 * forward
     epoch flop = 3 * (samples * length * sum_layers 2*(D+H)*4H + samples * 2*H*C)
 
+student_gru and student_rnn train the same 1 x 8 student with nn.GRU / nn.RNN (tanh) in place
+of the LSTM (FLOP model: 3H / 1H gate rows instead of 4H).
+
 A third workload, student_memkd, trains the student with CE + 10 x MemKD (short and long
 terms, per-sample-mean normalisation, K = T - 1 long pairs per step) against cached teacher
 hidden states [B, T, 100] (prepared before timing, like the batches): the teacher never runs.
@@ -33,11 +36,13 @@ hidden states [B, T, 100] (prepared before timing, like the batches): the teache
 With --json exactly one JSON object is written to stdout:
     {"torch_version", "threads", "samples", "length", "batch_size", "classes",
      "teacher": {"epoch_s_best", "epoch_s_median", "flop", "gflops"},
-     "student": {...}, "student_memkd": {...}, "stream": {"step_ns_best", "steps"},
+     "student": {...}, "student_memkd": {...}, "student_gru": {...}, "student_rnn": {...},
+     "stream": {"step_ns_best", "steps", "cells": {"lstm", "gru", "rnn"}},
      "inference": {"student": seconds, "teacher": seconds}}
 
 The stream workload times streaming inference of the student: one nn.LSTMCell(1, 8) step plus
-Linear + softmax per time step (torch.no_grad, batch 1).
+Linear + softmax per time step (torch.no_grad, batch 1), and the same with nn.GRUCell and
+nn.RNNCell under "cells".
 """
 
 from __future__ import annotations
@@ -63,12 +68,20 @@ SHUFFLE_SEED = 4321
 INIT_SEED = 0
 
 
-class LSTMClassifier(nn.Module):
-    """Stacked LSTM (batch_first) + Linear head on the last step of the last layer."""
+# Each cell's module, step module and gate blocks (MemKD's RecurrentCell: lstm, gru, rnn).
+CELLS = {"lstm": (nn.LSTM, nn.LSTMCell, 4), "gru": (nn.GRU, nn.GRUCell, 3),
+         "rnn": (nn.RNN, nn.RNNCell, 1)}
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int, num_classes: int):
+
+class LSTMClassifier(nn.Module):
+    """Stacked recurrent layers (batch_first; an LSTM unless `cell` says otherwise) + Linear head
+    on the last step of the last layer."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int, num_classes: int,
+                 cell: str = "lstm"):
         super().__init__()
-        self.lstm = nn.LSTM(input_size, hidden_size, num_layers=num_layers, batch_first=True)
+        module = CELLS[cell][0]
+        self.lstm = module(input_size, hidden_size, num_layers=num_layers, batch_first=True)
         self.head = nn.Linear(hidden_size, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -77,11 +90,11 @@ class LSTMClassifier(nn.Module):
 
 
 def epoch_flop(samples: int, length: int, input_size: int, hidden: int, layers: int,
-               classes: int) -> int:
+               classes: int, cell: str = "lstm") -> int:
     per_step = 0
     d = input_size
     for _ in range(layers):
-        per_step += 2 * (d + hidden) * 4 * hidden
+        per_step += 2 * (d + hidden) * CELLS[cell][2] * hidden
         d = hidden
     forward = samples * length * per_step + samples * 2 * hidden * classes
     return 3 * forward  # forward + backward (2x forward)
@@ -170,9 +183,9 @@ def bench_memkd(batches, args) -> dict:
 
 
 def bench_model(name: str, hidden: int, layers: int, lr: float, batches, args,
-                repeats: int) -> dict:
+                repeats: int, cell: str = "lstm") -> dict:
     torch.manual_seed(INIT_SEED)
-    model = LSTMClassifier(args.input_size, hidden, layers, args.classes)
+    model = LSTMClassifier(args.input_size, hidden, layers, args.classes, cell)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
 
@@ -184,7 +197,8 @@ def bench_model(name: str, hidden: int, layers: int, lr: float, batches, args,
         times.append(time.perf_counter() - t0)
 
     best = min(times)
-    flop = epoch_flop(args.samples, args.length, args.input_size, hidden, layers, args.classes)
+    flop = epoch_flop(args.samples, args.length, args.input_size, hidden, layers, args.classes,
+                      cell)
     return {
         "epoch_s_best": best,
         "epoch_s_median": statistics.median(times),
@@ -193,11 +207,10 @@ def bench_model(name: str, hidden: int, layers: int, lr: float, batches, args,
     }
 
 
-def bench_stream(args, steps: int = 20_000, rounds: int = 5) -> dict:
-    """Streaming latency of the 1 x 8 student: one nn.LSTMCell step plus the head's softmax,
-    per time step, under torch.no_grad (best of `rounds` runs, ns per step)."""
+def stream_ns(args, kind: str, steps: int, rounds: int) -> float:
+    """ns per step of one `kind` cell step (1 x 8) plus the head's softmax, best of `rounds`."""
     torch.manual_seed(INIT_SEED)
-    cell = nn.LSTMCell(args.input_size, 8)
+    cell = CELLS[kind][1](args.input_size, 8)
     head = nn.Linear(8, args.classes)
     xs = torch.from_numpy(
         (np.arange(steps) % 97 / 48.5 - 1).astype(np.float32)).reshape(steps, 1, args.input_size)
@@ -205,13 +218,22 @@ def bench_stream(args, steps: int = 20_000, rounds: int = 5) -> dict:
     with torch.no_grad():
         for _ in range(rounds):
             h = torch.zeros(1, 8)
-            c = torch.zeros(1, 8)
+            state = (h, torch.zeros(1, 8)) if kind == "lstm" else h
             t0 = time.perf_counter()
             for t in range(steps):
-                h, c = cell(xs[t], (h, c))
+                state = cell(xs[t], state)
+                h = state[0] if kind == "lstm" else state
                 probabilities = torch.softmax(head(h), dim=1)
             best = min(best, (time.perf_counter() - t0) / steps * 1e9)
-    return {"step_ns_best": best, "steps": steps}
+    return best
+
+
+def bench_stream(args, steps: int = 20_000, rounds: int = 5) -> dict:
+    """Streaming latency of the 1 x 8 student: one nn.LSTMCell step (and, under "cells", one
+    GRUCell / RNNCell step) plus the head's softmax, per time step, under torch.no_grad (best of
+    `rounds` runs, ns per step)."""
+    cells = {kind: stream_ns(args, kind, steps, rounds) for kind in CELLS}
+    return {"step_ns_best": cells["lstm"], "steps": steps, "cells": cells}
 
 
 def bench_inference(args) -> dict:
@@ -248,9 +270,10 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--student-repeats", type=int, default=60)
     p.add_argument("--inference-series", type=int, default=1029)
-    p.add_argument("--workloads", default="teacher,student,student-memkd,stream,inference",
-                   help="comma-separated subset of teacher, student, student-memkd, stream, "
-                        "inference")
+    p.add_argument("--workloads",
+                   default="teacher,student,student-memkd,student-gru,student-rnn,stream,inference",
+                   help="comma-separated subset of teacher, student, student-memkd, "
+                        "student-gru, student-rnn, stream, inference")
     p.add_argument("--json", action="store_true", help="print exactly one JSON object")
     args = p.parse_args(argv)
     if args.repeats < 1 or args.student_repeats < 1:
@@ -264,7 +287,8 @@ def main(argv=None) -> int:
     batches = make_batches(torch.from_numpy(x), torch.from_numpy(y), args.batch_size)
 
     chosen = set(args.workloads.split(","))
-    unknown = chosen - {"teacher", "student", "student-memkd", "stream", "inference"}
+    unknown = chosen - {"teacher", "student", "student-memkd", "student-gru", "student-rnn",
+                        "stream", "inference"}
     if unknown:
         p.error(f"--workloads: unknown {sorted(unknown)}")
     workloads = {
@@ -272,6 +296,10 @@ def main(argv=None) -> int:
         "student": lambda: bench_model("student", 8, 1, 0.1, batches, args,
                                        args.student_repeats),
         "student_memkd": lambda: bench_memkd(batches, args),
+        "student_gru": lambda: bench_model("student", 8, 1, 0.1, batches, args,
+                                           args.student_repeats, "gru"),
+        "student_rnn": lambda: bench_model("student", 8, 1, 0.1, batches, args,
+                                           args.student_repeats, "rnn"),
         "stream": lambda: bench_stream(args),
         "inference": lambda: bench_inference(args),
     }
@@ -296,14 +324,15 @@ def main(argv=None) -> int:
           f"classes={args.classes} input={args.input_size} repeats={args.repeats}/{args.student_repeats}")
     print(f"{'model':<14} {'epoch best (s)':>15} {'epoch median (s)':>17} "
           f"{'GFLOP/epoch':>12} {'GFLOP/s':>9}")
-    for name in ("teacher", "student", "student_memkd"):
+    for name in ("teacher", "student", "student_memkd", "student_gru", "student_rnn"):
         if name not in result:
             continue
         r = result[name]
         print(f"{name:<14} {r['epoch_s_best']:>15.4f} {r['epoch_s_median']:>17.4f} "
               f"{r['flop'] / 1e9:>12.4f} {r['gflops']:>9.3f}")
     if "stream" in result:
-        print(f"stream: {result['stream']['step_ns_best']:.0f} ns per LSTMCell step + head")
+        for kind, ns in result["stream"]["cells"].items():
+            print(f"stream: {ns:.0f} ns per {kind} cell step + head")
     for name, seconds in result.get("inference", {}).items():
         print(f"inference {name}: {seconds:.4f} s for {args.inference_series} series")
     return 0

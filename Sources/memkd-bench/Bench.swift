@@ -70,11 +70,12 @@ struct Bench: ParsableCommand {
   }
 
   static let workloadNames = [
-    "teacher", "student", "student-memkd", "stream", "inference", "steps",
+    "teacher", "student", "student-memkd", "student-gru", "student-rnn", "stream", "inference",
+    "steps",
   ]
   /// The workloads `bench/pytorch_reference.py` also runs.
   static let referenceWorkloads: Set<String> = [
-    "teacher", "student", "student-memkd", "stream", "inference",
+    "teacher", "student", "student-memkd", "student-gru", "student-rnn", "stream", "inference",
   ]
 
   /// Rounds the student repeats are split into (see `run`).
@@ -87,6 +88,12 @@ struct Bench: ParsableCommand {
     var chosen = [
       Workload(name: "teacher", config: .teacher(classes: classes), learningRate: 0.01),
       Workload(name: "student", config: .student(classes: classes), learningRate: 0.1),
+      Workload(
+        name: "student-gru", config: .student(classes: classes).with(cell: .gru),
+        learningRate: 0.1),
+      Workload(
+        name: "student-rnn", config: .student(classes: classes).with(cell: .rnn),
+        learningRate: 0.1),
     ].filter { selected.contains($0.name) }
     if selected.contains("student-memkd") {
       // Synthetic traces only when needed: 13 M values take a few hundred milliseconds.
@@ -129,6 +136,11 @@ struct Bench: ParsableCommand {
     if selected.contains("stream") {
       let student = RecurrentClassifier<Float>(config: .student(classes: classes), seed: 0)
       report.stream = try StreamLatency.measure(model: student)
+      for cell in [RecurrentCell.gru, .rnn] {
+        let other = RecurrentClassifier<Float>(
+          config: .student(classes: classes).with(cell: cell), seed: 0)
+        report.streamCells[cell.rawValue] = try StreamLatency.measure(model: other)
+      }
     }
     if selected.contains("inference") {
       report.inference = InferenceThroughput.measure(

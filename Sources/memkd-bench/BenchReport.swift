@@ -28,18 +28,22 @@ struct PyTorchReport: Codable {
   var teacher: EpochTiming?
   var student: EpochTiming?
   var studentMemkd: EpochTiming?
+  var studentGRU: EpochTiming?
+  var studentRNN: EpochTiming?
   var stream: StreamStep?
   /// Best seconds of `predict_proba` per model ("student", "teacher").
   var inference: [String: Double]?
 
   struct StreamStep: Codable {
     var stepNanosecondsBest: Double
-    enum CodingKeys: String, CodingKey { case stepNanosecondsBest = "step_ns_best" }
+    /// ns per step of each cell's step module (`lstm`, `gru`, `rnn`).
+    var cells: [String: Double]?
+    enum CodingKeys: String, CodingKey { case stepNanosecondsBest = "step_ns_best", cells }
   }
 
   enum CodingKeys: String, CodingKey {
     case torchVersion = "torch_version", threads, teacher, student, stream, inference
-    case studentMemkd = "student_memkd"
+    case studentMemkd = "student_memkd", studentGRU = "student_gru", studentRNN = "student_rnn"
   }
 }
 
@@ -58,6 +62,8 @@ struct BenchReport: Encodable {
   var pytorch: PyTorchReport?
   /// Streaming inference of the 1 x 8 student (the "stream" workload).
   var stream: StreamLatency?
+  /// The same for a GRU and an RNN 1 x 8 student, by cell name.
+  var streamCells: [String: StreamLatency] = [:]
   /// Batch inference of both models (the "inference" workload).
   var inference: InferenceThroughput?
   /// The protocol's steps on a real dataset (the "steps" workload), with PyTorch's teacher
@@ -66,13 +72,18 @@ struct BenchReport: Encodable {
   var pytorchSteps: PyTorchReport?
 
   /// The issue's targets: MemKD epoch time as a fraction of PyTorch's single-thread time.
-  static let targets: [String: Double] = ["teacher": 0.6, "student": 0.1, "student-memkd": 0.05]
+  static let targets: [String: Double] = [
+    "teacher": 0.6, "student": 0.1, "student-memkd": 0.05, "student-gru": 0.1,
+    "student-rnn": 0.1,
+  ]
 
   func pytorchTiming(_ name: String) -> EpochTiming? {
     switch name {
     case "teacher": return pytorch?.teacher
     case "student": return pytorch?.student
     case "student-memkd": return pytorch?.studentMemkd
+    case "student-gru": return pytorch?.studentGRU
+    case "student-rnn": return pytorch?.studentRNN
     default: return nil
     }
   }
@@ -91,7 +102,7 @@ struct BenchReport: Encodable {
   enum CodingKeys: String, CodingKey {
     case samples, length, batchSize = "batch_size", classes, threads, blas, memkd
     case memkdSingleThread = "memkd_single_thread", pytorch, ratios, targets, stream, inference
-    case steps, pytorchSteps = "pytorch_steps"
+    case steps, pytorchSteps = "pytorch_steps", streamCells = "stream_cells"
   }
 
   func encode(to encoder: Encoder) throws {
@@ -108,6 +119,7 @@ struct BenchReport: Encodable {
     try container.encode(ratios, forKey: .ratios)
     try container.encode(BenchReport.targets, forKey: .targets)
     try container.encodeIfPresent(stream, forKey: .stream)
+    try container.encode(streamCells, forKey: .streamCells)
     try container.encodeIfPresent(inference, forKey: .inference)
     try container.encodeIfPresent(steps, forKey: .steps)
     try container.encodeIfPresent(pytorchSteps, forKey: .pytorchSteps)
@@ -153,8 +165,9 @@ struct BenchReport: Encodable {
     var rows: [[String]] = []
     let labels = [
       "teacher": "teacher 3x100", "student": "student 1x8", "student-memkd": "student 1x8 MemKD",
+      "student-gru": "student 1x8 GRU", "student-rnn": "student 1x8 RNN",
     ]
-    for name in ["teacher", "student", "student-memkd"] {
+    for name in ["teacher", "student", "student-memkd", "student-gru", "student-rnn"] {
       guard let timing = memkd[name] else { continue }
       let single = threads == 1 ? timing : memkdSingleThread[name]
       var row = [
@@ -181,29 +194,39 @@ struct BenchReport: Encodable {
     return lines
   }
 
-  /// Streaming latency rows: Swift, the C export and PyTorch's LSTMCell, ns per step + head.
+  /// Streaming latency rows per cell: Swift, the C export and PyTorch's step module, ns per
+  /// step + head. Bounds: the LSTM's (issue 14) and the GRU's and RNN's (issue 18).
   func streamTable(_ stream: StreamLatency) -> String {
-    let target = StreamLatency.targetNanoseconds
-    let torch = pytorch?.stream?.stepNanosecondsBest
-    func row(_ name: String, _ value: Double?, bounded: Bool) -> [String] {
-      guard let value else {
-        return [name, "-", "-", bounded ? String(format: "<= %.0f", target) : "-", "-"]
+    let cells: [(name: String, module: String, latency: StreamLatency, target: Double)] =
+      [("lstm", "LSTMCell", stream, StreamLatency.targetNanoseconds)]
+      + [("gru", "GRUCell"), ("rnn", "RNNCell")].compactMap { name, module in
+        streamCells[name].map { (name, module, $0, StreamLatency.smallCellTargetNanoseconds) }
       }
-      return [
-        name, String(format: "%.0f", value),
-        torch.map { String(format: "%.1fx", $0 / value) } ?? "-",
-        bounded ? String(format: "<= %.0f", target) : "-",
-        bounded ? (value <= target ? "yes" : "NO") : "-",
+    var rows: [[String]] = []
+    for cell in cells {
+      let torch =
+        pytorch?.stream?.cells?[cell.name]
+        ?? (cell.name == "lstm" ? pytorch?.stream?.stepNanosecondsBest : nil)
+      func row(_ name: String, _ value: Double?, bounded: Bool) -> [String] {
+        let bound = bounded ? String(format: "<= %.0f", cell.target) : "-"
+        guard let value else { return [cell.name, name, "-", "-", bound, "-"] }
+        return [
+          cell.name, name, String(format: "%.0f", value),
+          torch.map { String(format: "%.1fx", $0 / value) } ?? "-", bound,
+          bounded ? (value <= cell.target ? "yes" : "NO") : "-",
+        ]
+      }
+      rows += [
+        row("Swift StreamingClassifier", cell.latency.swiftNanoseconds, bounded: true),
+        row(
+          "exported C header (\(cell.latency.cCompiler ?? "no cc"))", cell.latency.cNanoseconds,
+          bounded: true),
+        row("PyTorch \(cell.module) + head", torch, bounded: false),
       ]
     }
-    let rows = [
-      row("Swift StreamingClassifier", stream.swiftNanoseconds, bounded: true),
-      row("exported C header (\(stream.cCompiler ?? "no cc"))", stream.cNanoseconds, bounded: true),
-      row("PyTorch LSTMCell + head", torch, bounded: false),
-    ]
     return
       "Streaming inference, student 1x8 (\(classes) classes): ns per time step including the head's probabilities\n\n"
       + TextTable.render(
-        header: ["implementation", "ns/step", "vs PyTorch", "target", "met"], rows: rows)
+        header: ["cell", "implementation", "ns/step", "vs PyTorch", "target", "met"], rows: rows)
   }
 }

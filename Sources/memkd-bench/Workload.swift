@@ -63,3 +63,12 @@ func syntheticData(samples: Int, length: Int, classes: Int) -> SeriesSet {
   let labels = (0..<samples).map { _ in generator.index(below: classes) }
   return SeriesSet(values: values, labels: labels, length: length, channels: 1)
 }
+
+extension ModelConfig {
+  /// The same shape with another recurrent cell (the GRU and RNN student workloads).
+  func with(cell: RecurrentCell) -> ModelConfig {
+    var copy = self
+    copy.cell = cell
+    return copy
+  }
+}
