@@ -69,7 +69,7 @@ func distill(_ args: Arguments) throws -> PythonObject {
   training.seed = UInt64(seed)
   let studentConfig = try args.checkedConfig(
     inputSize: inputSize, hiddenSize: recipe.hiddenSize, layers: recipe.layers, classes: classes,
-    "student")
+    cell: recipe.cell, "student")
   let threads = try args.threads(10)
   let interruption = PythonInterruption(callback: try args.callable(11, "callback"))
 

@@ -245,6 +245,7 @@ func loadCheckpoint(_ args: Arguments) throws -> PythonObject {
       try Build.tuple([
         try Build.int(config.inputSize), try Build.int(config.hiddenSize),
         try Build.int(config.layers), try Build.int(config.classes),
+        try Build.string(config.cell.rawValue),
       ])
     ),
     ("params", try tensorList(checkpoint.parameters)),

@@ -5,14 +5,14 @@ import MemKDCore
 // precondition in MemKDCore would otherwise trap on.
 
 extension Arguments {
-  /// `(input_size, hidden_size, layers, classes)`.
+  /// `(input_size, hidden_size, layers, classes, cell)`, `cell` a `RecurrentCell` name.
   func config(_ index: Int, _ name: String = "config") throws -> ModelConfig {
     let parts = try items(index, name)
-    guard parts.count == 4 else {
+    guard parts.count == 5 else {
       throw PythonError.value(
-        "\(function)(): \(name) must be (input_size, hidden_size, layers, classes)")
+        "\(function)(): \(name) must be (input_size, hidden_size, layers, classes, cell)")
     }
-    let values = try parts.enumerated().map { position, part -> Int in
+    let values = try parts.prefix(4).enumerated().map { position, part -> Int in
       guard cpy_is_int(part) != 0 else { throw fail("\(name)[\(position)]", "must be an int") }
       let value = PyLong_AsLongLong(part)
       if value == -1 && PyErr_Occurred() != nil {
@@ -21,18 +21,43 @@ extension Arguments {
       }
       return Int(value)
     }
+    let cell = try Self.cell(
+      try Self.string(parts[4], name: "\(name)[4] (cell)", function: function), function: function)
     return try checkedConfig(
-      inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3], name)
+      inputSize: values[0], hiddenSize: values[1], layers: values[2], classes: values[3],
+      cell: cell, name)
+  }
+
+  /// The model of the first five arguments, `(input_size, hidden_size, layers, classes, cell)`
+  /// (`parameter_count`, `parameter_layout`).
+  func unpackedConfig() throws -> ModelConfig {
+    try checkedConfig(
+      inputSize: try int(0, "input_size"), hiddenSize: try int(1, "hidden_size"),
+      layers: try int(2, "layers"), classes: try int(3, "classes"),
+      cell: try Self.cell(try string(4, "cell"), function: function))
+  }
+
+  /// The cell named `name`, judged by the `cell` option's rule (its message is the CLI's).
+  /// - Throws: ValueError listing the cells.
+  static func cell(_ name: String, function: String) throws -> RecurrentCell {
+    do {
+      _ = try OptionRule.choice(RecurrentCell.allCases.map(\.rawValue)).accept(
+        .text(name), key: "cell")
+    } catch {
+      throw PythonError.value("\(function)(): \(error)")
+    }
+    return RecurrentCell(rawValue: name) ?? .lstm  // accepted names are the cases
   }
 
   /// A valid `ModelConfig` within MemKDCore's limits (`ModelConfig.validationError`: sizes and
   /// a parameter budget, so no size arithmetic can overflow or ask for an impossible
   /// allocation, which would trap and kill the interpreter).
   func checkedConfig(
-    inputSize: Int, hiddenSize: Int, layers: Int, classes: Int, _ name: String = "config"
+    inputSize: Int, hiddenSize: Int, layers: Int, classes: Int, cell: RecurrentCell,
+    _ name: String = "config"
   ) throws -> ModelConfig {
     let config = ModelConfig(
-      inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, classes: classes)
+      cell: cell, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, classes: classes)
     if let problem = config.validationError {
       throw PythonError.value("\(function)(): \(name): \(problem)")
     }

@@ -3,11 +3,9 @@ import MemKDCore
 
 // Models: layout, initialisation, training, inference.
 
-/// `parameter_layout(D, H, L, C) -> [(name, shape)]`.
+/// `parameter_layout(D, H, L, C, cell) -> [(name, shape)]`.
 func parameterLayout(_ args: Arguments) throws -> PythonObject {
-  let config = try args.checkedConfig(
-    inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
-    layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
+  let config = try args.unpackedConfig()
   let shapes = ModelParameters<Float>.shapes(for: config)
   return try Build.list(
     zip(ModelParameters<Float>.names(for: config), shapes).map { name, shape in

@@ -10,11 +10,9 @@ private func version(_ args: Arguments) throws -> PythonObject {
   try Build.string(MemKDVersion.string)
 }
 
-/// `_memkd.parameter_count(D, H, L, C) -> int`.
+/// `_memkd.parameter_count(D, H, L, C, cell) -> int`.
 private func parameterCount(_ args: Arguments) throws -> PythonObject {
-  let config = try args.checkedConfig(
-    inputSize: try args.int(0, "input_size"), hiddenSize: try args.int(1, "hidden_size"),
-    layers: try args.int(2, "layers"), classes: try args.int(3, "classes"))
+  let config = try args.unpackedConfig()
   return try Build.int(config.parameterCount)
 }
 
@@ -51,13 +49,13 @@ private let entries: [Entry] = [
     name: "limits", arguments: 0, doc: "limits() -> dict",
     function: { _, args in pythonFunction("limits", args, count: 0, limits) }),
   Entry(
-    name: "parameter_count", arguments: 4,
-    doc: "parameter_count(input_size, hidden_size, layers, classes) -> int",
-    function: { _, args in pythonFunction("parameter_count", args, count: 4, parameterCount) }),
+    name: "parameter_count", arguments: 5,
+    doc: "parameter_count(input_size, hidden_size, layers, classes, cell) -> int",
+    function: { _, args in pythonFunction("parameter_count", args, count: 5, parameterCount) }),
   Entry(
-    name: "parameter_layout", arguments: 4,
-    doc: "parameter_layout(input_size, hidden_size, layers, classes) -> [(name, shape)]",
-    function: { _, args in pythonFunction("parameter_layout", args, count: 4, parameterLayout) }),
+    name: "parameter_layout", arguments: 5,
+    doc: "parameter_layout(input_size, hidden_size, layers, classes, cell) -> [(name, shape)]",
+    function: { _, args in pythonFunction("parameter_layout", args, count: 5, parameterLayout) }),
   Entry(
     name: "init_parameters", arguments: 2, doc: "init_parameters(config, seed) -> [bytes]",
     function: { _, args in pythonFunction("init_parameters", args, count: 2, initParameters) }),

@@ -6,7 +6,7 @@ import MemKDCore
 struct Distill: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract:
-      "Distil 1 x 8 LSTM students from a teacher (beta grid x seeds, beta by validation AUC-PRC).",
+      "Distil 1 x 8 students (LSTM, GRU or RNN) from a teacher (beta grid x seeds, beta by validation).",
     discussion: """
       Teacher quantities come from a traces file of the teacher on the archive's training split \
       (--traces); when it does not exist it is computed once and written there (default: next \

@@ -5,7 +5,7 @@ import MemKDCore
 struct MemKDScript: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "memkd-script",
-    abstract: "Train LSTM teachers and distil tiny students on UCR time-series data.",
+    abstract: "Train recurrent teachers and distil tiny students on UCR time-series data.",
     version: MemKDVersion.string,
     subcommands: [
       TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self, Run.self,

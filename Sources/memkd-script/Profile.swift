@@ -12,7 +12,7 @@ struct Profile: ParsableCommand {
       scales) and its state. ns per step is one time step plus the class probabilities, measured \
       here for the Swift StreamingClassifier and for the exported header compiled with cc -O2 \
       (skipped when there is no C compiler). The compression ratio compares with --teacher, or, \
-      without it, with the paper's 3 x 100 teacher of the same input and class count.
+      without it, with the paper's 3 x 100 LSTM teacher of the same input and class count.
       """)
 
   @Option(help: "The checkpoint (.h5) to profile.") var checkpoint: String
@@ -24,6 +24,7 @@ struct Profile: ParsableCommand {
   struct Summary: Encodable {
     var checkpoint: String
     var model: String
+    var cell: RecurrentCell
     var parameters: Int
     var bytesFloat32: Int
     var bytesInt8: Int
@@ -37,7 +38,7 @@ struct Profile: ParsableCommand {
     var compression: Double
 
     enum CodingKeys: String, CodingKey {
-      case checkpoint, model, parameters, compression
+      case checkpoint, model, cell, parameters, compression
       case bytesFloat32 = "bytes_float32", bytesInt8 = "bytes_int8", stateBytes = "state_bytes"
       case flopsPerStep = "flops_per_step", swiftNanosecondsPerStep = "swift_ns_per_step"
       case cNanosecondsPerStep = "c_ns_per_step", cInt8NanosecondsPerStep = "c_int8_ns_per_step"
@@ -57,13 +58,12 @@ struct Profile: ParsableCommand {
       teacherConfig = try ModelCheckpoint.read(from: teacher).config
       teacherSource = teacher
     } else {
-      teacherConfig = ModelConfig(
-        inputSize: config.inputSize, hiddenSize: 100, layers: 3, classes: config.classes)
-      teacherSource = "the paper's 3 x 100 teacher (no --teacher given)"
+      teacherConfig = .teacher(classes: config.classes, inputSize: config.inputSize)
+      teacherSource = "the paper's 3 x 100 LSTM teacher (no --teacher given)"
     }
     var summary = Summary(
       checkpoint: checkpoint,
-      model: config.summary,
+      model: config.summary, cell: config.cell,
       parameters: config.parameterCount, bytesFloat32: float32.weightBytes,
       bytesInt8: int8.weightBytes, stateBytes: float32.stateBytes,
       flopsPerStep: float32.flopsPerStep, teacherParameters: teacherConfig.parameterCount,

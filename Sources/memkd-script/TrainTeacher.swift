@@ -6,7 +6,8 @@ import MemKDCore
 /// checkpoint that is rewritten after every epoch so an interrupted run can be resumed.
 struct TrainTeacher: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Train a stacked-LSTM teacher (several initialisations, best by validation AUC-PRC).",
+    abstract:
+      "Train a stacked LSTM, GRU or RNN teacher (several initialisations, best by validation AUC-PRC).",
     discussion: """
       Prints test accuracy, AUC-ROC and AUC-PRC (percent) and the parameter count of the kept \
       teacher, and saves it as an HDF5 checkpoint (--out). While training, the checkpoint holds \

@@ -2,18 +2,23 @@ import MemKDCore
 import MemKDTestSupport
 import Testing
 
-/// Every distillation loss composed with the student LSTM: `CE + L_KD` on a Double student,
-/// with the loss's logit and hidden-sequence gradients injected into BPTT, against finite
-/// differences of every student parameter.
-@Suite("Distillation losses through the LSTM backward")
+/// Every distillation loss composed with a student of every cell: `CE + L_KD` on a Double
+/// student, with the loss's logit and hidden-sequence gradients injected into BPTT, against
+/// finite differences of every student parameter. The teacher's quantities are arrays of any
+/// width, so this is distillation across cells: an LSTM teacher's `h` against a GRU or RNN
+/// student's.
+@Suite("Distillation losses through every cell's backward")
 struct DistillationThroughLSTMTests {
   static let methods = DistillationMethod.allCases.filter { $0 != .base }
 
-  @Test("student parameter gradients match finite differences", arguments: methods)
-  func throughLSTM(method: DistillationMethod) throws {
+  @Test(
+    "student parameter gradients match finite differences",
+    arguments: methods, RecurrentCell.allCases)
+  func throughCell(method: DistillationMethod, cell: RecurrentCell) throws {
     let loss = try #require(method.loss())
     let (B, T, classes, teacherHidden) = (3, 6, 3, 4)
-    let config = ModelConfig(inputSize: 1, hiddenSize: 3, layers: 1, classes: classes)
+    let config = ModelConfig(
+      cell: cell, inputSize: 1, hiddenSize: 3, layers: 1, classes: classes)
     var random = RandomTensors(seed: 31)
     let student = RecurrentClassifier<Double>(parameters: random.parameters(config, scale: 0.5))
     let inputs: [Double] = random.uniform(B * T, scale: 1.5)
@@ -64,7 +69,8 @@ struct DistillationThroughLSTMTests {
       }
     }
     #expect(
-      worst.error < 1e-6, "\(method.rawValue): worst \(worst.name) relative error \(worst.error)")
+      worst.error < 1e-6,
+      "\(method.rawValue), \(cell.rawValue): worst \(worst.name) relative error \(worst.error)")
   }
 }
 

@@ -250,7 +250,10 @@ struct CExportTests {
     for export in [float, int8] {
       let header = export.header
       #expect(header.contains("memkd_student_state"))
-      #expect(header.contains("Parameters:  370"))
+      #expect(header.contains("memkd_student.h: an LSTM classifier exported by"))
+      #expect(
+        header.contains(
+          "Parameters:  370 (trainable; each layer's two bias vectors are stored summed)."))
       #expect(header.contains("weights \(export.weightBytes)"))
       #expect(header.contains("state 64"))
       #expect(header.contains("FLOPs/step:  \(export.flopsPerStep)"))

@@ -93,7 +93,14 @@ struct CellCExportTests {
       #expect(float.stepFLOPs == stepFLOPs)
       #expect(float.flopsPerStep == stepFLOPs + 2 * 2 * 8 + 2)
       #expect(int8.stepFLOPs == stepFLOPs + int8Extra)
+      let article = cell == .gru ? "a GRU" : "an RNN"
+      let biases =
+        cell == .gru
+        ? "each layer's two bias vectors are stored summed for r and z; n keeps b_in and b_hn apart"
+        : "each layer's two bias vectors are stored summed"
       for export in [float, int8] {
+        #expect(export.header.contains("memkd_student.h: \(article) classifier exported by"))
+        #expect(export.header.contains("Parameters:  \(parameters) (trainable; \(biases))."))
         #expect(export.header.contains("PyTorch nn.\(cell.displayName) ("))
         #expect(export.header.contains("Parameters:  \(parameters)"))
         #expect(export.header.contains("FLOPs/step:  \(export.flopsPerStep)"))

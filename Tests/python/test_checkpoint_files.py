@@ -62,13 +62,13 @@ def state_dict_names(layers: int) -> list[str]:
 def test_checkpoint_reads_with_h5py(files):
     with h5py.File(files["teacher"], "r") as f:
         assert f.attrs["format"] == "memkd-checkpoint"
-        assert f.attrs["format_version"] == 2
+        assert f.attrs["format_version"] == 3
         assert isinstance(f.attrs["memkd_version"], str)
         assert f.attrs["kind"] == "teacher" and f.attrs["complete"] == 1
         m = f["model"].attrs
         d, h, layers, c = (int(m[k]) for k in ("input_size", "hidden_size", "num_layers", "num_classes"))
         assert (d, h, layers, c) == (1, 6, 2, 2)
-        assert m["gate_order"] == "i,f,g,o"
+        assert m["gate_order"] == "i,f,g,o" and m["cell"] == "lstm"
         sd = f["state_dict"]
         assert sorted(sd.keys()) == sorted(state_dict_names(layers))
         for k in range(layers):
@@ -88,7 +88,7 @@ def test_checkpoint_reads_with_h5py(files):
 
 def test_traces_read_with_h5py(files):
     with h5py.File(files["traces"], "r") as f:
-        assert f.attrs["format"] == "memkd-traces" and f.attrs["format_version"] == 2
+        assert f.attrs["format"] == "memkd-traces" and f.attrs["format_version"] == 3
         assert f.attrs["split"] == "test"
         n = 1029
         assert f["inputs"].shape == (n, 100, 1) and f["inputs"].dtype == np.float32
@@ -132,9 +132,9 @@ def test_evaluate_recomputes_the_recorded_test_metrics(files):
 
 def test_inspect_summarises_both_files(files):
     text = run("inspect", str(files["teacher"])).stdout
-    assert "memkd-checkpoint version 2" in text and "state_dict/head.weight" in text
+    assert "memkd-checkpoint version 3" in text and "state_dict/head.weight" in text
     text = run("inspect", str(files["traces"])).stdout
-    assert "memkd-traces version 2" in text and "/hidden/layer1" in text
+    assert "memkd-traces version 3" in text and "/hidden/layer1" in text
 
 
 def mutated(files, name: str, change) -> Path:

@@ -7,11 +7,14 @@ public enum FileFormat {
   public static let checkpoint = "memkd-checkpoint"
   public static let traces = "memkd-traces"
   /// The version this code writes and the newest it reads.
-  public static let checkpointVersion = 2
-  public static let tracesVersion = 2
+  public static let checkpointVersion = 3
+  public static let tracesVersion = 3
   /// The first version (of both formats) whose every dataset carries its SHA-256; older files
   /// still read, with the digests they lack unchecked.
   public static let firstChecksummedVersion = 2
+  /// The first version (of both formats) that records the model's recurrent cell (`cell`);
+  /// older files hold LSTMs, which is how they read.
+  public static let firstCellVersion = 3
 
   /// Opens `path` and checks that it is a `format` file of a version this code reads.
   static func open(_ path: String, expecting format: String, version supported: Int) throws
@@ -43,6 +46,29 @@ public enum FileFormat {
     }
     file.requiresDatasetChecksums = version >= firstChecksummedVersion
     return (file, root, found, version)
+  }
+
+  /// The recurrent cell recorded in `group`'s attribute `cell` (`location` names the group in
+  /// messages): required from `firstCellVersion` on; older files are LSTMs.
+  /// - Throws: `FileFormatError.invalid` for a missing attribute or a cell this code lacks.
+  static func cell(in group: HDF5Group, at location: String, version: Int) throws
+    -> RecurrentCell
+  {
+    guard version >= firstCellVersion else { return .lstm }
+    guard group.hasAttribute("cell") else {
+      throw FileFormatError.invalid(
+        file: group.file,
+        message: "\(location): no 'cell' attribute (required from version \(firstCellVersion))")
+    }
+    let name = try group.stringAttribute("cell")
+    guard let cell = RecurrentCell(rawValue: name) else {
+      let known = RecurrentCell.allCases.map(\.rawValue).joined(separator: ", ")
+      throw FileFormatError.invalid(
+        file: group.file,
+        message: "\(location): cell '\(name)' is not one this MemKD (\(MemKDVersion.string)) "
+          + "knows (\(known))")
+    }
+    return cell
   }
 
   /// Writes the root attributes every MemKD file carries.

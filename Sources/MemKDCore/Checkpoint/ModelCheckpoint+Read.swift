@@ -2,11 +2,12 @@ extension ModelCheckpoint {
   /// Reads and validates a checkpoint: format name and version, every dataset's dtype and shape,
   /// and the attributes the schema requires. Errors name the file and the object.
   public static func read(from path: String) throws -> ModelCheckpoint {
-    let (file, root, _) = try FileFormat.open(
+    let (file, root, version) = try FileFormat.open(
       path, expecting: FileFormat.checkpoint, version: FileFormat.checkpointVersion)
     defer { try? file.close() }
     let model = try root.openGroup("model")
     let config = ModelConfig(
+      cell: try FileFormat.cell(in: model, at: "/model", version: version),
       inputSize: try model.intAttribute("input_size"),
       hiddenSize: try model.intAttribute("hidden_size"),
       layers: try model.intAttribute("num_layers"),

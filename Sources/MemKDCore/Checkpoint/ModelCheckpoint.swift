@@ -1,7 +1,7 @@
 /// A trained (or training) model as a file: weights under PyTorch names, the model and data
 /// configuration, the label mapping, the training configuration, metrics, and optionally the
 /// state needed to resume training. Schema: docs/checkpoint-format.md (format
-/// "memkd-checkpoint", version 1).
+/// "memkd-checkpoint", `FileFormat.checkpointVersion`).
 public struct ModelCheckpoint: Sendable, Equatable {
   /// "teacher" or "student".
   public var kind: String
@@ -132,11 +132,12 @@ extension ModelCheckpoint {
       try root.setAttribute("complete", isComplete ? 1 : 0)
       if interrupted { try root.setAttribute("interrupted", 1) }
       let model = try root.createGroup("model")
+      try model.setAttribute("cell", config.cell.rawValue)
       try model.setAttribute("input_size", config.inputSize)
       try model.setAttribute("hidden_size", config.hiddenSize)
       try model.setAttribute("num_layers", config.layers)
       try model.setAttribute("num_classes", config.classes)
-      try model.setAttribute("gate_order", "i,f,g,o")
+      try model.setAttribute("gate_order", config.cell.gateOrder)
       try ParameterStorage.write(
         parameters.tensors, config: config, to: try root.createGroup("state_dict"))
       try writeData(to: try root.createGroup("data"))

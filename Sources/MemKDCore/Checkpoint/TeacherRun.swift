@@ -35,7 +35,8 @@ public struct TeacherRun: Sendable {
       training: checkpoint.training.config,
       initialisations: checkpoint.training.initialisations,
       hiddenSize: checkpoint.config.hiddenSize, layers: checkpoint.config.layers,
-      validationFraction: checkpoint.data.validationFraction, threads: threads)
+      cell: checkpoint.config.cell, validationFraction: checkpoint.data.validationFraction,
+      threads: threads)
     guard protocolConfig.modelConfig(for: dataset) == checkpoint.config else {
       throw FileFormatError.mismatch(
         file: path, message: "model \(checkpoint.config) does not fit dataset \(dataset.name)")

@@ -1,6 +1,6 @@
 /// A frozen teacher's outputs on a dataset split, computed once: distillation reads teacher
 /// quantities only from here and never runs the teacher. Schema: docs/checkpoint-format.md
-/// (format "memkd-traces", version 1).
+/// (format "memkd-traces", `FileFormat.tracesVersion`).
 public struct TeacherTraces: Sendable, Equatable {
   public var dataset: String
   /// Which archive split the samples come from: "train" or "test".
@@ -65,6 +65,7 @@ public struct TeacherTraces: Sendable, Equatable {
       try root.setAttribute("class_labels", classLabels)
       try root.setAttribute("teacher_sha256", teacherSHA256)
       try root.setAttribute("teacher_path", teacherPath)
+      try root.setAttribute("cell", config.cell.rawValue)
       try root.setAttribute("input_size", config.inputSize)
       try root.setAttribute("hidden_size", config.hiddenSize)
       try root.setAttribute("num_layers", config.layers)
@@ -84,10 +85,11 @@ public struct TeacherTraces: Sendable, Equatable {
 
   /// Reads and validates a traces file (format, version, every dataset's dtype and shape).
   public static func read(from path: String) throws -> TeacherTraces {
-    let (file, root, _) = try FileFormat.open(
+    let (file, root, version) = try FileFormat.open(
       path, expecting: FileFormat.traces, version: FileFormat.tracesVersion)
     defer { try? file.close() }
     let config = ModelConfig(
+      cell: try FileFormat.cell(in: root, at: "root attributes", version: version),
       inputSize: try root.intAttribute("input_size"),
       hiddenSize: try root.intAttribute("hidden_size"),
       layers: try root.intAttribute("num_layers"), classes: try root.intAttribute("num_classes"))

@@ -13,28 +13,32 @@ public struct StudentRun: Sendable {
   public var options: [RecordedOption] = []
 }
 
-/// How students are trained: the architecture (1 x 8 by default) and the optimisation
+/// How students are trained: the architecture (1 x 8 LSTM by default) and the optimisation
 /// (PROTOCOL.md: learning rate 0.1, clipping and the plateau schedule on).
 public struct StudentDistillation: Sendable {
   public var training: TrainingConfig
   public var hiddenSize: Int
   public var layers: Int
+  /// The student's cell, independent of the teacher's: the losses read hidden sequences
+  /// `[N, T, H]` (and logits), which every cell has.
+  public var cell: RecurrentCell
   /// Threads per run (speed only).
   public var threads: Int
 
   public init(
     training: TrainingConfig = .student, hiddenSize: Int = 8,
-    layers: Int = 1, threads: Int = 1
+    layers: Int = 1, cell: RecurrentCell = .lstm, threads: Int = 1
   ) {
     self.training = training
     self.hiddenSize = hiddenSize
     self.layers = layers
+    self.cell = cell
     self.threads = threads
   }
 
   public func modelConfig(for data: DistillationData) -> ModelConfig {
     ModelConfig(
-      inputSize: data.train.channels, hiddenSize: hiddenSize, layers: layers,
+      cell: cell, inputSize: data.train.channels, hiddenSize: hiddenSize, layers: layers,
       classes: data.dataset.classCount)
   }
 
@@ -77,5 +81,6 @@ extension StudentDistillation: OptionSchema {
         "hidden", \.hiddenSize, minimum: 1, maximum: 1 << 20, "student hidden units per layer"),
       .integer(
         "layers", \.layers, minimum: 1, maximum: 1 << 20, "student stacked recurrent layers"),
+      .choice("cell", \.cell, "student " + RecurrentCell.optionSummary),
     ] + TrainingConfig.optionFields.filter { $0.key != "seed" }.map { $0.lifted(\.training) }
 }

@@ -16,7 +16,8 @@ import Foundation
 ///
 /// Symbols, all prefixed with `name`: the cell's per-layer arrays (LSTM: `<name>_weight_ih_l{k}`
 /// `[4H, D_k]`, `<name>_weight_hh_l{k}` `[4H, H]`, `<name>_bias_l{k}` `[4H]` = `bias_ih +
-/// bias_hh`, summed in Float as the engine does), `<name>_head_weight` `[C, H]`,
+/// bias_hh`, summed in Float as the engine does; GRU: `[3H]` rows and `<name>_bias_hn_l{k}`
+/// `[H]` apart, see `GRUCell+C.swift`), `<name>_head_weight` `[C, H]`,
 /// `<name>_head_bias` `[C]`, each row-major; with `int8`, every weight matrix is `int8_t` plus
 /// `<matrix>_scale` `[rows]` (`Int8Matrix`). Macros `<NAME>_INPUT_SIZE`, `_HIDDEN`, `_LAYERS`,
 /// `_CLASSES`.
@@ -34,7 +35,7 @@ public struct CHeaderExport: Sendable {
 
   /// Trainable scalars of the model (`ModelConfig.parameterCount`; both biases counted).
   public var parameterCount: Int { config.parameterCount }
-  /// Bytes of the constant arrays in the header (the pre-summed biases count once).
+  /// Bytes of the constant arrays in the header (pre-summed biases count once).
   public var weightBytes: Int { Self.weightBytes(for: config, int8: int8) }
   /// Bytes of `<name>_state` (the cell's state vectors of every layer).
   public var stateBytes: Int {
@@ -125,7 +126,8 @@ public struct CHeaderExport: Sendable {
     let emission = config.cell.cEmission
     let cell = config.cell.displayName
     var lines = [
-      "\(name).h: an \(cell) classifier exported by MemKD \(MemKDVersion.string) (memkd-script export-c).",
+      "\(name).h: \(config.cell.displayNameWithArticle) classifier exported by MemKD "
+        + "\(MemKDVersion.string) (memkd-script export-c).",
       "",
       "Model:       \(L) \(cell) layer\(L == 1 ? "" : "s") x \(H) units, \(D) input\(D == 1 ? "" : "s") per step, "
         + "\(C) classes:",
@@ -137,7 +139,7 @@ public struct CHeaderExport: Sendable {
     lines += notes.map { "             \($0)" }
     lines += [
       "Weights:     \(storage).",
-      "Parameters:  \(parameterCount) (trainable; each layer's two bias vectors are stored summed).",
+      "Parameters:  \(parameterCount) (trainable; \(emission.cBiasStorage)).",
       "Bytes:       weights \(weightBytes)" + (int8 ? " (float32 would be \(floatBytes))" : "")
         + ", state \(stateBytes) (\(name)_state);",
       "             \(name)_step also uses \(emission.cStackFloats(hidden: H)) floats of stack.",

@@ -28,6 +28,9 @@ protocol CellCEmission {
   static func cFLOPsLines(int8: Bool) -> [String]
   /// What the model computes, in PyTorch terms, for the header comment.
   static var cModelLines: [String] { get }
+  /// How the header stores the layer's biases, for the comment's parameter line ("each
+  /// layer's two bias vectors are stored summed").
+  static var cBiasStorage: String { get }
   /// Floats of stack one layer step uses.
   static func cStackFloats(hidden: Int) -> Int
   /// The statement(s) in `<name>_step` that run layer `layer` on `input` (`inputs` values).

@@ -17,14 +17,18 @@ public struct ModelConfig: Codable, Sendable, Equatable, Hashable {
     self.classes = classes
   }
 
-  /// The paper's teacher: 3 LSTM layers of 100 units.
-  public static func teacher(classes: Int, inputSize: Int = 1) -> ModelConfig {
-    ModelConfig(inputSize: inputSize, hiddenSize: 100, layers: 3, classes: classes)
+  /// The paper's teacher: 3 layers of 100 units (LSTM in the paper; `cell` for another).
+  public static func teacher(classes: Int, inputSize: Int = 1, cell: RecurrentCell = .lstm)
+    -> ModelConfig
+  {
+    ModelConfig(cell: cell, inputSize: inputSize, hiddenSize: 100, layers: 3, classes: classes)
   }
 
-  /// The paper's student: 1 LSTM layer of 8 units.
-  public static func student(classes: Int, inputSize: Int = 1) -> ModelConfig {
-    ModelConfig(inputSize: inputSize, hiddenSize: 8, layers: 1, classes: classes)
+  /// The paper's student: 1 layer of 8 units (LSTM in the paper; `cell` for another).
+  public static func student(classes: Int, inputSize: Int = 1, cell: RecurrentCell = .lstm)
+    -> ModelConfig
+  {
+    ModelConfig(cell: cell, inputSize: inputSize, hiddenSize: 8, layers: 1, classes: classes)
   }
 
   /// Input size of recurrent layer `layer` (the previous layer's hidden size above layer 0).

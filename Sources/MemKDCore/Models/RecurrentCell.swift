@@ -26,6 +26,18 @@ public enum RecurrentCell: String, Codable, Sendable, CaseIterable, Hashable {
   /// The name people write (`LSTM`), for messages and generated comments.
   public var displayName: String { kernel.displayName }
 
+  /// The name with its indefinite article (`an LSTM`, `a GRU`, `an RNN`), for generated
+  /// sentences.
+  public var displayNameWithArticle: String { (self == .gru ? "a " : "an ") + displayName }
+
+  /// The `cell` option's one-line documentation (teachers' and students').
+  public static let optionSummary =
+    "recurrent cell of every layer: PyTorch's nn.LSTM, nn.GRU or nn.RNN (tanh)"
+
+  /// The gate blocks along the first axis of the recurrent tensors, comma-separated
+  /// (`i,f,g,o`; the RNN's one block is `h`): a checkpoint's `/model gate_order`.
+  public var gateOrder: String { kernel.gateOrder }
+
   /// Vectors of `H` floats a streaming step keeps per layer (the hidden state first).
   public var stateVectors: Int { kernel.stateVectors }
 
@@ -138,6 +150,8 @@ protocol RecurrentCellKernel {
   static var gateCount: Int { get }
   static var torchModule: String { get }
   static var displayName: String { get }
+  /// The gate blocks in order, comma-separated (`RecurrentCell.gateOrder`).
+  static var gateOrder: String { get }
   static var stateVectors: Int { get }
 
   /// One layer over a batch, keeping what `backward` needs.

@@ -41,6 +41,7 @@ public enum OptionTable {
       yamlSection: "teacher:", python: "`Teacher(...)`, `Teacher.fit(...)`",
       pythonNames: [
         "hidden": "`Teacher(hidden_size=)`", "layers": "`Teacher(layers=)`",
+        "cell": "`Teacher(cell=)`",
         "inits": "", "validation_fraction": "`split(y, validation_fraction)`",
         "seed": "`Teacher(seed=)`",
       ]),

@@ -1,9 +1,10 @@
 /// The paper's teacher protocol: several initialisations of the same architecture on the same
 /// train/validation split; the one with the best validation AUC-PRC is kept and tested.
 public struct TeacherTraining: Sendable {
-  /// Architecture without the class count (taken from the data): 3 x 100 by default.
+  /// Architecture without the class count (taken from the data): 3 x 100 LSTM by default.
   public var hiddenSize: Int = 100
   public var layers: Int = 3
+  public var cell: RecurrentCell = .lstm
   /// Optimisation; `seed` is the base seed: initialisation `i` uses `seed + i`.
   public var training: TrainingConfig
   /// How many initialisations to try.
@@ -15,12 +16,13 @@ public struct TeacherTraining: Sendable {
 
   public init(
     training: TrainingConfig, initialisations: Int = 5, hiddenSize: Int = 100, layers: Int = 3,
-    validationFraction: Double = 0.2, threads: Int = 2
+    cell: RecurrentCell = .lstm, validationFraction: Double = 0.2, threads: Int = 2
   ) {
     self.training = training
     self.initialisations = initialisations
     self.hiddenSize = hiddenSize
     self.layers = layers
+    self.cell = cell
     self.validationFraction = validationFraction
     self.threads = threads
   }
@@ -84,7 +86,7 @@ public struct TeacherTraining: Sendable {
   /// The architecture trained on `dataset`.
   public func modelConfig(for dataset: UCRDataset) -> ModelConfig {
     ModelConfig(
-      inputSize: dataset.train.channels, hiddenSize: hiddenSize, layers: layers,
+      cell: cell, inputSize: dataset.train.channels, hiddenSize: hiddenSize, layers: layers,
       classes: dataset.classCount)
   }
 
@@ -172,7 +174,8 @@ public struct TeacherTraining: Sendable {
 extension TeacherTraining: OptionSchema {
   public static let optionScope = "teacher"
 
-  /// The paper's teacher protocol: 5 initialisations of a 3 x 100 LSTM with `TrainingConfig.teacher`.
+  /// The paper's teacher protocol: 5 initialisations of a 3 x 100 LSTM with
+  /// `TrainingConfig.teacher`.
   public static let paper = TeacherTraining(training: .teacher)
 
   /// The teacher's own options, then the optimisation options it shares with students (its
@@ -181,6 +184,7 @@ extension TeacherTraining: OptionSchema {
     [
       .integer("hidden", \.hiddenSize, minimum: 1, maximum: 1 << 20, "hidden units per layer"),
       .integer("layers", \.layers, minimum: 1, maximum: 1 << 20, "stacked recurrent layers"),
+      .choice("cell", \.cell, RecurrentCell.optionSummary),
       .integer(
         "inits", \.initialisations, minimum: 1, maximum: 1 << 20,
         "initialisations (seeds seed, seed+1, ...); the best by validation AUC-PRC is kept"),

@@ -56,10 +56,8 @@ public struct StepWork: Sendable {
     let variant = step.teacher
     let dataset = try dataset(step)
     let path = file("teacher.h5", inPartialOf: step.id)
-    let protocolConfig = TeacherTraining(
-      training: variant.training, initialisations: variant.initializations,
-      hiddenSize: variant.hiddenSize, layers: variant.layers,
-      validationFraction: variant.validationFraction, threads: threads)
+    var protocolConfig = variant.recipe
+    protocolConfig.threads = threads
     var run = TeacherRun(dataset: dataset, protocolConfig: protocolConfig, out: path)
     if FileManager.default.fileExists(atPath: path) {
       HDF5File.removeStaleTemporaries(for: path)
@@ -120,9 +118,8 @@ public struct StepWork: Sendable {
       dataset: try dataset(step), teacher: try ModelCheckpoint.read(from: teacherPath),
       teacherPath: teacherPath, traces: try TeacherTraces.read(from: tracesPath),
       tracesPath: tracesPath)
-    let distillation = StudentDistillation(
-      training: student.training, hiddenSize: student.hiddenSize, layers: student.layers,
-      threads: threads)
+    var distillation = student.recipe
+    distillation.threads = threads
     let run = try distillation.run(
       method: student.method, loss: student.loss, beta: beta, seed: seed, data: data,
       progress: { epoch in

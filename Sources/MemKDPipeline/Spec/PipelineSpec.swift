@@ -46,6 +46,9 @@ public struct TeacherVariant: Sendable, Equatable, Codable {
   public var validationFraction: Double
   public var hiddenSize: Int
   public var layers: Int
+  /// The recurrent cell; nil for the LSTM, so that the JSON of an LSTM variant, and with it
+  /// every step hash of the pipelines run before cells existed, is unchanged.
+  public var cell: RecurrentCell?
   /// Initialisations; the best by validation AUC-PRC is kept.
   public var initializations: Int
   /// `seed` is the base seed of the split, initialisation and shuffles.
@@ -63,6 +66,7 @@ public struct TeacherVariant: Sendable, Equatable, Codable {
     self.validationFraction = recipe.validationFraction
     self.hiddenSize = recipe.hiddenSize
     self.layers = recipe.layers
+    self.cell = recipe.cell == .lstm ? nil : recipe.cell
     self.initializations = recipe.initialisations
     self.training = recipe.training
     self.axes = axes
@@ -74,13 +78,14 @@ public struct TeacherVariant: Sendable, Equatable, Codable {
     get {
       TeacherTraining(
         training: training, initialisations: initializations, hiddenSize: hiddenSize,
-        layers: layers, validationFraction: validationFraction)
+        layers: layers, cell: cell ?? .lstm, validationFraction: validationFraction)
     }
     set {
       training = newValue.training
       initializations = newValue.initialisations
       hiddenSize = newValue.hiddenSize
       layers = newValue.layers
+      cell = newValue.cell == .lstm ? nil : newValue.cell
       validationFraction = newValue.validationFraction
     }
   }
@@ -102,6 +107,8 @@ public struct StudentVariant: Sendable, Equatable, Codable {
   public var betaGrid: [Double]
   public var hiddenSize: Int
   public var layers: Int
+  /// The recurrent cell; nil for the LSTM (kept out of the step hashes, as the teacher's).
+  public var cell: RecurrentCell?
   /// `seed` is replaced by each of the pipeline's seeds.
   public var training: TrainingConfig
   /// The list-valued options that produced this variant, YAML key -> value as written.
@@ -117,17 +124,22 @@ public struct StudentVariant: Sendable, Equatable, Codable {
     self.betaGrid = betaGrid ?? method.defaultBetaGrid
     self.hiddenSize = recipe.hiddenSize
     self.layers = recipe.layers
+    self.cell = recipe.cell == .lstm ? nil : recipe.cell
     self.training = recipe.training
     self.axes = axes
   }
 
   /// The variant's architecture and optimisation as MemKDCore's `StudentDistillation`.
   public var recipe: StudentDistillation {
-    get { StudentDistillation(training: training, hiddenSize: hiddenSize, layers: layers) }
+    get {
+      StudentDistillation(
+        training: training, hiddenSize: hiddenSize, layers: layers, cell: cell ?? .lstm)
+    }
     set {
       training = newValue.training
       hiddenSize = newValue.hiddenSize
       layers = newValue.layers
+      cell = newValue.cell == .lstm ? nil : newValue.cell
     }
   }
 

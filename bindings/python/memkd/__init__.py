@@ -49,16 +49,18 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'memkd' has no attribute {name!r}")
 
 
-def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int) -> int:
-    """Trainable scalars of a stacked-LSTM classifier with a linear head.
+def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int,
+                    cell: str = "lstm") -> int:
+    """Trainable scalars of a stacked recurrent classifier with a linear head.
 
-    ``4H (D + H + 2)`` per layer plus ``C (H + 1)`` for the head; the paper's teacher
+    ``G H (D + H + 2)`` per layer plus ``C (H + 1)`` for the head, with ``G`` gate blocks per
+    layer: 4 for ``cell="lstm"``, 3 for ``"gru"``, 1 for ``"rnn"``; the paper's LSTM teacher
     (3 x 100, D = 1) has 202,800 + 101 C.
     """
     sizes = (input_size, hidden_size, layers, classes)
     if all(isinstance(v, int) and v >= 1 for v in sizes):
-        _arrays.model_size(*sizes)      # the extension checks the rest
-    return _memkd.parameter_count(*sizes)
+        _arrays.model_size(*sizes, cell=cell)   # the extension checks the rest
+    return _memkd.parameter_count(*sizes, cell)
 
 
 __all__ = [

@@ -193,11 +193,18 @@ def frombuffer(data: bytes, dtype: str, shape: Tuple[int, ...]) -> np.ndarray:
         np.dtype(dtype), copy=True)
 
 
-def model_size(input_size: int, hidden_size: int, layers: int, classes: int, what: str = "model"
-               ) -> None:
-    """Refuses a model with more than ``MAX_PARAMETERS`` parameters (exact integer arithmetic)."""
-    count = 4 * hidden_size * (input_size + hidden_size + 2) + \
-        (layers - 1) * 4 * hidden_size * (2 * hidden_size + 2) + classes * (hidden_size + 1)
+CELL_GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+"""Gate blocks per layer of each cell (``RecurrentCell.gateCount``; a test compares them with
+the extension's ``parameter_layout``)."""
+
+
+def model_size(input_size: int, hidden_size: int, layers: int, classes: int, what: str = "model",
+               cell: str = "lstm") -> None:
+    """Refuses a model with more than ``MAX_PARAMETERS`` parameters (exact integer arithmetic).
+    An unknown ``cell`` is counted as the LSTM (the largest); the extension refuses it."""
+    gates = CELL_GATES.get(cell, 4)
+    count = gates * hidden_size * (input_size + hidden_size + 2) + \
+        (layers - 1) * gates * hidden_size * (2 * hidden_size + 2) + classes * (hidden_size + 1)
     if count > MAX_PARAMETERS:
         raise ValueError(f"{what}: {count} parameters (input_size {input_size}, hidden_size "
                          f"{hidden_size}, layers {layers}, classes {classes}) is more than "

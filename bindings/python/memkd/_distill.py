@@ -36,7 +36,9 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     validation loss.
 
     Args:
-        teacher: a fitted (or loaded) teacher with the student's input size and classes.
+        teacher: a fitted (or loaded) teacher with the student's input size and classes, of
+            any cell: the student's ``cell`` (an option below, ``"lstm"`` by default) need not
+            be the teacher's, since the losses read hidden sequences ``[N, T, H]`` and logits.
         X: ``[N, T]`` / ``[N, T, D]`` training series; ``y``: ``[N]`` class indices.
         X_val, y_val: validation series and labels (early stopping; CE only).
         method: one of ``METHODS``: ``base`` (CE only), ``base-kd``, ``dkd``, ``at``, ``rkd``,
@@ -98,7 +100,8 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     finally:
         progress.close()
 
-    student = Student(teacher.input_size, recipe["hidden"], recipe["layers"], None, seed)
+    student = Student(teacher.input_size, recipe["hidden"], recipe["layers"], None, seed,
+                      recipe["cell"])
     student.classes = teacher.classes
     student._params = student._wrap(weights)
     student.dataset = teacher.dataset
@@ -107,7 +110,8 @@ def distill(teacher: LSTMClassifier, X, y, X_val, y_val, method: str = "memkd", 
     student.z_normalize = teacher.z_normalize
     student.validation_fraction = teacher.validation_fraction
     student.training = TrainingOptions(
-        seed=seed, **{key: value for key, value in recipe.items() if key not in ("hidden", "layers")})
+        seed=seed, **{key: value for key, value in recipe.items()
+                      if key not in ("hidden", "layers", "cell")})
     student.history = history_rows(history)
     student.best_epoch = int(best)
     student.distillation = {

@@ -7,11 +7,12 @@ The extension checks everything again and raises TypeError / ValueError / OSErro
 argument; it never crashes the interpreter.
 
 Conventions
-- ``config`` is ``(input_size, hidden_size, layers, classes)``.
+- ``config`` is ``(input_size, hidden_size, layers, classes, cell)``, ``cell`` one of
+  ``"lstm"``, ``"gru"``, ``"rnn"``.
 - ``params`` is a list of float32 arrays (or any C-contiguous float32 buffers) in the order of
-  ``parameter_layout(*config)``: PyTorch's ``nn.LSTM`` + ``nn.Linear`` state_dict order,
-  ``lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0, ..., head.weight,
-  head.bias``.
+  ``parameter_layout(*config)``: PyTorch's ``nn.LSTM`` (``nn.GRU``, ``nn.RNN``) + ``nn.Linear``
+  state_dict order, ``lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0,
+  ..., head.weight, head.bias`` (``gru.*``, ``rnn.*``).
 - Sizes: every dimension <= 2**20, parameters <= 2**31, series lengths <= 2**24; larger values
   raise ValueError (they could not be allocated).
 - Arrays returned as ``bytes`` are little-endian float32 (``f4``) or int64 (``i8``) in C order;
@@ -30,7 +31,7 @@ from typing import Callable, Optional, Sequence, Tuple
 
 from collections.abc import Buffer  # Python 3.12+; on 3.11 read as "any buffer"
 
-Config = Tuple[int, int, int, int]
+Config = Tuple[int, int, int, int, str]
 Options = Sequence[Tuple[str, object]]  # (key, value) pairs; MemKDCore's option structs judge them
 OptionDict = dict  # key -> value of every option of a struct (None: off / default)
 Callback = Optional[Callable[[int, int, float, float, float, float], object]]
@@ -38,8 +39,8 @@ History = list[Tuple[int, float, float, float, float]]  # epoch, train_loss, val
 
 def version() -> str: ...
 def limits() -> dict[str, int]: ...
-def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int) -> int: ...
-def parameter_layout(input_size: int, hidden_size: int, layers: int, classes: int) -> list[Tuple[str, Tuple[int, ...]]]: ...
+def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int, cell: str) -> int: ...
+def parameter_layout(input_size: int, hidden_size: int, layers: int, classes: int, cell: str) -> list[Tuple[str, Tuple[int, ...]]]: ...
 def init_parameters(config: Config, seed: int) -> list[bytes]:
     """MemKD's (PyTorch-style) initialisation of a model seeded with ``seed``: the same weights
     ``memkd-script`` starts from for that seed."""

@@ -1,35 +1,38 @@
-"""The stacked-LSTM classifier (teacher or student) around the Swift engine."""
+"""The stacked recurrent classifier (LSTM, GRU or RNN; teacher or student) around the Swift
+engine."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, TypeVar
 
 import numpy as np
 
-from . import _arrays, _memkd, _options
+from . import _arrays, _files, _memkd, _options
 from ._progress import Callback, Progress
-from ._records import (SPLITS, Epoch, Results, TrainingOptions, distillation_for_file,
-                       distillation_from_file, history_rows, kept_history, results_from_file,
-                       run_record, _metrics_record, _metrics_tuple, _json_value)
+from ._records import (SPLITS, Epoch, Results, TrainingOptions, history_rows, run_record,
+                       _metrics_record)
 
 
 M = TypeVar("M", bound="LSTMClassifier")
 
 
 class LSTMClassifier:
-    """A stacked LSTM (``nn.LSTM(input_size, hidden_size, layers, batch_first=True)``) with a
-    linear head on the last time step of the last layer, zero initial states, gate order
-    (i, f, g, o): the model of ``memkd-script`` and of PyTorch with the same ``state_dict``.
+    """A stacked recurrent network (``nn.LSTM(input_size, hidden_size, layers,
+    batch_first=True)``, or ``nn.GRU`` / ``nn.RNN`` with ``cell="gru"`` / ``"rnn"``) with a
+    linear head on the last time step of the last layer and zero initial states: the model of
+    ``memkd-script`` and of PyTorch with the same ``state_dict``. The name is historical: every
+    cell is this class.
 
     Args:
         input_size: channels ``D`` of the series.
         hidden_size: hidden units ``H`` per layer.
-        layers: stacked LSTM layers ``L``.
+        layers: stacked recurrent layers ``L``.
         classes: ``C``; None means inferred from the labels at the first ``fit``.
         seed: initialisation and batch-order seed (the CLI's ``--seed``).
+        cell: ``"lstm"`` (gate order i, f, g, o), ``"gru"`` (r, z, n; ``b_hn`` inside the reset
+            product, as PyTorch) or ``"rnn"`` (tanh): the CLI's ``--cell``.
 
     Attributes kept for the checkpoint (set by ``fit`` / ``distill``, or by you):
         ``dataset`` (str), ``class_labels`` (list of str or None: ``"0" .. "C-1"``),
@@ -58,13 +61,15 @@ class LSTMClassifier:
     0.1), and the checkpoint's kind."""
 
     def __init__(self, input_size: int = 1, hidden_size: int = 100, layers: int = 3,
-                 classes: Optional[int] = None, seed: int = 0) -> None:
+                 classes: Optional[int] = None, seed: int = 0, cell: str = "lstm") -> None:
         self.input_size = _arrays.integer(input_size, "input_size", 1)
         self.hidden_size = _arrays.integer(hidden_size, "hidden_size", 1)
         self.layers = _arrays.integer(layers, "layers", 1)
         self.classes = None if classes is None else _arrays.integer(classes, "classes", 2)
         self.seed = _arrays.seed(seed)
-        _arrays.model_size(self.input_size, self.hidden_size, self.layers, self.classes or 2)
+        self.cell: str = _options.check("teacher", cell=cell)["cell"]
+        _arrays.model_size(self.input_size, self.hidden_size, self.layers, self.classes or 2,
+                           cell=self.cell)
         self.kind: str = self.default_kind
         self.dataset: str = ""
         self.class_labels: Optional[List[str]] = None
@@ -91,11 +96,11 @@ class LSTMClassifier:
     # MARK: - Shape and parameters
 
     @property
-    def config(self) -> Tuple[int, int, int, int]:
-        """``(input_size, hidden_size, layers, classes)``."""
+    def config(self) -> Tuple[int, int, int, int, str]:
+        """``(input_size, hidden_size, layers, classes, cell)``."""
         if self.classes is None:
             raise ValueError("the number of classes is not known yet: pass classes= or fit first")
-        return (self.input_size, self.hidden_size, self.layers, self.classes)
+        return (self.input_size, self.hidden_size, self.layers, self.classes, self.cell)
 
     @property
     def is_fitted(self) -> bool:
@@ -108,8 +113,8 @@ class LSTMClassifier:
                 for name, shape in _memkd.parameter_layout(*self.config)]
 
     def parameter_count(self) -> int:
-        """Trainable scalars: ``4H (D + H + 2)`` per layer (``D = H`` above the first) plus
-        ``C (H + 1)``."""
+        """Trainable scalars: ``G H (D + H + 2)`` per layer (``G`` = 4 gate blocks for the LSTM,
+        3 for the GRU, 1 for the RNN; ``D = H`` above the first) plus ``C (H + 1)``."""
         return int(_memkd.parameter_count(*self.config))
 
     def _initial_parameters(self) -> List[np.ndarray]:
@@ -132,7 +137,8 @@ class LSTMClassifier:
     def state_dict(self) -> Dict[str, np.ndarray]:
         """Copies of the weights under PyTorch names and shapes (``lstm.weight_ih_l0``
         ``[4H, D]``, ``lstm.weight_hh_l0`` ``[4H, H]``, ``lstm.bias_ih_l0`` / ``bias_hh_l0``
-        ``[4H]``, ..., ``head.weight`` ``[C, H]``, ``head.bias`` ``[C]``), float32."""
+        ``[4H]``, ..., ``head.weight`` ``[C, H]``, ``head.bias`` ``[C]``; a GRU's are
+        ``gru.*`` with ``3H`` rows, an RNN's ``rnn.*`` with ``H``), float32."""
         params = self._require_weights()
         return {name: p.copy() for (name, _), p in zip(self.parameter_layout(), params)}
 
@@ -178,7 +184,8 @@ class LSTMClassifier:
         if self.classes is None:
             count = len(self.class_labels) if self.class_labels else 0
             classes = max([count, 2] + [int(a.max()) + 1 for a in label_arrays])
-            _arrays.model_size(self.input_size, self.hidden_size, self.layers, classes)
+            _arrays.model_size(self.input_size, self.hidden_size, self.layers, classes,
+                               cell=self.cell)
             self.classes = classes
 
     def fit(self: M, X, y, X_val, y_val, *, threads: int = 2, warm_start: bool = False,
@@ -355,35 +362,7 @@ class LSTMClassifier:
         (``interrupted``) is written with ``complete = 0``, ``interrupted = 1`` and no
         ``/metrics``. The file is written to a temporary file and renamed, so ``path`` is
         always complete; ``path`` and ``sha256`` then name it."""
-        params = self._require_weights()
-        if self.kind not in ("teacher", "student"):
-            raise ValueError(f"kind: must be 'teacher' or 'student', got {self.kind!r}")
-        labels = self.class_labels if self.class_labels is not None \
-            else [str(k) for k in range(self.config[3])]
-        if len(labels) != self.config[3]:
-            raise ValueError(f"class_labels has {len(labels)} entries for {self.config[3]} classes")
-        if not all(isinstance(label, str) for label in labels):
-            raise TypeError("class_labels: expected a list of str")
-        fraction = _arrays.real(self.validation_fraction, "validation_fraction")
-        results = self.results
-        if results is not None and not isinstance(results, Results):
-            raise TypeError(f"results: expected memkd.Results or None, got "
-                            f"{type(results).__name__}")
-        written = None
-        if results is not None and results.complete and not self.interrupted:
-            written = (_arrays.seed(results.seed, "results.seed"),
-                       _metrics_tuple(results.test, "test"),
-                       _metrics_tuple(results.validation, "validation"),
-                       float(results.validation_loss),
-                       json.dumps(_json_value(results.runs), allow_nan=False))
-        initialisations = max(1, len(results.runs)) if results is not None else 1
-        path = os.fspath(path)
-        self.sha256 = _memkd.save_checkpoint(
-            path, self.kind, self.config, params, str(self.dataset), list(labels),
-            _arrays.integer(self.length, "length", 1), bool(self.z_normalize), fraction,
-            _options.pairs(self.training.as_dict()), initialisations, written,
-            distillation_for_file(self.distillation), bool(self.interrupted))
-        self.path = path
+        _files.write_checkpoint(self, path)
 
     @classmethod
     def load(cls: Type[M], path: "str | os.PathLike[str]") -> M:
@@ -394,55 +373,35 @@ class LSTMClassifier:
         run), ``distillation``, ``interrupted``, and ``path`` / ``sha256`` of the file (a
         student distilled from this model records that SHA-256)."""
         record = _memkd.load_checkpoint(os.fspath(path))
-        kind = str(record["kind"])
         target: type = cls
         if cls is LSTMClassifier:
-            target = Student if kind == "student" else Teacher
-        input_size, hidden_size, layers, classes = (int(v) for v in record["config"])
-        training = TrainingOptions(**record["training"])
-        model = object.__new__(target)
-        LSTMClassifier.__init__(model, input_size, hidden_size, layers, None, training.seed)
-        model.classes = classes
-        model._params = model._wrap(record["params"])
-        model.kind = kind
-        model.dataset = str(record["dataset"])
-        model.class_labels = [str(label) for label in record["class_labels"]]
-        model.length = int(record["length"])
-        model.z_normalize = bool(record["z_normalize"])
-        model.validation_fraction = float(record["validation_fraction"])
-        model.training = training
-        model.interrupted = bool(record["interrupted"])
-        if record["results"] is not None:
-            model.results = results_from_file(record["results"])
-            model.history, model.best_epoch = kept_history(model.results, model.history,
-                                                           model.best_epoch)
-        model.distillation = distillation_from_file(record["distillation"])
-        model.path, model.sha256 = os.fspath(path), str(record["sha256"])
-        return model
+            target = Student if str(record["kind"]) == "student" else Teacher
+        return _files.model_from_record(target, record, path)
 
     def __repr__(self) -> str:
         state = "fitted" if self.is_fitted else "no weights"
         return (f"{type(self).__name__}(input_size={self.input_size}, "
                 f"hidden_size={self.hidden_size}, layers={self.layers}, classes={self.classes}, "
-                f"seed={self.seed}) [{state}]")
+                f"seed={self.seed}, cell={self.cell!r}) [{state}]")
 
 
 class Teacher(LSTMClassifier):
-    """The paper's teacher: 3 x 100 LSTM, trained with learning rate 0.001 by default."""
+    """The paper's teacher: 3 x 100 LSTM (``cell=`` for a GRU or RNN), trained with learning
+    rate 0.001 by default."""
 
     default_kind = "teacher"
 
     def __init__(self, input_size: int = 1, hidden_size: int = 100, layers: int = 3,
-                 classes: Optional[int] = None, seed: int = 0) -> None:
-        super().__init__(input_size, hidden_size, layers, classes, seed)
+                 classes: Optional[int] = None, seed: int = 0, cell: str = "lstm") -> None:
+        super().__init__(input_size, hidden_size, layers, classes, seed, cell)
 
 
 class Student(LSTMClassifier):
-    """The paper's student: 1 x 8 LSTM, trained with learning rate 0.1 by default
-    (``memkd.distill`` returns one)."""
+    """The paper's student: 1 x 8 LSTM (``cell=`` for a GRU or RNN), trained with learning
+    rate 0.1 by default (``memkd.distill`` returns one)."""
 
     default_kind = "student"
 
     def __init__(self, input_size: int = 1, hidden_size: int = 8, layers: int = 1,
-                 classes: Optional[int] = None, seed: int = 0) -> None:
-        super().__init__(input_size, hidden_size, layers, classes, seed)
+                 classes: Optional[int] = None, seed: int = 0, cell: str = "lstm") -> None:
+        super().__init__(input_size, hidden_size, layers, classes, seed, cell)

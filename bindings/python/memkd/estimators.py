@@ -222,9 +222,9 @@ class _SeriesClassifier(ClassifierMixin, BaseEstimator):
 
 
 class TeacherClassifier(_SeriesClassifier):
-    """A stacked-LSTM teacher as a scikit-learn classifier: the CLI's ``train-teacher`` recipe
-    (``inits`` initialisations, each trained with early stopping on the validation loss, the one
-    with the best validation AUC-PRC kept).
+    """A stacked LSTM, GRU or RNN teacher (``cell``) as a scikit-learn classifier: the CLI's
+    ``train-teacher`` recipe (``inits`` initialisations, each trained with early stopping on the
+    validation loss, the one with the best validation AUC-PRC kept).
 
     Hyperparameters (keyword arguments, from MemKDCore's option tables):
 
@@ -249,7 +249,7 @@ class TeacherClassifier(_SeriesClassifier):
         best: Optional[Tuple[float, LSTMClassifier]] = None
         for index in range(int(self.inits)):
             model = Teacher(input_size=X.shape[2], hidden_size=self.hidden, layers=self.layers,
-                            classes=self.classes_.size, seed=self.seed_ + index)
+                            classes=self.classes_.size, seed=self.seed_ + index, cell=self.cell)
             try:
                 model.fit(X_train, y_train, X_v, y_v, threads=_threads(self.n_jobs),
                           verbose=self.verbose, seed=self.seed_ + index, **options)
@@ -268,8 +268,9 @@ class TeacherClassifier(_SeriesClassifier):
 
 
 class DistilledClassifier(_SeriesClassifier):
-    """A small LSTM student distilled from a teacher, as a scikit-learn classifier: the CLI's
-    ``distill`` (``CE + beta * L_method``, early stopping on the validation loss).
+    """A small LSTM, GRU or RNN student (``cell``; any teacher cell) distilled from a teacher,
+    as a scikit-learn classifier: the CLI's ``distill`` (``CE + beta * L_method``, early
+    stopping on the validation loss).
 
     ``teacher``: None (a ``TeacherClassifier()`` with the paper's recipe is trained on the same
     data first), a ``TeacherClassifier`` (cloned and fitted when not fitted; wrap a fitted one in

@@ -1,7 +1,7 @@
 """Streaming inference: classify a time series one sample (or chunk) at a time.
 
-The state of the LSTM is kept between calls, so each new sample costs one step of the
-network. Preprocessing choices (see the README's edge section):
+The state of the recurrent layers (any cell: LSTM, GRU or RNN) is kept between calls, so each
+new sample costs one step of the network. Preprocessing choices (see the README's edge section):
 
 - ``"none"``: feed values already preprocessed as in training (resampled to the training
   length, z-normalised per series); after a whole series the probabilities equal

@@ -77,7 +77,7 @@ def test_distill_options_equal_the_cli(cli_teacher, data, tmp_path, method, beta
 def test_distill_result_and_defaults(cli_teacher, data):
     student = python_distill(cli_teacher, data, epochs=1, threads=1, seed=4)
     assert type(student) is memkd.Student and student.kind == "student"
-    assert student.config == (1, 8, 1, 2) and student.seed == 4
+    assert student.config == (1, 8, 1, 2, "lstm") and student.seed == 4
     assert student.distillation["method"] == "memkd" and student.distillation["beta"] == 10.0
     assert (student.dataset, student.class_labels, student.training.lr) == \
         (DATASET, ["1", "2"], 0.1)

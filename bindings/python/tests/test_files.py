@@ -55,10 +55,10 @@ def cli_traces(cli_teacher, tmp_path_factory):
 def test_cli_reads_a_python_checkpoint(python_teacher, data):
     model, path = python_teacher
     info = run_cli_json("inspect", path)
-    assert info["format"] == "memkd-checkpoint" and info["format_version"] == 2
+    assert info["format"] == "memkd-checkpoint" and info["format_version"] == 3
     attributes = info["attributes"]
     assert attributes["/"]["kind"] == "teacher"
-    assert attributes["/model"] == {"gate_order": "i,f,g,o", "hidden_size": "5",
+    assert attributes["/model"] == {"cell": "lstm", "gate_order": "i,f,g,o", "hidden_size": "5",
                                     "input_size": "1", "num_classes": "2", "num_layers": "2"}
     assert attributes["/data"]["dataset"] == DATASET
     assert attributes["/data"]["class_labels"] == '["1", "2"]'
@@ -92,7 +92,7 @@ def test_cli_traces_of_a_python_checkpoint_equal_python_outputs(python_teacher, 
 def test_python_reads_a_cli_checkpoint(cli_teacher, cli_traces, data):
     model = memkd.LSTMClassifier.load(cli_teacher)
     assert type(model) is memkd.Teacher
-    assert model.config == (1, 4, 1, 2)
+    assert model.config == (1, 4, 1, 2, "lstm")
     assert (model.dataset, model.class_labels, model.length, model.z_normalize,
             model.validation_fraction) == (DATASET, ["1", "2"], 100, True, 0.2)
     assert model.training == memkd.TrainingOptions(lr=0.001, epochs=3, seed=0)

@@ -171,7 +171,7 @@ EXTENSION_CASES = r'''
 import sys, numpy as np
 import memkd._memkd as m
 
-config = (1, 3, 1, 2)
+config = (1, 3, 1, 2, "lstm")
 params = [np.frombuffer(b, dtype="<f4").copy() for b in m.init_parameters(config, 0)]
 params = [p.reshape(s) for p, (_, s) in zip(params, m.parameter_layout(*config))]
 X = np.random.default_rng(0).normal(size=(6, 10, 1)).astype(np.float32)
@@ -182,16 +182,26 @@ h = np.zeros((2, 5, 3), np.float32)
 
 cases = {
     "no arguments": lambda: m.fit(),
-    "parameter_count str": lambda: m.parameter_count("a", 1, 1, 2),
-    "parameter_count negative": lambda: m.parameter_count(1, -5, 1, 2),
-    "parameter_count huge int": lambda: m.parameter_count(1, 2**70, 1, 2),
-    "parameter_count overflowing product": lambda: m.parameter_count(1, 2**40, 2**20, 2),
-    "parameter_layout float": lambda: m.parameter_layout(1, 2.5, 1, 2),
+    "parameter_count str": lambda: m.parameter_count("a", 1, 1, 2, "lstm"),
+    "parameter_count negative": lambda: m.parameter_count(1, -5, 1, 2, "lstm"),
+    "parameter_count huge int": lambda: m.parameter_count(1, 2**70, 1, 2, "lstm"),
+    "parameter_count overflowing product": lambda: m.parameter_count(1, 2**40, 2**20, 2, "gru"),
+    "parameter_layout float": lambda: m.parameter_layout(1, 2.5, 1, 2, "lstm"),
     "init_parameters short config": lambda: m.init_parameters((1, 3, 1), 0),
+    "init_parameters config without cell": lambda: m.init_parameters((1, 3, 1, 2), 0),
+    "init_parameters unknown cell": lambda: m.init_parameters((1, 3, 1, 2, "lstm2"), 0),
+    "init_parameters cell int": lambda: m.init_parameters((1, 3, 1, 2, 4), 0),
+    "init_parameters cell NUL": lambda: m.init_parameters((1, 3, 1, 2, "gru\0"), 0),
+    "parameter_count no cell": lambda: m.parameter_count(1, 3, 1, 2),
+    "parameter_count cell None": lambda: m.parameter_count(1, 3, 1, 2, None),
+    "parameter_layout unknown cell": lambda: m.parameter_layout(1, 3, 1, 2, "GRU"),
+    "fit cell mismatch": lambda: m.fit((1, 3, 1, 2, "gru"), params, X, y, X, y, training, 1, None),
+    "stream_new unknown cell": lambda: m.stream_new((1, 3, 1, 2, "lstm2"), params, "none"),
+    "stream_new cell mismatch": lambda: m.stream_new((1, 3, 1, 2, "rnn"), params, "none"),
     "init_parameters config str": lambda: m.init_parameters("1312", 0),
     "init_parameters negative seed": lambda: m.init_parameters(config, -1),
     "init_parameters seed 2**64": lambda: m.init_parameters(config, 2**64),
-    "init_parameters overflowing size": lambda: m.init_parameters((1, 2**40, 1, 2), 0),
+    "init_parameters overflowing size": lambda: m.init_parameters((1, 2**40, 1, 2, "rnn"), 0),
     "load_ucr name int": lambda: m.load_ucr(123, None, 100, True),
     "load_ucr root int": lambda: m.load_ucr("ItalyPowerDemand", 5, 100, True),
     "load_ucr length 0": lambda: m.load_ucr("ItalyPowerDemand", None, 0, True),
@@ -203,7 +213,7 @@ cases = {
     "preprocess None": lambda: m.preprocess(None, 10, True),
     "preprocess huge length": lambda: m.preprocess(np.zeros((2, 5), np.float32), 2**62, True),
     "load_ucr huge length": lambda: m.load_ucr("ItalyPowerDemand", None, 2**62, True),
-    "fit huge hidden size": lambda: m.fit((1, 2**40, 1, 2), params, X, y, X, y, training, 1, None),
+    "fit huge hidden size": lambda: m.fit((1, 2**40, 1, 2, "lstm"), params, X, y, X, y, training, 1, None),
     "distill huge student": lambda: m.distill(config, params, 2**40, 1, X, y, X, y, "memkd", memkd_opts, 1.0, training, 1, None),
     "split int32": lambda: m.split(y.astype(np.int32), 0.2, 0),
     "split fraction": lambda: m.split(y, 1.5, 0),
@@ -227,7 +237,7 @@ cases = {
     "fit threads 0": lambda: m.fit(config, params, X, y, X, y, training, 0, None),
     "fit callback not callable": lambda: m.fit(config, params, X, y, X, y, training, 1, 42),
     "fit callback wrong arity": lambda: m.fit(config, params, X, y, X, y, training, 1, lambda: None),
-    "fit config mismatch": lambda: m.fit((1, 4, 1, 2), params, X, y, X, y, training, 1, None),
+    "fit config mismatch": lambda: m.fit((1, 4, 1, 2, "lstm"), params, X, y, X, y, training, 1, None),
     "predict_proba X 1-D": lambda: m.predict_proba(config, params, np.zeros(10, np.float32)),
     "predict_proba 2 channels": lambda: m.predict_proba(config, params, np.zeros((2, 10, 2), np.float32)),
     "hidden_states no params": lambda: m.hidden_states(config, [], X),

@@ -45,6 +45,9 @@ extension GRUCell: CellCEmission {
     return int8 ? lines + ["+ 6H int8 row scales;"] : [lines[0], lines[1] + ";"]
   }
 
+  static let cBiasStorage =
+    "each layer's two bias vectors are stored summed for r and z; n keeps b_in and b_hn apart"
+
   static let cModelLines = [
     "PyTorch nn.GRU (gate order r, z, n; b_hn inside the reset product; zero",
     "initial state) + nn.Linear on the last layer's hidden state.",

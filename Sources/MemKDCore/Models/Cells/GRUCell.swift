@@ -20,6 +20,7 @@ enum GRUCell: RecurrentCellKernel {
   static let gateCount = 3
   static let torchModule = "gru"
   static let displayName = "GRU"
+  static let gateOrder = "r,z,n"
   /// `h` only.
   static let stateVectors = 1
 

@@ -38,6 +38,8 @@ extension LSTMCell: CellCEmission {
     ]
   }
 
+  static let cBiasStorage = "each layer's two bias vectors are stored summed"
+
   static let cModelLines = [
     "PyTorch nn.LSTM (gate order i, f, g, o; zero initial state) + nn.Linear",
     "on the last layer's hidden state.",

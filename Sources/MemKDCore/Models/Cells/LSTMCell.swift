@@ -13,6 +13,7 @@ enum LSTMCell: RecurrentCellKernel {
   static let gateCount = 4
   static let torchModule = "lstm"
   static let displayName = "LSTM"
+  static let gateOrder = "i,f,g,o"
   /// `h` and `c`.
   static let stateVectors = 2
 

@@ -34,6 +34,8 @@ extension RNNCell: CellCEmission {
     ]
   }
 
+  static let cBiasStorage = "each layer's two bias vectors are stored summed"
+
   static let cModelLines = [
     "PyTorch nn.RNN (tanh; zero initial state) + nn.Linear",
     "on the last layer's hidden state.",

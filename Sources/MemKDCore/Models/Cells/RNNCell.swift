@@ -13,6 +13,7 @@ enum RNNCell: RecurrentCellKernel {
   static let gateCount = 1
   static let torchModule = "rnn"
   static let displayName = "RNN"
+  static let gateOrder = "h"
   /// `h` only.
   static let stateVectors = 1
 
