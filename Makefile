@@ -137,6 +137,15 @@ paper-refresh: build
 	$(call paper_run,paper-adiac-teacher-lr,paper-adiac-teacher-lr,)
 	$(MAKE) paper-report
 
+# Issue 18's evidence (examples/cells.yaml): LSTM, GRU and RNN 1 x 8 students of the protocol's
+# teachers (shared from out/paper-protocol with its LSTM students of seeds 0-2), their report
+# and the profile figures per cell under results/cells. Hours; resumes.
+.PHONY: cells
+cells: build
+	$(call paper_run,cells,cells,share)
+	$(RELEASE_BIN)/memkd-script report results/cells
+	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT)
+
 # The reproduction document from the committed raw results alone (no training).
 paper-report: build
 	$(RELEASE_BIN)/memkd-script report results/paper-ablation
