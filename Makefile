@@ -141,7 +141,7 @@ paper-refresh: build
 # teachers (shared from out/paper-protocol with its LSTM students of seeds 0-2), their report
 # and the profile figures per cell under results/cells. Hours; resumes.
 .PHONY: cells
-cells: build
+cells: build venv
 	$(call paper_run,cells,cells,share)
 	$(RELEASE_BIN)/memkd-script report results/cells
 	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT)
