@@ -10,77 +10,7 @@ import Testing
 /// layer as well as the head path.
 @Suite("LSTM gradients vs finite differences")
 struct LSTMGradientTests {
-  struct Problem {
-    var model: RecurrentClassifier<Double>
-    var inputs: [Double]
-    var labels: [Int]
-    var projections: [[Double]]
-    var batch: Int
-
-    init(config: ModelConfig, batch: Int, length: Int, seed: UInt64) {
-      var random = RandomTensors(seed: seed)
-      model = RecurrentClassifier(parameters: random.parameters(config, scale: 0.5))
-      inputs = random.uniform(batch * length * config.inputSize, scale: 1.5)
-      labels = random.labels(batch, classes: config.classes)
-      projections = (0..<config.layers).map { _ in
-        random.uniform(batch * length * config.hiddenSize)
-      }
-      self.batch = batch
-    }
-
-    func loss(_ model: RecurrentClassifier<Double>, inputs: [Double]) -> Double {
-      let pass = model.forward(inputs: inputs, batch: batch)
-      var total = CrossEntropy.lossAndGradient(
-        logits: pass.logits, labels: labels, classes: model.config.classes
-      ).loss
-      for (layer, projection) in projections.enumerated() {
-        let hidden = pass.hiddenSequence(layer: layer)
-        for index in hidden.indices { total += hidden[index] * projection[index] }
-      }
-      return total
-    }
-
-    func analytic() -> (parameters: ModelParameters<Double>, inputs: [Double]) {
-      let pass = model.forward(inputs: inputs, batch: batch)
-      let gradient = CrossEntropy.lossAndGradient(
-        logits: pass.logits, labels: labels, classes: model.config.classes
-      ).gradient
-      var injected: [Int: [Double]] = [:]
-      for (layer, projection) in projections.enumerated() { injected[layer] = projection }
-      return model.backward(
-        pass, logitGradient: gradient, hiddenGradients: injected, needInputGradient: true)
-    }
-
-    /// Every (tensor, element) position of the model's parameters.
-    var everyPosition: [(Int, Int)] {
-      model.parameters.tensors.enumerated().flatMap { tensor, values in
-        values.indices.map { (tensor, $0) }
-      }
-    }
-
-    /// Largest relative error over the given (tensor, element) positions.
-    func worstParameterError(_ positions: [(Int, Int)]) -> (error: Double, name: String) {
-      let gradients = analytic().parameters
-      var worst = (error: 0.0, name: "")
-      for (tensor, element) in positions {
-        let numeric = FiniteDifference.derivative(of: model.parameters.tensors[tensor], at: element)
-        {
-          values in
-          var shifted = model
-          shifted.parameters.tensors[tensor] = values
-          return loss(shifted, inputs: inputs)
-        }
-        let error = FiniteDifference.relativeError(gradients.tensors[tensor][element], numeric)
-        if error > worst.error {
-          worst = (
-            error,
-            "\(model.parameters.names[tensor])[\(element)] analytic \(gradients.tensors[tensor][element]) numeric \(numeric)"
-          )
-        }
-      }
-      return worst
-    }
-  }
+  typealias Problem = GradientProblem
 
   static let smallConfigs: [ModelConfig] = [
     ModelConfig(inputSize: 1, hiddenSize: 1, layers: 1, classes: 2),
