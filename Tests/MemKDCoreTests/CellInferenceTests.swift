@@ -4,8 +4,8 @@ import Testing
 @testable import MemKDCore
 
 /// The GRU's and the RNN's inference and streaming paths against their training forward pass:
-/// `inferenceLogits` (no backward storage; for these cells the batch pass itself, small H
-/// included, until they get a series-lane kernel) must equal `forward` bit for bit, chunked
+/// `inferenceLogits` (no backward storage; the series-lane kernels for small H, the batch pass
+/// for large H) must equal `forward` bit for bit, chunked
 /// batch inference must not depend on threads, and `StreamingClassifier` one step at a time must
 /// equal `forward` on whole series.
 @Suite("GRU and RNN inference and streaming")
@@ -40,6 +40,44 @@ struct CellInferenceTests {
         #expect(
           float.inferenceLogits(inputs: floats, batch: batch)
             == float.forward(inputs: floats, batch: batch).logits, "Float \(what)")
+      }
+    }
+  }
+
+  /// The series-lane kernels (`SeriesLanes`) of every cell, the LSTM's included: every small H
+  /// from one unit to `smallHiddenLimit`, univariate (lane projection) and wider inputs (the
+  /// GEMM; T = 20 is longer than the 16-step GEMM blocks the LSTM once used, which differed by
+  /// an ulp for a second layer of 32 units), batch sizes off the eight-series groups.
+  @Test(
+    "series-lane inference equals the training forward pass bit for bit",
+    arguments: [
+      RecurrentCell.lstm, .gru, .rnn,
+    ])
+  func seriesLanesAreBitIdentical(cell: RecurrentCell) {
+    for hidden in [1, 5, 8, 16, 32] {
+      for inputSize in [1, 3] {
+        for layers in [1, 2] {
+          let config = ModelConfig(
+            cell: cell, inputSize: inputSize, hiddenSize: hidden, layers: layers, classes: 3)
+          let double = RecurrentClassifier<Double>(config: config, seed: UInt64(hidden + layers))
+          let float = RecurrentClassifier<Float>(config: config, seed: UInt64(hidden + layers))
+          for batch in [1, 7, 9, 17] {
+            for length in [1, 20] {
+              var random = SeededGenerator(seed: UInt64(batch * 100 + length))
+              let inputs = (0..<(batch * length * inputSize)).map { _ in
+                random.uniform(-2.0, 2.0)
+              }
+              let what = "\(cell) D \(inputSize) H \(hidden) L \(layers) B \(batch) T \(length)"
+              #expect(
+                double.inferenceLogits(inputs: inputs, batch: batch)
+                  == double.forward(inputs: inputs, batch: batch).logits, "Double \(what)")
+              let floats = inputs.map { Float($0) }
+              #expect(
+                float.inferenceLogits(inputs: floats, batch: batch)
+                  == float.forward(inputs: floats, batch: batch).logits, "Float \(what)")
+            }
+          }
+        }
       }
     }
   }

@@ -14,23 +14,6 @@ extension GRUCell {
       hidden: pass.hidden)
   }
 
-  /// A layer for inference only: `run` keeping only the hidden states, so bit-identical to
-  /// `forward`'s.
-  ///
-  /// Why no series-lane kernel yet (the LSTM's `LaneState`, eight series per vector): correctness
-  /// first. Small-H GRU layers take the batch pass too (`Kernels.smallMatMulAdd` for the
-  /// recurrent product, one series at a time through `update`); a lane kernel is the remaining
-  /// speed-up for GRU students' `predict_proba`.
-  /// - Returns: `[T, B, H]` when `keepSequence`, else the last step's `[B, H]`.
-  static func inferenceForward<S: EngineScalar>(
-    input: [S], shape: LayerShape, weights: LayerWeights<S>, keepSequence: Bool
-  ) -> [S] {
-    run(
-      input: input, shape: shape, weights: weights,
-      keep: keepSequence ? .hiddenSequence : .lastHidden
-    ).hidden
-  }
-
   /// What `run` keeps of a layer's pass.
   enum ForwardKeeps {
     /// Every step's activated gates, `W_hn h + b_hn` and `h`: what backward needs.
@@ -41,8 +24,9 @@ extension GRUCell {
     case lastHidden
   }
 
-  /// The pass of `forward` and `inferenceForward`: the same GEMMs and the same update whatever
-  /// it keeps, so the hidden states are the same to the bit.
+  /// The pass of `forward` and large-H `inferenceForward` (`GRUCell+Inference.swift`): the
+  /// same GEMMs and the same update whatever it keeps, so the hidden states are the same to the
+  /// bit.
   /// - Returns: `gates` `[T, B, 3H]` (activated when `.everything`, else the input halves),
   ///   `newGateRecurrent` `[T, B, H]` (empty unless `.everything`), `hidden` as `keep` says.
   static func run<S: EngineScalar>(

@@ -11,26 +11,11 @@ extension RNNCell {
       hidden: run(input: input, shape: shape, weights: weights))
   }
 
-  /// A layer for inference only, bit-identical to `forward`'s hidden states because it is the
-  /// same pass.
-  ///
-  /// Why no series-lane kernel yet (the LSTM's `LaneState`): correctness first. This keeps the
-  /// whole `[T, B, H]` sequence, which is no more than the pre-activations the input GEMM writes
-  /// anyway; a lane kernel for small H is the remaining speed-up for RNN students.
-  /// - Returns: `[T, B, H]` when `keepSequence`, else the last step's `[B, H]`.
-  static func inferenceForward<S: EngineScalar>(
-    input: [S], shape: LayerShape, weights: LayerWeights<S>, keepSequence: Bool
-  ) -> [S] {
-    let hidden = run(input: input, shape: shape, weights: weights)
-    guard !keepSequence else { return hidden }
-    let last = (shape.length - 1) * shape.batch * shape.hidden
-    return Array(hidden[last...])
-  }
-
-  /// The pass behind both: the pre-activations of every step start as the summed biases plus
-  /// the input projections (one GEMM, `[T B, D] x [D, H]`); step `t` adds `h_{t-1} W_hh^T` (BLAS
-  /// for large H, `Kernels.smallMatMulAdd` for small H) and takes the tanh in place, so the
-  /// buffer ends as the hidden sequence `[T, B, H]`.
+  /// The pass behind `forward` and large-H `inferenceForward` (`RNNCell+Inference.swift`): the
+  /// pre-activations of every step start as the summed biases plus the input projections (one
+  /// GEMM, `[T B, D] x [D, H]`); step `t` adds `h_{t-1} W_hh^T` (BLAS for large H,
+  /// `Kernels.smallMatMulAdd` for small H) and takes the tanh in place, so the buffer ends as the
+  /// hidden sequence `[T, B, H]`.
   static func run<S: EngineScalar>(
     input: [S], shape: LayerShape, weights: LayerWeights<S>
   ) -> [S] {
