@@ -40,6 +40,19 @@ protocol CellCEmission {
   static func cLayerFunction(_ context: CEmissionContext) -> String
 }
 
+extension CellCEmission {
+  /// A layer's `weight_ih` and `weight_hh` arrays under the names every cell's layer call
+  /// passes (`<prefix>_weight_ih_l<k>`, `<prefix>_weight_hh_l<k>`).
+  static func cWeightMatrices(layer: Int, layout: ParameterLayout, prefix: String) -> [CArray] {
+    [
+      .matrix(
+        tensor: layout.index(.weightIH, layer: layer), symbol: "\(prefix)_weight_ih_l\(layer)"),
+      .matrix(
+        tensor: layout.index(.weightHH, layer: layer), symbol: "\(prefix)_weight_hh_l\(layer)"),
+    ]
+  }
+}
+
 /// The spellings a cell's C code shares with the writer: prefix, macro, weight type and the
 /// int8 variants of matrix arguments and dot products.
 struct CEmissionContext {

@@ -18,7 +18,7 @@ from . import _arrays
 from ._data import preprocess_rows
 
 
-def _is_ragged_collection(X: Any) -> bool:
+def is_ragged_collection(X: Any) -> bool:
     """A list or tuple of per-series arrays (aeon's unequal-length collection)."""
     if not isinstance(X, (list, tuple)) or len(X) == 0:
         return False
@@ -37,7 +37,7 @@ def _channels_first(series: Any, name: str, index: int) -> np.ndarray:
 def read_collection(X: Any, name: str = "X") -> Tuple[List[np.ndarray], bool]:
     """Every series as float64 ``[C, T_i]``, and whether the input was one rectangular array
     (so all lengths are equal by construction)."""
-    if _is_ragged_collection(X):
+    if is_ragged_collection(X):
         series = [_channels_first(x, name, i) for i, x in enumerate(X)]
         channels = {s.shape[0] for s in series}
         if len(channels) > 1:

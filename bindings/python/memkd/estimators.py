@@ -128,7 +128,7 @@ class _SeriesClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"X has {X.shape[1]} channel(s) (shape {X.shape}, read as "
                              f"[N, C, T]), but {type(self).__name__} was fitted on "
                              f"{self.n_channels_}")
-        if not _layout._is_ragged_collection(X):
+        if not _layout.is_ragged_collection(X):
             X = validate_data(self, X, reset=fitting, allow_nd=True, dtype=np.float64,
                               ensure_min_features=1, skip_check_array=False)
         series, rectangular = _layout.read_collection(X)

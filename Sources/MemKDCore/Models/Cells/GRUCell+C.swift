@@ -16,18 +16,16 @@ extension GRUCell: CellCEmission {
     let H = parameters.config.hiddenSize
     let summed = weights.biasSum
     return [
-      .comment("Layer \(layer): rows are gates r, z, n of \(H) units each."),
-      .matrix(
-        tensor: layout.index(.weightIH, layer: layer), symbol: "\(prefix)_weight_ih_l\(layer)"),
-      .matrix(
-        tensor: layout.index(.weightHH, layer: layer), symbol: "\(prefix)_weight_hh_l\(layer)"),
-      .comment("r, z: bias_ih_l\(layer) + bias_hh_l\(layer); n: bias_ih_l\(layer) alone"),
-      .floats(
-        symbol: "\(prefix)_bias_l\(layer)",
-        values: Array(summed[..<(2 * H)]) + weights.biasIH[(2 * H)...]),
-      .comment("n: bias_hh_l\(layer), inside the reset product r * (W_hn h + b_hn)"),
-      .floats(symbol: "\(prefix)_bias_hn_l\(layer)", values: Array(weights.biasHH[(2 * H)...])),
+      .comment("Layer \(layer): rows are gates r, z, n of \(H) units each.")
     ]
+      + cWeightMatrices(layer: layer, layout: layout, prefix: prefix) + [
+        .comment("r, z: bias_ih_l\(layer) + bias_hh_l\(layer); n: bias_ih_l\(layer) alone"),
+        .floats(
+          symbol: "\(prefix)_bias_l\(layer)",
+          values: Array(summed[..<(2 * H)]) + weights.biasIH[(2 * H)...]),
+        .comment("n: bias_hh_l\(layer), inside the reset product r * (W_hn h + b_hn)"),
+        .floats(symbol: "\(prefix)_bias_hn_l\(layer)", values: Array(weights.biasHH[(2 * H)...])),
+      ]
   }
 
   /// Per layer: `6H (D + H)` for the two gate matrices (2 per multiply-add), `4H` bias adds

@@ -11,16 +11,14 @@ extension LSTMCell: CellCEmission {
     let weights = parameters.layer(layer)
     let H = parameters.config.hiddenSize
     return [
-      .comment("Layer \(layer): rows are gates i, f, g, o of \(H) units each."),
-      .matrix(
-        tensor: layout.index(.weightIH, layer: layer), symbol: "\(prefix)_weight_ih_l\(layer)"),
-      .matrix(
-        tensor: layout.index(.weightHH, layer: layer), symbol: "\(prefix)_weight_hh_l\(layer)"),
-      .comment("bias_ih_l\(layer) + bias_hh_l\(layer)"),
-      .floats(
-        symbol: "\(prefix)_bias_l\(layer)",
-        values: zip(weights.biasIH, weights.biasHH).map { $0 + $1 }),
+      .comment("Layer \(layer): rows are gates i, f, g, o of \(H) units each.")
     ]
+      + cWeightMatrices(layer: layer, layout: layout, prefix: prefix) + [
+        .comment("bias_ih_l\(layer) + bias_hh_l\(layer)"),
+        .floats(
+          symbol: "\(prefix)_bias_l\(layer)",
+          values: zip(weights.biasIH, weights.biasHH).map { $0 + $1 }),
+      ]
   }
 
   /// Per layer: `8H (D + H)` for the two gate matrices (2 per multiply-add), `4H` bias adds,

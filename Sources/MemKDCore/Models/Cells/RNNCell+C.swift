@@ -11,14 +11,12 @@ extension RNNCell: CellCEmission {
     let weights = parameters.layer(layer)
     let H = parameters.config.hiddenSize
     return [
-      .comment("Layer \(layer): one block of \(H) rows (h' = tanh(W_ih x + W_hh h + bias))."),
-      .matrix(
-        tensor: layout.index(.weightIH, layer: layer), symbol: "\(prefix)_weight_ih_l\(layer)"),
-      .matrix(
-        tensor: layout.index(.weightHH, layer: layer), symbol: "\(prefix)_weight_hh_l\(layer)"),
-      .comment("bias_ih_l\(layer) + bias_hh_l\(layer)"),
-      .floats(symbol: "\(prefix)_bias_l\(layer)", values: weights.biasSum),
+      .comment("Layer \(layer): one block of \(H) rows (h' = tanh(W_ih x + W_hh h + bias)).")
     ]
+      + cWeightMatrices(layer: layer, layout: layout, prefix: prefix) + [
+        .comment("bias_ih_l\(layer) + bias_hh_l\(layer)"),
+        .floats(symbol: "\(prefix)_bias_l\(layer)", values: weights.biasSum),
+      ]
   }
 
   /// Per layer: `2H (D + H)` for the two matrices (2 per multiply-add), `H` bias adds, `H`
