@@ -28,7 +28,7 @@ RELEASE_BIN := .build/release
 SCRIPT := $(RELEASE_BIN)/memkd-script
 BENCH_ARGS ?=
 
-.PHONY: lint paper-report deps apt venv build test swift-test python-test python-ext demo bench bench-protocol paper clean fuzz
+.PHONY: lint paper-report deps apt venv build test test-slurm slurm-if-possible swift-test python-test python-ext demo bench bench-protocol paper clean fuzz
 
 deps: apt venv
 
@@ -67,8 +67,20 @@ build: apt
 demo: build
 	scripts/demo.sh $(SCRIPT) out
 
-# Every test: Swift (unit, gradient checks, PyTorch fixture, CLI) then Python (pytest).
-test: deps swift-test python-test
+# Every test: Swift (unit, gradient checks, PyTorch fixture, CLI), Python (pytest), and the
+# Slurm job arrays when this machine can start a Slurm (root) and MEMKD_SKIP_SLURM is unset.
+test: deps swift-test python-test slurm-if-possible
+
+# Job arrays against a real one-node Slurm that the test starts and stops (scripts/slurm-local.sh
+# installs slurm-wlm and munge when missing); a Slurm that cannot start is a failure here.
+test-slurm: apt venv
+	swift build -c release --product memkd-script
+	MEMKD_REQUIRE_SLURM=1 $(PY) -m pytest -q Tests/slurm
+
+slurm-if-possible:
+	@if [ -n "$(MEMKD_SKIP_SLURM)" ]; then echo "MEMKD_SKIP_SLURM is set: Slurm tests skipped"; \
+	elif [ "$$(id -u)" -ne 0 ]; then echo "not root: cannot start a local Slurm, its tests skipped (make test-slurm as root)"; \
+	else $(MAKE) test-slurm; fi
 
 # Source formatting as .swift-format says (swift-format ships with the toolchain); CI runs it.
 # `swift format -i -r Sources Tests Package.swift` fixes what it reports.

@@ -9,7 +9,7 @@ struct MemKDScript: ParsableCommand {
     version: MemKDVersion.string,
     subcommands: [
       TrainTeacher.self, Trace.self, Distill.self, Evaluate.self, Inspect.self, Run.self,
-      Status.self,
+      Status.self, Submit.self,
       Report.self, Step.self, ExportC.self, Profile.self, Options.self,
     ])
 }

@@ -24,6 +24,7 @@ struct Run: ParsableCommand {
       "Run only these of the file's datasets (comma-separated), e.g. a quick subset of a protocol, in the run folder --out (required)."
   )
   var datasets: String?
+  @OptionGroup var recovery: RecoveryOptions
   @Flag(help: "Plain progress lines even on a terminal.") var plain = false
   @Flag(help: "Print a JSON summary on standard output.") var json = false
 
@@ -80,7 +81,8 @@ struct Run: ParsableCommand {
     let stop = InterruptFlag()
     let execution = PipelineExecution(
       folder: folder, plan: plan, selected: selected, jobs: jobs,
-      executable: Self.executablePath)
+      executable: Self.executablePath, retries: recovery.retries,
+      lease: recovery.lockLease)
     let outcome = try execution.run(display: display, interrupted: { stop.isSet })
     let done = plan.steps.filter { folder.isDone($0.id) }.count
     var reportPath: String?

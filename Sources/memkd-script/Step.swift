@@ -17,6 +17,8 @@ struct Step: ParsableCommand {
   @Option(name: .customLong(WorkerProtocol.stepFlag), help: "The step id.") var step: String
   @Option(name: .customLong(WorkerProtocol.threadsFlag), help: "Threads for the step's training.")
   var threads = 1
+  @Option(name: .customLong(WorkerProtocol.leaseFlag), help: "The lock's lease, in seconds.")
+  var lease = LockPolicy.defaultLease
 
   func run() throws {
     BLASRuntime.configure()
@@ -36,8 +38,13 @@ struct Step: ParsableCommand {
       throw PipelineRunError("\(folder.manifestPath): no step \(self.step)")
     }
     if folder.isDone(step.id) { return }
-    guard try folder.lock(step.id) else { throw ExitCode(WorkerProtocol.busy) }
-    defer { folder.unlock(step.id) }
+    // Another process took the lock over (it found this one's lease missed): stop at once
+    // rather than write the step's `.partial` folder side by side with it.
+    guard
+      let heartbeat = try folder.lock(
+        step.id, lease: lease, lost: { Foundation.exit(WorkerProtocol.busy) })
+    else { throw ExitCode(WorkerProtocol.busy) }
+    defer { folder.unlock(step.id, heartbeat: heartbeat) }
     let work = StepWork(folder: folder, dataRoot: manifest.dataRoot, threads: threads)
     let encoder = JSONEncoder()
     encoder.nonConformingFloatEncodingStrategy = .convertToString(

@@ -3,8 +3,10 @@ import Foundation
 /// Runs a share of a plan's steps in worker processes, `jobs` at a time, in dependency order.
 ///
 /// Done steps are skipped. A step whose inputs come from another shard (another process on the
-/// same run folder) waits until that shard has finished them. A failed step is recorded in the
-/// run folder and the steps that depend on it are left pending; the others go on.
+/// same run folder, e.g. another Slurm array task) waits until that shard has finished them.
+/// A failed step is recorded in the run folder and re-run up to `retries` times by whichever
+/// shard reaches it next; after that the steps that depend on it are blocked and the others
+/// go on. An input whose holder died (an abandoned lock) is taken over by the shard waiting.
 public struct PipelineExecution: Sendable {
   public let folder: RunFolder
   public let plan: PipelinePlan
@@ -13,15 +15,29 @@ public struct PipelineExecution: Sendable {
   public let jobs: Int
   /// `memkd-script`'s own executable: each worker is `<executable> _step ...`.
   public let executable: String
+  /// Automatic re-runs of a failed step, by this or any other shard, before its dependents
+  /// are blocked. `run` also re-attempts its own failed steps once each time it is started.
+  public let retries: Int
+  /// The lease of this run's step locks, in seconds (`LockOwner.lease`).
+  public let lease: Double
+  public let policy: LockPolicy
+
+  /// The default of `retries`: a step that failed is tried once more.
+  public static let defaultRetries = 1
 
   public init(
-    folder: RunFolder, plan: PipelinePlan, selected: [PipelineStep], jobs: Int, executable: String
+    folder: RunFolder, plan: PipelinePlan, selected: [PipelineStep], jobs: Int, executable: String,
+    retries: Int = PipelineExecution.defaultRetries, lease: Double = LockPolicy.defaultLease,
+    policy: LockPolicy = LockPolicy()
   ) {
     self.folder = folder
     self.plan = plan
     self.selected = selected
     self.jobs = max(1, jobs)
     self.executable = executable
+    self.retries = max(0, retries)
+    self.lease = lease
+    self.policy = policy
   }
 
   public struct Outcome: Sendable {
@@ -38,96 +54,35 @@ public struct PipelineExecution: Sendable {
   /// Runs until every selected step is done, failed or blocked, or `interrupted()` turns true
   /// (the workers are then interrupted and their steps left unfinished).
   public func run(display: any RunDisplay, interrupted: () -> Bool) throws -> Outcome {
-    var outcome = Outcome()
-    // What is done, known in memory: the run folder is read once here, this process's own
-    // steps are added as its workers finish, and only inputs owned by other shards are looked
-    // up on disk again, at most once a second (polling every pending step's inputs ten times a
-    // second kept the scheduler itself busy at ~70 % of a core on a 1,420-step run).
-    var done = Set(plan.steps.lazy.filter { folder.isDone($0.id) }.map(\.id))
-    var pending = selected.filter { !done.contains($0.id) }
-    outcome.cached = selected.count - pending.count
-    let selectedIDs = Set(selected.map(\.id))
-    let external = Set(pending.flatMap(\.dependencies)).subtracting(selectedIDs)
-    var externalFailures = Set<String>()
-    var lastPoll = ContinuousClock.now - .seconds(10)
-    func pollOtherShards() {
-      guard ContinuousClock.now - lastPoll >= .seconds(1) else { return }
-      lastPoll = ContinuousClock.now
-      for id in external where !done.contains(id) {
-        if folder.isDone(id) {
-          done.insert(id)
-        } else if folder.failure(id) != nil && !folder.isLocked(id) {
-          externalFailures.insert(id)
-        } else {
-          externalFailures.remove(id)
-        }
-      }
-    }
-    display.begin(total: selected.count, cached: outcome.cached)
+    var schedule = PipelineSchedule(execution: self)
+    display.begin(total: selected.count, cached: schedule.outcome.cached)
     var running: [WorkerProcess] = []
-    // Steps that failed or were blocked: their dependents cannot run.
-    var unavailable = Set<String>()
     // Threads per worker: two cores shared by `jobs` workers (results never depend on it).
     let threads = max(1, 2 / jobs)
-    while !pending.isEmpty || !running.isEmpty {
+    while !schedule.pending.isEmpty || !running.isEmpty {
       if interrupted() {
-        running.forEach { $0.interrupt() }
-        // A worker that does not stop within two seconds is killed: its step is unfinished
-        // either way, and a teacher resumes from its last saved epoch.
-        let deadline = ContinuousClock.now + .seconds(2)
-        while running.contains(where: \.isRunning) && ContinuousClock.now < deadline {
-          Thread.sleep(forTimeInterval: 0.02)
-        }
-        for worker in running where worker.isRunning {
-          kill(worker.process.processIdentifier, SIGKILL)
-        }
-        for worker in running { worker.process.waitUntilExit() }
-        outcome.interrupted = true
+        stop(running)
+        schedule.outcome.interrupted = true
         break
       }
       for worker in running where !worker.isRunning {
-        let seconds = (ContinuousClock.now - worker.started).seconds
-        if worker.status == 0 && folder.isDone(worker.step.id) {
-          done.insert(worker.step.id)
-          outcome.ran += 1
-          display.finished(worker.step, seconds: seconds)
-        } else if worker.status == WorkerProtocol.busy {
-          pending.insert(worker.step, at: 0)
-        } else {
-          let message = worker.errorText.isEmpty ? "exit status \(worker.status)" : worker.errorText
-          unavailable.insert(worker.step.id)
-          try? folder.recordFailure(worker.step.id, message: message)
-          outcome.failed.append((worker.step.label, message))
-          display.failed(worker.step, message: message)
-        }
+        schedule.finished(worker, display: display)
       }
       running.removeAll { !$0.isRunning }
-      pollOtherShards()
-      // Inputs that failed here, or in another shard that is not retrying them, block.
-      for step in pending
-      where step.dependencies.contains(where: {
-        unavailable.contains($0) || externalFailures.contains($0)
-      }) {
-        unavailable.insert(step.id)
-        outcome.blocked.append(step.label)
-      }
-      pending.removeAll { unavailable.contains($0.id) }
+      schedule.pollOtherShards()
+      schedule.blockUnavailable()
       var skipped = Set<String>()  // ready, but another process holds the step's lock
-      while running.count < jobs,
-        let index = pending.firstIndex(where: { step in
-          !skipped.contains(step.id) && step.dependencies.allSatisfy { done.contains($0) }
-        })
-      {
-        if folder.isLocked(pending[index].id) {
-          skipped.insert(pending[index].id)
+      while running.count < jobs, let index = schedule.nextReady(skipping: skipped) {
+        if folder.isLocked(schedule.pending[index].id, policy: policy) {
+          skipped.insert(schedule.pending[index].id)
           continue
         }
-        let step = pending.remove(at: index)
+        let step = schedule.pending.remove(at: index)
         running.append(
           try WorkerProcess(
             step: step, executable: executable,
             arguments: WorkerProtocol.arguments(
-              runDir: folder.path, step: step.id, threads: threads)))
+              runDir: folder.path, step: step.id, threads: threads, lease: lease)))
         display.started(step)
       }
       display.update(
@@ -135,7 +90,22 @@ public struct PipelineExecution: Sendable {
       Thread.sleep(forTimeInterval: running.isEmpty ? 1.0 : 0.1)
     }
     display.end()
-    return outcome
+    return schedule.outcome
   }
 
+  /// Interrupts the workers; one that does not stop within two seconds is killed: its step is
+  /// unfinished either way, and a teacher resumes from its last saved epoch. Their locks stay:
+  /// a lock whose holder has exited is what tells a shard waiting for the step (here or, under
+  /// Slurm, on another node) to take it over.
+  private func stop(_ running: [WorkerProcess]) {
+    running.forEach { $0.interrupt() }
+    let deadline = ContinuousClock.now + .seconds(2)
+    while running.contains(where: \.isRunning) && ContinuousClock.now < deadline {
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    for worker in running where worker.isRunning {
+      kill(worker.process.processIdentifier, SIGKILL)
+    }
+    for worker in running { worker.process.waitUntilExit() }
+  }
 }

@@ -6,8 +6,8 @@ import MemKDCore
 ///     <run>/pipeline.json          the plan of the last `run` (what `report` and `status` read)
 ///     <run>/steps/<id>/            a finished step: result.json and its files
 ///     <run>/steps/<id>.partial/    a step being run (a teacher's resumable checkpoint lives here)
-///     <run>/steps/<id>.lock        "<host> <pid>" of the process running the step
-///     <run>/steps/<id>.failed      the error of the last failed attempt
+///     <run>/steps/<id>.lock        who runs the step (host, pid, lease, Slurm job: `LockOwner`)
+///     <run>/steps/<id>.failed      the failed attempts and the last error (`StepFailure`)
 ///
 /// A step is done exactly when `<id>/result.json` exists: the folder is renamed into place only
 /// after everything in it is written, so an interruption at any moment leaves either a finished
@@ -26,7 +26,7 @@ public struct RunFolder: Sendable {
     (stepsPath as NSString).appendingPathComponent(id)
   }
   public func partialPath(_ id: String) -> String { finalPath(id) + ".partial" }
-  func lockPath(_ id: String) -> String { finalPath(id) + ".lock" }
+  public func lockPath(_ id: String) -> String { finalPath(id) + ".lock" }
   func failurePath(_ id: String) -> String { finalPath(id) + ".failed" }
   public func resultPath(_ id: String) -> String {
     (finalPath(id) as NSString).appendingPathComponent("result.json")
@@ -34,16 +34,6 @@ public struct RunFolder: Sendable {
 
   public func isDone(_ id: String) -> Bool {
     FileManager.default.fileExists(atPath: resultPath(id))
-  }
-
-  /// The recorded error of the last failed attempt, if any.
-  public func failure(_ id: String) -> String? {
-    try? String(contentsOfFile: failurePath(id), encoding: .utf8)
-  }
-
-  public func recordFailure(_ id: String, message: String) throws {
-    try createSteps()
-    try Data(message.utf8).write(to: URL(fileURLWithPath: failurePath(id)), options: .atomic)
   }
 
   func createSteps() throws {
@@ -113,48 +103,8 @@ public struct RunFolder: Sendable {
     try? manager.removeItem(atPath: failurePath(id))
   }
 
-  // MARK: - Locks
-
-  /// Takes the step's lock for this process; false when a live process holds it. A lock left by
-  /// a dead process on this host (a SIGKILL) is taken over. Locks of other hosts are respected.
-  public func lock(_ id: String) throws -> Bool {
-    try createSteps()
-    let path = lockPath(id)
-    let owner = "\(Self.host) \(getpid())\n"
-    for _ in 0..<2 {
-      let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
-      if descriptor >= 0 {
-        _ = owner.withCString { write(descriptor, $0, strlen($0)) }
-        close(descriptor)
-        return true
-      }
-      guard errno == EEXIST else {
-        throw PipelineRunError("\(path): cannot create lock (\(String(cString: strerror(errno))))")
-      }
-      guard isStale(lockAt: path) else { return false }
-      try? FileManager.default.removeItem(atPath: path)
-    }
-    return false
-  }
-
-  public func unlock(_ id: String) {
-    try? FileManager.default.removeItem(atPath: lockPath(id))
-  }
-
-  /// True when a live process holds the step's lock.
-  public func isLocked(_ id: String) -> Bool {
-    FileManager.default.fileExists(atPath: lockPath(id)) && !isStale(lockAt: lockPath(id))
-  }
-
-  private func isStale(lockAt path: String) -> Bool {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return true }
-    let fields = text.split(whereSeparator: \.isWhitespace)
-    guard fields.count == 2, let pid = Int32(fields[1]) else { return true }
-    guard fields[0] == Self.host else { return false }
-    return kill(pid, 0) != 0 && errno == ESRCH
-  }
-
-  static let host: String = ProcessInfo.processInfo.hostName
+  /// This host's name, as recorded in locks and failures.
+  public static let host: String = ProcessInfo.processInfo.hostName
 
   // MARK: - JSON
 

@@ -7,13 +7,21 @@ public enum WorkerProtocol {
   public static let runDirFlag = "run-dir"
   public static let stepFlag = "step"
   public static let threadsFlag = "threads"
-  /// Exit status of a worker that found the step locked by another live process.
+  /// The lease, in seconds, the worker writes into the step's lock (`LockOwner.lease`).
+  public static let leaseFlag = "lock-lease"
+  /// Exit status of a worker that found the step locked by another live process, or whose
+  /// lock another process took over (it judged this worker abandoned).
   public static let busy: Int32 = 75
   /// Exit status of a worker that stopped because its parent `run` died.
   public static let orphaned: Int32 = 130
 
   /// The worker's arguments for `step` of the run folder at `runDir`.
-  public static func arguments(runDir: String, step: String, threads: Int) -> [String] {
-    [command, "--" + runDirFlag, runDir, "--" + stepFlag, step, "--" + threadsFlag, "\(threads)"]
+  public static func arguments(runDir: String, step: String, threads: Int, lease: Double)
+    -> [String]
+  {
+    [
+      command, "--" + runDirFlag, runDir, "--" + stepFlag, step, "--" + threadsFlag,
+      "\(threads)", "--" + leaseFlag, "\(lease)",
+    ]
   }
 }
