@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PYTHON3 ?= python3
 APT_PACKAGES := libhdf5-dev libopenblas-dev libpython3-dev pkg-config
 VENV_PACKAGES := numpy scikit-learn h5py pytest hypothesis tqdm pandas matplotlib nbclient \
-  nbformat ipykernel
+  nbformat ipykernel aeon
 # The CPU PyTorch wheel the machine image carries (PyPI's torch is a multi-GB CUDA build).
 TORCH_WHEEL := $(firstword $(wildcard /opt/wheels/torch-*cpu*.whl))
 

@@ -93,8 +93,28 @@ struct Report: ParsableCommand {
     }
     try PaperReproduction(
       report: report, paper: paper, command: command, progress: (done, total),
-      ablations: ablationReports, notes: notesText
+      ablations: ablationReports, notes: notesText,
+      figuresFolder: Self.relativePath(
+        of: runDir, from: (path as NSString).deletingLastPathComponent)
     ).write(toFile: path)
+  }
+
+  /// `target` relative to the folder `base` (both taken from the working folder), e.g.
+  /// `paper-protocol` for results/paper-protocol seen from results.
+  static func relativePath(of target: String, from base: String) -> String {
+    func components(_ path: String) -> [String] {
+      let absolute =
+        path.hasPrefix("/")
+        ? path
+        : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(
+          path.isEmpty ? "." : path)
+      return (absolute as NSString).standardizingPath.split(separator: "/").map(String.init)
+    }
+    let to = components(target)
+    let from = components(base)
+    let shared = zip(to, from).prefix { $0 == $1 }.count
+    let parts = Array(repeating: "..", count: from.count - shared) + to.dropFirst(shared)
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
   }
 
   struct ReportSummary: Encodable {

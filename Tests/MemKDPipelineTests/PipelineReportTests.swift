@@ -119,8 +119,8 @@ struct PipelineReportTableTests {
     let markdown = ReportFixture.report().markdown()
     #expect(
       markdown.contains(
-        "| Strawberry | 90.00 | 60.00 +- 0.82 | 70.00 +- 0.82 | 75.00 +- 0.82 | 72.00 +- 0.82 "
-          + "| 76.00 +- 0.82 |"
+        "| Strawberry | 90.00 | 60.00 +- 0.82 * | 70.00 +- 0.82 * | 75.00 +- 0.82 "
+          + "| 72.00 +- 0.82 * | 76.00 +- 0.82 |"
       ))
     #expect(
       markdown.contains(
@@ -196,7 +196,8 @@ struct PipelineReportTableTests {
     let markdown = report.markdown()
     #expect(
       markdown.contains(
-        "| Trace | 70.00 | 65.00 +- 0.82 | 72.00 +- 0.82 | 72.00 +- 0.82 | 75.00 +- 0.82 | - |"))
+        "| Trace | 70.00 | 65.00 +- 0.82 * | 72.00 +- 0.82 | 72.00 +- 0.82 | 75.00 +- 0.82 * | - |"
+      ))
     let section = try #require(report.sections.first)
     let wtl = section.winTieLoss(2, against: 4)
     #expect(wtl.wins == 1 && wtl.ties == 0 && wtl.losses == 1 && wtl.datasets == 2)
@@ -207,18 +208,44 @@ struct PipelineReportTableTests {
     #expect(markdown.contains("| memkd terms=short | 18 | 3 |"))
   }
 
+  @Test("the significance section: Friedman, pairs, cliques and seed tests, also as JSON")
+  func significance() throws {
+    let report = ReportFixture.report()
+    let markdown = report.markdown()
+    #expect(markdown.contains("## Significance"))
+    #expect(markdown.contains("| students | 5 | 3 |"))
+    #expect(markdown.contains("| students and teacher | 6 | 3 |"))
+    #expect(markdown.contains("Critical-difference cliques (students):"))
+    #expect(markdown.contains("![Critical difference, students](cd-students.svg)"))
+    #expect(markdown.contains("`memkd` against each other variant over seeds"))
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(report.significanceJSON().utf8))
+        as? [[String: Any]])
+    let section = try #require(json.first)
+    #expect(section["reference"] as? String == "memkd")
+    let students = try #require(section["students"] as? [String: Any])
+    #expect((students["pairs"] as? [Any])?.count == 10)
+    #expect((students["scores"] as? [[Double]])?.count == 3)
+    let seedTests = try #require(section["seed_tests"] as? [[String: Any]])
+    let strawberry = seedTests.filter { $0["dataset"] as? String == "Strawberry" }
+    #expect(strawberry.count == 4)
+    try expectWellFormed(try #require(report.plots()["cd-students.svg"]))
+  }
+
   @Test("the ablation table appears only when some variant has axes")
   func ablation() {
     let markdown = ReportFixture.report().markdown()
     #expect(markdown.contains("## Ablation"))
     #expect(markdown.contains("### memkd\n\n| dataset | (default) | terms=short | terms=long |"))
-    #expect(markdown.contains("| Adiac | 60.00 +- 0.82 | 58.00 +- 0.82 | 52.00 +- 0.82 |"))
+    #expect(markdown.contains("| Adiac | 60.00 +- 0.82 | 58.00 +- 0.82 | 52.00 +- 0.82 * |"))
     #expect(markdown.contains("| average | 69.00 | 68.33 | 62.67 |"))
     let plain = ReportFixture.variants.filter { $0.axes.isEmpty }
     let report = ReportFixture.report(students: ReportFixture.students(variants: plain))
     #expect(!report.markdown().contains("Ablation"))
-    #expect(report.plots().keys.sorted() == ["auc-prc.svg"])
-    #expect(ReportFixture.report().plots().keys.sorted() == ["ablation.svg", "auc-prc.svg"])
+    let diagrams = ["cd-students.svg", "cd-with-teacher.svg"]
+    #expect(report.plots().keys.sorted() == ["auc-prc.svg"] + diagrams)
+    #expect(
+      ReportFixture.report().plots().keys.sorted() == ["ablation.svg", "auc-prc.svg"] + diagrams)
   }
 
   @Test("several teacher labels: the tables repeat under ## Teacher: <label>")
@@ -326,7 +353,10 @@ struct PipelineReportFileTests {
     let directory = root.appendingPathComponent("nested/report").path
     let report = ReportFixture.report()
     try report.write(to: directory)
-    let expected = ["ablation.svg", "auc-prc.svg", "report.md", "results.csv", "timings.csv"]
+    let expected = [
+      "ablation.svg", "auc-prc.svg", "cd-students.svg", "cd-with-teacher.svg", "report.md",
+      "results.csv", "significance.json", "timings.csv",
+    ]
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == expected)
     let markdownPath = directory + "/report.md"
     #expect(try String(contentsOfFile: markdownPath, encoding: .utf8) == report.markdown())

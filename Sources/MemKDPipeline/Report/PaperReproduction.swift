@@ -21,11 +21,15 @@ public struct PaperReproduction: Sendable {
   let ablations: [PipelineReport]
   /// Markdown appended at the end (the analysis a person wrote).
   let notes: String?
+  /// The run folder relative to the document's folder, where its critical-difference
+  /// diagrams are (`report` writes them there); nil: no images linked.
+  let figuresFolder: String?
 
   public init(
     report: PipelineReport, paper: PaperTable, command: String, progress: (done: Int, total: Int),
-    ablations: [PipelineReport] = [], notes: String? = nil
+    ablations: [PipelineReport] = [], notes: String? = nil, figuresFolder: String? = nil
   ) {
+    self.figuresFolder = figuresFolder
     self.report = report
     self.paper = paper
     self.command = command
@@ -69,6 +73,12 @@ public struct PaperReproduction: Sendable {
     lines += averages(section, datasets: complete)
     lines += ranks(section, datasets: complete)
     lines += winTieLossMatrix(section, datasets: complete)
+    lines += section.significanceMarkdown(
+      heading: "##",
+      figures: figuresFolder.map { folder in
+        let names = report.criticalDifferenceFiles(section: 0)
+        return (folder + "/" + names.students, folder + "/" + names.teacher)
+      })
     lines += tableOne(section, datasets: complete)
     lines += differences(section, datasets: complete)
     lines += computeTime()
@@ -127,7 +137,8 @@ public struct PaperReproduction: Sendable {
     var lines = [
       "## Table II: test AUC-PRC per dataset", "",
       "Each cell: ours (mean +- std over seeds) / the paper's. The paper's RKD, VID and NST columns "
-        + "are unnamed in its extracted text (`?`).", "",
+        + "are unnamed in its extracted text (`?`). `*`: differs from MemKD on that dataset over "
+        + "seeds (Welch's t-test, p < 0.05; see Significance).", "",
     ]
     let rows = datasets.map { dataset in
       [dataset]

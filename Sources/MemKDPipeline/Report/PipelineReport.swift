@@ -68,7 +68,31 @@ public struct PipelineReport: Sendable {
     if students.contains(where: { !$0.axes.isEmpty }) {
       files["ablation.svg"] = ablationChart().svg()
     }
+    for (index, section) in sections.enumerated() {
+      let names = criticalDifferenceFiles(section: index)
+      let charts = section.criticalDifferenceCharts()
+      if let students = charts.students { files[names.students] = students }
+      if let teacher = charts.teacher { files[names.teacher] = teacher }
+    }
     return files
+  }
+
+  /// File names of a section's critical-difference diagrams ("cd-students.svg",
+  /// "cd-with-teacher.svg"; numbered from 1 when the report has several teacher labels).
+  func criticalDifferenceFiles(section index: Int) -> (students: String, teacher: String) {
+    let suffix = sections.count > 1 ? "-\(index + 1)" : ""
+    return ("cd-students\(suffix).svg", "cd-with-teacher\(suffix).svg")
+  }
+
+  /// significance.json: each teacher section's significance tests and the table they were
+  /// computed from (`SectionSignificance`).
+  public func significanceJSON() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let data = try encoder.encode(sections.map(SectionSignificance.init))
+    return String(decoding: data, as: UTF8.self) + "\n"
   }
 
   /// Writes results.csv, timings.csv, report.md and the plots into `directory` (created with its
@@ -80,7 +104,7 @@ public struct PipelineReport: Sendable {
       atPath: directory, withIntermediateDirectories: true)
     var files = [
       "results.csv": resultsCSV(), "timings.csv": timingsCSV(),
-      "report.md": markdown(paper: paper),
+      "report.md": markdown(paper: paper), "significance.json": try significanceJSON(),
     ]
     files.merge(plots()) { first, _ in first }
     for name in files.keys.sorted() {

@@ -14,6 +14,8 @@ struct SelectedResult: Sendable, Equatable {
   var std: MetricsRecord
   /// Seeds behind `mean` and `std`.
   var seeds: Int
+  /// Test AUC-PRC of each of those seeds, in seed order (fractions): the per-dataset tests.
+  var testAucPrcs: [Double]
 
   /// Chooses the beta for the runs of one (dataset, teacher, variant) and summarises its seeds;
   /// nil for no runs. A NaN validation mean never beats a number. Runs are summed in seed order
@@ -35,7 +37,7 @@ struct SelectedResult: Sendable, Equatable {
         beta: beta, validationAucPrc: validation,
         mean: MetricsRecord(acc: acc.mean, aucRoc: roc.mean, aucPrc: prc.mean),
         std: MetricsRecord(acc: acc.std, aucRoc: roc.std, aucPrc: prc.std),
-        seeds: seedRuns.count)
+        seeds: seedRuns.count, testAucPrcs: seedRuns.map(\.test.aucPrc))
       bestScore = score
     }
     return best

@@ -14,11 +14,11 @@ extension PipelineReport {
     if sections.isEmpty {
       lines += ["No records.", ""]
     } else if sections.count == 1, let only = sections.first {
-      lines += only.markdown(level: 2)
+      lines += only.markdown(level: 2, figures: criticalDifferenceFiles(section: 0))
     } else {
-      for section in sections {
+      for (index, section) in sections.enumerated() {
         lines += ["## Teacher: \(section.label)", ""]
-        lines += section.markdown(level: 3)
+        lines += section.markdown(level: 3, figures: criticalDifferenceFiles(section: index))
       }
     }
     return lines.joined(separator: "\n")
@@ -32,21 +32,24 @@ extension TeacherSection {
     return variants.indices.contains(index) ? variants[index].label : "?"
   }
 
-  /// `72.11 +- 2.28` for a variant, `80.00` for the teacher, `-` when missing.
+  /// `72.11 +- 2.28` for a variant (`72.11 +- 2.28 *` when it differs from the reference
+  /// variant over seeds, see `seedMark`), `80.00` for the teacher, `-` when missing.
   func aucPrcCell(entry: Int?, dataset: String) -> String {
     guard let index = entry else {
       return teacher[dataset].map { ReportFormat.percent($0.aucPrc) } ?? "-"
     }
     guard let result = result(variant: index, dataset: dataset) else { return "-" }
     return meanStdCell(result.mean.aucPrc, result.std.aucPrc)
+      + seedMark(entry: index, dataset: dataset)
   }
 
   func meanStdCell(_ mean: Double, _ std: Double) -> String {
     "\(ReportFormat.percent(mean)) +- \(ReportFormat.percent(std))"
   }
 
-  /// Every table of this teacher label; section headings at `level` (2 = `##`).
-  func markdown(level: Int) -> [String] {
+  /// Every table of this teacher label; section headings at `level` (2 = `##`); `figures`: the
+  /// file names of its critical-difference diagrams.
+  func markdown(level: Int, figures: (students: String, teacher: String)? = nil) -> [String] {
     let heading = String(repeating: "#", count: level)
     let subheading = heading + "#"
     var lines: [String] = []
@@ -75,6 +78,7 @@ extension TeacherSection {
     lines += averagesTable(heading: heading)
     lines += winTieLossTable(heading: heading)
     lines += rankTable(heading: heading)
+    lines += significanceMarkdown(heading: heading, figures: figures)
     lines += ablationTables(heading: heading)
 
     lines += ["\(heading) Runs", ""]
