@@ -33,6 +33,24 @@ func loadUCR(_ args: Arguments) throws -> PythonObject {
     try Build.bytes(dataset.test.values), try Build.bytes(dataset.test.labels.map { Int64($0) }),
     try Build.int(dataset.test.count),
     try Build.list(dataset.classLabels.map { try Build.string($0) }),
+    try Build.int(dataset.train.channels),
+  ])
+}
+
+/// `load_ts(path) -> (values f8 bytes, lengths i8 bytes [N], channels, labels)`: the series of
+/// one `.ts` file as read (row by row, channel by channel; `?` as NaN).
+func loadTS(_ args: Arguments) throws -> PythonObject {
+  let path = try args.string(0, "path")
+  let file: TSFile
+  do {
+    file = try withoutGIL { try TSFile.read(path: path) }
+  } catch let error as DataError {
+    throw pythonError(error)
+  }
+  let values = file.series.flatMap { $0.flatMap { $0 } }
+  return try Build.tuple([
+    try Build.bytes(values), try Build.bytes(file.series.map { Int64($0[0].count) }),
+    try Build.int(file.channels), try Build.list(file.labelTokens.map { try Build.string($0) }),
   ])
 }
 

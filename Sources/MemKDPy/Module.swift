@@ -63,6 +63,9 @@ private let entries: [Entry] = [
     name: "load_ucr", arguments: 4, doc: "load_ucr(name, root, length, z_normalize) -> tuple",
     function: { _, args in pythonFunction("load_ucr", args, count: 4, loadUCR) }),
   Entry(
+    name: "load_ts", arguments: 1, doc: "load_ts(path) -> tuple",
+    function: { _, args in pythonFunction("load_ts", args, count: 1, loadTS) }),
+  Entry(
     name: "preprocess", arguments: 3, doc: "preprocess(X, length, z_normalize) -> bytes",
     function: { _, args in pythonFunction("preprocess", args, count: 3, preprocess) }),
   Entry(

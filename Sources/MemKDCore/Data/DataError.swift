@@ -30,6 +30,10 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownDataset
     /// A caller-supplied option is out of range (e.g. a resampling length below 1).
     case invalidArgument
+    /// A `.ts` header tag that is unknown, repeated, malformed or unsupported, or no `@data`.
+    case invalidHeader
+    /// A `.ts` series whose class label is not among the header's `@classLabel` labels.
+    case unknownLabel
   }
 
   public let kind: Kind

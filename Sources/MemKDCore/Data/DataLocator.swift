@@ -102,7 +102,7 @@ public enum DataLocator {
   }
 
   /// Names of the sub-folders `D` of `root` (or of `root/UCRArchive_2018`) that contain
-  /// `D_TRAIN.tsv` or `D_TEST.tsv`, sorted and without duplicates.
+  /// `D_TRAIN.tsv` or `D_TEST.tsv` (or `.ts`), sorted and without duplicates.
   static func datasets(under root: String) -> [String] {
     var names: Set<String> = []
     let manager = FileManager.default
@@ -111,7 +111,10 @@ public enum DataLocator {
       for entry in entries {
         let folder = (base as NSString).appendingPathComponent(entry) as NSString
         let hasSplit = ["TRAIN", "TEST"].contains { split in
-          manager.fileExists(atPath: folder.appendingPathComponent("\(entry)_\(split).tsv"))
+          DatasetFormat.allCases.contains { format in
+            manager.fileExists(
+              atPath: folder.appendingPathComponent("\(entry)_\(split).\(format.rawValue)"))
+          }
         }
         if hasSplit { names.insert(entry) }
       }

@@ -52,4 +52,35 @@ public enum Preprocess {
     if std < 1e-8 { return [Double](repeating: 0, count: series.count) }
     return series.map { ($0 - mean) / std }
   }
+
+  /// Missing values (NaN, a `.ts` file's `?`) filled by linear interpolation between the
+  /// nearest present neighbours; leading and trailing runs take the nearest present value.
+  ///
+  /// Why interpolate rather than refuse or zero: the UEA archive marks gaps inside recordings
+  /// with `?`, and resampling (also linear) then treats a gap like any other stretch between
+  /// two samples. Shapes: [n] -> [n]; needs at least one present value.
+  public static func fillMissing(_ series: [Double]) -> [Double] {
+    guard series.contains(where: \.isNaN) else { return series }
+    let present = series.indices.filter { !series[$0].isNaN }
+    precondition(!present.isEmpty, "fillMissing needs at least one present value")
+    var out = series
+    var previous: Int?
+    var next = 0  // index into `present` of the first present position after the current one
+    for index in series.indices {
+      if !series[index].isNaN {
+        previous = index
+        next += 1
+        continue
+      }
+      switch (previous, next < present.count ? present[next] : nil) {
+      case (let left?, let right?):
+        let t = Double(index - left) / Double(right - left)
+        out[index] = (1 - t) * series[left] + t * series[right]
+      case (let left?, nil): out[index] = series[left]
+      case (nil, let right?): out[index] = series[right]
+      case (nil, nil): break
+      }
+    }
+    return out
+  }
 }

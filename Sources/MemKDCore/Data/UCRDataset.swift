@@ -21,11 +21,11 @@ public struct UCRDataset: Sendable {
   }
 
   public let name: String
-  /// The folder the two `.tsv` files were read from.
+  /// The folder the two `.tsv` (or `.ts`) files were read from.
   public let directory: String
-  /// [count, preprocessing.length, 1], labels in 0..<classCount.
+  /// [count, preprocessing.length, channels], labels in 0..<classCount.
   public let train: SeriesSet
-  /// [count, preprocessing.length, 1], labels in 0..<classCount.
+  /// [count, preprocessing.length, channels], labels in 0..<classCount.
   public let test: SeriesSet
   /// Original label token of class k (sorted numerically when all labels are numbers, else
   /// lexicographically).
@@ -45,7 +45,8 @@ public struct UCRDataset: Sendable {
     return try load(name: name, directory: directory, preprocessing: preprocessing)
   }
 
-  /// Loads `<directory>/<name>_{TRAIN,TEST}.tsv` directly (no root lookup).
+  /// Loads `<directory>/<name>_{TRAIN,TEST}.tsv` directly (no root lookup), or the `.ts` pair
+  /// when there is no `.tsv` (`DatasetFormat`).
   static func load(name: String, directory: String, preprocessing: Preprocessing) throws
     -> UCRDataset
   {
@@ -54,15 +55,22 @@ public struct UCRDataset: Sendable {
         .invalidArgument, file: directory,
         "preprocessing length must be at least 1, got \(preprocessing.length)")
     }
-    let trainPath = (directory as NSString).appendingPathComponent("\(name)_TRAIN.tsv")
-    let testPath = (directory as NSString).appendingPathComponent("\(name)_TEST.tsv")
+    let format = DatasetFormat.detect(name: name, directory: directory)
+    let trainPath = format.path(name: name, split: "TRAIN", directory: directory)
+    let testPath = format.path(name: name, split: "TEST", directory: directory)
     // Check both splits before parsing either, so a missing split is reported at once.
     for (path, split) in [(trainPath, "TRAIN"), (testPath, "TEST")]
     where !FileManager.default.fileExists(atPath: path) {
       throw DataError(.missingFile, file: path, "\(split) split of dataset '\(name)' not found")
     }
-    let trainFile = try UCRFile.read(path: trainPath)
-    let testFile = try UCRFile.read(path: testPath)
+    let trainFile = try format.read(path: trainPath)
+    let testFile = try format.read(path: testPath)
+    if testFile.channels != trainFile.channels {
+      throw DataError(
+        .raggedRow, file: testPath,
+        "\(testFile.channels) channel(s) per series, but the training split \(trainPath) has "
+          + "\(trainFile.channels)")
+    }
     let series = trainFile.labelTokens.count + testFile.labelTokens.count
     if let problem = Self.budgetProblem(length: preprocessing.length, series: series) {
       throw DataError(.invalidArgument, file: directory, problem)
@@ -94,15 +102,22 @@ public struct UCRDataset: Sendable {
       classLabels: classes.tokens, preprocessing: preprocessing)
   }
 
-  /// Preprocesses every series of `file` into a [count, length, 1] Float set.
-  private static func makeSet(_ file: UCRFile, labels: [Int], _ preprocessing: Preprocessing)
+  /// Preprocesses every series of `file` into a [count, length, channels] Float set: each
+  /// channel on its own, missing values filled, resampled to `length`, z-normalised.
+  private static func makeSet(_ file: RawSplit, labels: [Int], _ preprocessing: Preprocessing)
     -> SeriesSet
   {
-    var values = [Float]()
-    values.reserveCapacity(file.series.count * preprocessing.length)
-    for series in file.series {
-      for value in preprocessing.apply(series) { values.append(Float(value)) }
+    let length = preprocessing.length
+    let channels = file.channels
+    var values = [Float](repeating: 0, count: file.series.count * length * channels)
+    for (row, series) in file.series.enumerated() {
+      for (channel, raw) in series.enumerated() {
+        let processed = preprocessing.apply(Preprocess.fillMissing(raw))
+        for (step, value) in processed.enumerated() {
+          values[(row * length + step) * channels + channel] = Float(value)
+        }
+      }
     }
-    return SeriesSet(values: values, labels: labels, length: preprocessing.length, channels: 1)
+    return SeriesSet(values: values, labels: labels, length: length, channels: channels)
   }
 }

@@ -28,7 +28,7 @@ except ImportError as error:  # pragma: no cover - the message is the point
     ) from error
 
 from . import _arrays, losses, metrics
-from ._data import UCRData, load_ucr, preprocess, split
+from ._data import UCRData, load_ts, load_ucr, preprocess, split
 from ._distill import ANCHOR_WEIGHTS, METHODS, NORMALIZATIONS, distill, trace, write_traces
 from ._progress import EpochInfo
 from ._model import (Epoch, LSTMClassifier, Results, Student, Teacher,
@@ -65,7 +65,7 @@ def parameter_count(input_size: int, hidden_size: int, layers: int, classes: int
 
 __all__ = [
     "__version__", "parameter_count",
-    "UCRData", "load_ucr", "preprocess", "split",
+    "UCRData", "load_ts", "load_ucr", "preprocess", "split",
     "LSTMClassifier", "Teacher", "Student", "TrainingOptions", "Epoch", "EpochInfo", "Results",
     "distill", "trace", "write_traces", "METHODS", "ANCHOR_WEIGHTS", "NORMALIZATIONS",
     "losses", "metrics", "Stream", "TeacherClassifier", "DistilledClassifier",

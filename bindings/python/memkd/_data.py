@@ -26,7 +26,8 @@ class UCRData:
             ``k``), as strings.
         name, length, z_normalize: what was loaded and how it was preprocessed.
 
-    Unpacks like a tuple: ``X_train, y_train, X_test, y_test, class_labels = data``.
+    Unpacks like a tuple: ``X_train, y_train, X_test, y_test, class_labels = data``. A
+    multichannel dataset (``.ts`` files) gives ``X`` as aeon's ``[n, C, length]``.
     """
 
     X_train: np.ndarray
@@ -76,14 +77,54 @@ def load_ucr(name: str, root: Optional[PathLike] = None, length: int = 100,
         raise TypeError(f"root: expected a str or path, got {type(root).__name__}")
     checked = _options.check("preprocessing", length=length, z_normalize=z_normalize)
     length, z_normalize = checked["length"], checked["z_normalize"]
-    x_train, y_train, n_train, x_test, y_test, n_test, labels = _memkd.load_ucr(
+    x_train, y_train, n_train, x_test, y_test, n_test, labels, channels = _memkd.load_ucr(
         name, root_path, length, bool(z_normalize))
     return UCRData(
-        X_train=_arrays.frombuffer(x_train, "f4", (n_train, length)),
+        X_train=_series(x_train, n_train, length, channels),
         y_train=_arrays.frombuffer(y_train, "i8", (n_train,)),
-        X_test=_arrays.frombuffer(x_test, "f4", (n_test, length)),
+        X_test=_series(x_test, n_test, length, channels),
         y_test=_arrays.frombuffer(y_test, "i8", (n_test,)),
         class_labels=list(labels), name=name, length=length, z_normalize=bool(z_normalize))
+
+
+def _series(values, count, length, channels):
+    """``[N, T]`` for one channel; aeon's ``[N, C, T]`` for several (the core stores
+    ``[N, T, C]``)."""
+    if channels == 1:
+        return _arrays.frombuffer(values, "f4", (count, length))
+    stored = _arrays.frombuffer(values, "f4", (count, length, channels))
+    return np.ascontiguousarray(stored.transpose(0, 2, 1))
+
+
+def load_ts(path: PathLike) -> Tuple[Union[np.ndarray, List[np.ndarray]], np.ndarray]:
+    """Read a UEA / aeon ``.ts`` file as it is (no resampling, no normalisation), with the
+    same checks as the CLI's reader (errors name the file and line).
+
+    Returns:
+        ``(X, y)``: ``X`` float64 ``[N, C, T]`` when every series has the same length, else a
+        list of ``[C, T_i]`` arrays (aeon's conventions); missing values (``?``) are NaN. ``y``:
+        the class labels as strings, ``[N]``. ``memkd.preprocess(X, length)`` then resamples and
+        normalises each channel as the loader does; it refuses NaN, while ``load_ucr`` on a
+        folder of ``.ts`` files fills missing values by linear interpolation first.
+
+    Raises:
+        OSError: the file is missing. ValueError: a malformed header or body.
+    """
+    path = os.fspath(path)
+    if not isinstance(path, str):
+        raise TypeError(f"path: expected a str or path, got {type(path).__name__}")
+    values, lengths, channels, labels = _memkd.load_ts(path)
+    flat = _arrays.frombuffer(values, "f8", (len(values) // 8,))
+    lengths = _arrays.frombuffer(lengths, "i8", (len(labels),))
+    series, start = [], 0
+    for length in lengths:
+        size = int(length) * channels
+        series.append(flat[start:start + size].reshape(channels, int(length)).copy())
+        start += size
+    y = np.array(labels, dtype=str)
+    if len(set(int(n) for n in lengths)) == 1:
+        return np.stack(series), y
+    return series, y
 
 
 def preprocess(X, length: int = 100, z_normalize: bool = True) -> np.ndarray:
