@@ -5,7 +5,7 @@ import MemKDCore
 struct DataOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "UCR dataset name (a folder <root>/<NAME>/ holding <NAME>_TRAIN.tsv and <NAME>_TEST.tsv).",
+      "Dataset name: a folder <root>/<NAME>/ holding <NAME>_TRAIN.tsv and <NAME>_TEST.tsv (UCR), or the .ts pair (UEA / aeon: several channels, variable lengths).",
       discussion: "Commands that read a checkpoint default to the checkpoint's dataset."))
   var dataset: String?
 

@@ -27,6 +27,9 @@ struct CExportTests {
     Case(
       config: ModelConfig(inputSize: 3, hiddenSize: 12, layers: 3, classes: 2), weightScale: 3,
       label: "3 x 12 saturating"),
+    Case(
+      config: ModelConfig(inputSize: 6, hiddenSize: 8, layers: 1, classes: 4), weightScale: 1,
+      label: "1 x 8, D 6 (a wrist IMU), C 4"),
   ]
 
   static func model(_ testCase: Case, seed: UInt64 = 1) -> RecurrentClassifier<Float> {

@@ -6,7 +6,7 @@ import Foundation
 public enum DatasetFormat: String, CaseIterable, Sendable {
   case tsv, ts
 
-  static func detect(name: String, directory: String) -> DatasetFormat {
+  public static func detect(name: String, directory: String) -> DatasetFormat {
     let manager = FileManager.default
     if manager.fileExists(
       atPath: DatasetFormat.tsv.path(name: name, split: "TRAIN", directory: directory))
@@ -17,7 +17,7 @@ public enum DatasetFormat: String, CaseIterable, Sendable {
     return manager.fileExists(atPath: ts) ? .ts : .tsv
   }
 
-  func path(name: String, split: String, directory: String) -> String {
+  public func path(name: String, split: String, directory: String) -> String {
     (directory as NSString).appendingPathComponent("\(name)_\(split).\(rawValue)")
   }
 

@@ -21,9 +21,9 @@ public struct PipelinePlan: Sendable {
     var checksums: [String: [String]] = [:]
     for dataset in spec.datasets {
       let directory = try DataLocator.datasetDirectory(name: dataset, explicit: spec.dataRoot)
+      let format = DatasetFormat.detect(name: dataset, directory: directory)
       checksums[dataset] = try ["TRAIN", "TEST"].map { split in
-        try SHA256.hexDigest(
-          ofFile: (directory as NSString).appendingPathComponent("\(dataset)_\(split).tsv"))
+        try SHA256.hexDigest(ofFile: format.path(name: dataset, split: split, directory: directory))
       }
     }
     self.init(spec: spec, dataChecksums: checksums)
