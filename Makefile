@@ -158,6 +158,18 @@ cells: build venv
 	$(RELEASE_BIN)/memkd-script report results/cells
 	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT)
 
+# Issue 20's evidence (examples/wearables.yaml): the protocol on aeon's multivariate sets
+# (BasicMotions, JapaneseVowels; .ts files from the aeon wheel in the venv), its report and the
+# MemKD students' profiles under results/wearables. About half an hour; resumes.
+AEON_DATA = $(shell $(PY) -c "import aeon.datasets, os; print(os.path.dirname(aeon.datasets.__file__) + '/data')")
+.PHONY: wearables
+wearables: build venv
+	MEMKD_DATA_ROOT=$(AEON_DATA) $(RELEASE_BIN)/memkd-script run examples/wearables.yaml --jobs 2 --plain
+	scripts/snapshot_run.sh out/wearables results/wearables
+	$(RELEASE_BIN)/memkd-script report results/wearables
+	MEMKD_DATA_ROOT=$(AEON_DATA) $(PY) scripts/cell_profiles.py out/wearables results/wearables/profile.md \
+	  --script $(SCRIPT) --dataset BasicMotions --dataset JapaneseVowels
+
 # The reproduction document from the committed raw results alone (no training).
 paper-report: build
 	$(RELEASE_BIN)/memkd-script report results/paper-ablation

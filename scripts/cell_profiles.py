@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Profile figures per cell for a pipeline run (issue 18): for each student cell, `memkd-script
-profile --json` of one finished student (DATASET, METHOD, seed 0, the first beta found), written
-as a Markdown table to OUT. Standard library only.
+"""Profile figures per cell for a pipeline run (issue 18): for each dataset and student cell,
+`memkd-script profile --json` of one finished student (METHOD, seed 0, the first beta found),
+written as a Markdown table to OUT. Standard library only.
 
-Usage: scripts/cell_profiles.py RUN_DIR OUT.md [--script MEMKD_SCRIPT] [--dataset D] [--method M]
+Usage: scripts/cell_profiles.py RUN_DIR OUT.md [--script MEMKD_SCRIPT] [--dataset D ...]
+    [--method M]
 """
 
 import argparse
@@ -35,28 +36,31 @@ def main(argv=None) -> int:
     p.add_argument("run_dir")
     p.add_argument("out")
     p.add_argument("--script", default=".build/release/memkd-script")
-    p.add_argument("--dataset", default="FaceAll")
+    p.add_argument("--dataset", action="append",
+                   help="dataset(s) to profile, repeatable (default: FaceAll)")
     p.add_argument("--method", default="memkd")
     args = p.parse_args(argv)
-    students = finished_students(args.run_dir, args.dataset, args.method)
-    if not students:
-        print(f"{args.run_dir}: no finished {args.method} student of {args.dataset} (seed 0)",
-              file=sys.stderr)
-        return 1
+    datasets = args.dataset or ["FaceAll"]
     rows = []
-    for cell in sorted(students, key=["lstm", "gru", "rnn"].index):
-        checkpoint = os.path.join(students[cell], "student.h5")
-        out = subprocess.run([args.script, "profile", "--checkpoint", checkpoint, "--json"],
-                             capture_output=True, text=True, check=True).stdout
-        rows.append((cell, json.loads(out)))
-    keys = sorted({k for _, r in rows for k, v in r.items() if isinstance(v, (int, float))})
-    lines = [f"Profile of the 1 x 8 students ({args.dataset}, {args.method}, seed 0): "
+    for dataset in datasets:
+        students = finished_students(args.run_dir, dataset, args.method)
+        if not students:
+            print(f"{args.run_dir}: no finished {args.method} student of {dataset} (seed 0)",
+                  file=sys.stderr)
+            return 1
+        for cell in sorted(students, key=["lstm", "gru", "rnn"].index):
+            checkpoint = os.path.join(students[cell], "student.h5")
+            out = subprocess.run([args.script, "profile", "--checkpoint", checkpoint, "--json"],
+                                 capture_output=True, text=True, check=True).stdout
+            rows.append((dataset, cell, json.loads(out)))
+    keys = sorted({k for _, _, r in rows for k, v in r.items() if isinstance(v, (int, float))})
+    lines = [f"Profile of the students ({args.method}, seed 0): "
              f"`memkd-script profile --checkpoint STUDENT --json`", "",
-             "| cell | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
-    for cell, record in rows:
+             "| dataset | cell | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
+    for dataset, cell, record in rows:
         values = [f"{record[k]:.4g}" if isinstance(record.get(k), float) else str(record.get(k, "-"))
                   for k in keys]
-        lines.append(f"| {cell} | " + " | ".join(values) + " |")
+        lines.append(f"| {dataset} | {cell} | " + " | ".join(values) + " |")
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"{args.out}: {len(rows)} cells")
