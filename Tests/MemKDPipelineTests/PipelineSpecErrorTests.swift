@@ -55,7 +55,7 @@ private let cases: [MalformedSpec] = [
   MalformedSpec(
     name: "unknown top-level key lists the allowed keys", yaml: head + "studnets: []\n",
     key: "studnets", line: 3,
-    fragment: "allowed keys: name, output, data, preprocessing, teacher, students, seeds"),
+    fragment: "allowed keys: name, output, data, preprocessing, teacher, students, select, seeds"),
   MalformedSpec(
     name: "unknown student key (typo)",
     yaml: head + "students:\n  - method: base\n  - method: memkd\n    trems: short\n",

@@ -22,6 +22,7 @@ extension RunFolder {
         record.method = variant.method.rawValue
         record.variant = variant.label
         record.axes = variant.axes
+        record.selection = variant.selection
         students.append(record)
       case .trace:
         continue

@@ -51,9 +51,13 @@ public struct PipelinePlan: Sendable {
           dependencies: [teacherStep.id], dataset: dataset, teacher: teacher)
         steps += [teacherStep, traceStep]
         for student in spec.students {
+          // Labels, the beta grid and the selection only name options the variant holds: a
+          // point of a `select:` grid is the same step as the plain variant with those options
+          // (and shares its result with another pipeline's).
           var neutralStudent = student
           neutralStudent.axes = [:]
           neutralStudent.betaGrid = []
+          neutralStudent.selection = nil
           for beta in student.betaGrid {
             for seed in spec.seeds {
               let hash = Self.hash(

@@ -26,11 +26,15 @@ public struct PipelineStep: Codable, Sendable, Equatable {
   public var seed: UInt64?
 
   /// "teacher FaceAll", "student FaceAll memkd terms=short beta=10 seed=2" (teacher variant
-  /// label added when not plain "teacher").
+  /// label added when not plain "teacher"; a `select:` point after the student's label, e.g.
+  /// "student FaceAll memkd lr=0.01 beta=10 seed=2").
   public var label: String {
     var parts = [kind.rawValue, dataset]
     if teacher.label != "teacher" { parts.append("[\(teacher.label)]") }
     if let student { parts.append(student.label) }
+    if let selection = student?.selection, !selection.isEmpty {
+      parts.append(selectionText(selection))
+    }
     if let beta, student?.method != .base { parts.append("beta=\(beta.shortDescription)") }
     if let seed { parts.append("seed=\(seed)") }
     return parts.joined(separator: " ")

@@ -27,6 +27,11 @@ extension PipelineReport {
     Set(students.flatMap { $0.axes.keys }).sorted()
   }
 
+  /// Keys of the `select:` grid, sorted; a column each, named `select:<key>`.
+  var selectionKeys: [String] {
+    Set(students.flatMap { ($0.selection ?? [:]).keys }).sorted()
+  }
+
   /// One row per student run (sorted by dataset, teacher, variant, beta, seed), no wall times:
   /// an interrupted-and-resumed run must give the same bytes as an uninterrupted one. Metrics are
   /// fractions written in `Double.description` form (shortest round trip); the validation loss is
@@ -34,22 +39,25 @@ extension PipelineReport {
   ///
   /// Header: `dataset,teacher,method,variant,<axis keys sorted>,beta,seed,val_acc,val_auc_roc,
   /// val_auc_prc,val_loss,test_acc,test_auc_roc,test_auc_prc,epochs,best_epoch,params`; an axis
-  /// a record does not have is an empty field.
+  /// a record does not have is an empty field. A `select:` grid adds `select:<key>` columns
+  /// after the axes.
   public func resultsCSV() -> String {
     let keys = axisKeys
+    let selected = selectionKeys
     let header =
-      ["dataset", "teacher", "method", "variant"] + keys + [
+      ["dataset", "teacher", "method", "variant"] + keys + selected.map { "select:" + $0 } + [
         "beta", "seed", "val_acc", "val_auc_roc", "val_auc_prc", "val_loss", "test_acc",
         "test_auc_roc", "test_auc_prc", "epochs", "best_epoch", "params",
       ]
     let rows = students.map { run -> [String] in
-      [run.dataset, run.teacher, run.method, run.variant] + keys.map { run.axes[$0] ?? "" } + [
-        run.beta.description, String(run.seed),
-        run.validation.acc.description, run.validation.aucRoc.description,
-        run.validation.aucPrc.description, run.validationLoss.description,
-        run.test.acc.description, run.test.aucRoc.description, run.test.aucPrc.description,
-        String(run.epochs), String(run.bestEpoch), String(run.params),
-      ]
+      [run.dataset, run.teacher, run.method, run.variant] + keys.map { run.axes[$0] ?? "" }
+        + selected.map { run.selection?[$0] ?? "" } + [
+          run.beta.description, String(run.seed),
+          run.validation.acc.description, run.validation.aucRoc.description,
+          run.validation.aucPrc.description, run.validationLoss.description,
+          run.test.acc.description, run.test.aucRoc.description, run.test.aucPrc.description,
+          String(run.epochs), String(run.bestEpoch), String(run.params),
+        ]
     }
     return CSVWriter.document(header: header, rows: rows)
   }
@@ -74,7 +82,10 @@ extension PipelineReport {
       }
       for run in studentsByKey[key] ?? [] {
         rows.append([
-          run.dataset, run.teacher, run.variant, run.beta.description, String(run.seed),
+          run.dataset, run.teacher,
+          ([run.variant] + [selectionText(run.selection)].filter { !$0.isEmpty })
+            .joined(separator: " "),
+          run.beta.description, String(run.seed),
           run.seconds.description,
         ])
       }

@@ -139,11 +139,13 @@ public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
   public var description: String { "cannot write report file \(path): \(message)" }
 }
 
-/// (dataset, teacher, variant, beta, seed): identifies a student run; ordered in that order.
+/// (dataset, teacher, variant, selection, beta, seed): identifies a student run; ordered in
+/// that order (the selection as `selectionText`, empty without one).
 struct ReportStudentKey: Hashable, Comparable, Sendable {
   var dataset: String
   var teacher: String
   var variant: String
+  var selection: String
   var beta: Double
   var seed: UInt64
 
@@ -151,15 +153,22 @@ struct ReportStudentKey: Hashable, Comparable, Sendable {
     dataset = run.dataset
     teacher = run.teacher
     variant = run.variant
+    selection = selectionText(run.selection)
     beta = run.beta
     seed = run.seed
   }
 
   static func < (a: ReportStudentKey, b: ReportStudentKey) -> Bool {
-    (a.dataset, a.teacher, a.variant, a.beta, a.seed) < (
-      b.dataset, b.teacher, b.variant, b.beta, b.seed
+    (a.dataset, a.teacher, a.variant, a.selection, a.beta, a.seed) < (
+      b.dataset, b.teacher, b.variant, b.selection, b.beta, b.seed
     )
   }
+}
+
+/// `learning_rate=0.01` (keys sorted, space-separated); empty for no selection.
+func selectionText(_ selection: [String: String]?) -> String {
+  guard let selection else { return "" }
+  return selection.keys.sorted().map { "\($0)=\(selection[$0]!)" }.joined(separator: " ")
 }
 
 /// (dataset, teacher label), ordered by dataset then teacher.

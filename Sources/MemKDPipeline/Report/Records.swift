@@ -52,6 +52,8 @@ public struct StudentRecord: Codable, Sendable, Equatable {
   public var variant: String
   /// `StudentVariant.axes`.
   public var axes: [String: String]
+  /// `StudentVariant.selection`: the `select:` grid point, nil without one.
+  public var selection: [String: String]?
   public var beta: Double
   public var seed: UInt64
   public var validation: MetricsRecord
@@ -85,8 +87,8 @@ public struct StudentRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case dataset, teacher, method, variant, axes, beta, seed, validation, test, epochs, params
-    case seconds
+    case dataset, teacher, method, variant, axes, selection, beta, seed, validation, test, epochs
+    case params, seconds
     case validationLoss = "validation_loss", bestEpoch = "best_epoch"
   }
 }

@@ -6,6 +6,8 @@ struct SelectedResult: Sendable, Equatable {
   /// The chosen beta: highest mean validation AUC-PRC over seeds; ties go to the smaller beta
   /// (less distillation weight for the same evidence).
   var beta: Double
+  /// The chosen point of the `select:` grid with it (`selectionText`), empty without one.
+  var selection: String = ""
   /// Mean validation AUC-PRC of the chosen beta (fraction): the selection criterion.
   var validationAucPrc: Double
   /// Mean test metrics over the chosen beta's seeds (fractions).
@@ -20,12 +22,23 @@ struct SelectedResult: Sendable, Equatable {
   /// Chooses the beta for the runs of one (dataset, teacher, variant) and summarises its seeds;
   /// nil for no runs. A NaN validation mean never beats a number. Runs are summed in seed order
   /// so the result does not depend on the order records arrived in.
+  ///
+  /// With a `select:` grid the choice is over (selection, beta) pairs, in the order selection
+  /// text then beta: a tie keeps the earlier pair.
   static func select(_ runs: [StudentRecord]) -> SelectedResult? {
-    let byBeta = Dictionary(grouping: runs, by: \.beta)
+    struct Point: Hashable, Comparable {
+      var selection: String
+      var beta: Double
+      static func < (a: Point, b: Point) -> Bool { (a.selection, a.beta) < (b.selection, b.beta) }
+    }
+    let byPoint = Dictionary(grouping: runs) {
+      Point(selection: selectionText($0.selection), beta: $0.beta)
+    }
     var best: SelectedResult?
     var bestScore = -Double.infinity
-    for beta in byBeta.keys.sorted() {
-      let seedRuns = (byBeta[beta] ?? []).sorted { $0.seed < $1.seed }
+    for point in byPoint.keys.sorted() {
+      let beta = point.beta
+      let seedRuns = (byPoint[point] ?? []).sorted { $0.seed < $1.seed }
       let validation = meanStd(seedRuns.map(\.validation.aucPrc)).mean
       let score = validation.isNaN ? -Double.infinity : validation
       // Strictly greater: iterating betas ascending, a tie keeps the smaller beta.
@@ -34,7 +47,7 @@ struct SelectedResult: Sendable, Equatable {
       let roc = meanStd(seedRuns.map(\.test.aucRoc))
       let prc = meanStd(seedRuns.map(\.test.aucPrc))
       best = SelectedResult(
-        beta: beta, validationAucPrc: validation,
+        beta: beta, selection: point.selection, validationAucPrc: validation,
         mean: MetricsRecord(acc: acc.mean, aucRoc: roc.mean, aucPrc: prc.mean),
         std: MetricsRecord(acc: acc.std, aucRoc: roc.std, aucPrc: prc.std),
         seeds: seedRuns.count, testAucPrcs: seedRuns.map(\.test.aucPrc))

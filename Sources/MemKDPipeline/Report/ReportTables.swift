@@ -69,7 +69,10 @@ extension TeacherSection {
         rows: datasets.map { dataset in
           [dataset]
             + variants.indices.map { index in
-              result(variant: index, dataset: dataset).map { ReportFormat.short($0.beta) } ?? "-"
+              result(variant: index, dataset: dataset).map { chosen in
+                ReportFormat.short(chosen.beta)
+                  + (chosen.selection.isEmpty ? "" : ", " + chosen.selection)
+              } ?? "-"
             }
         })
       lines.append("")

@@ -22,6 +22,9 @@ import Yams
 ///                                        # short_weight, long_weight, teacher_layer
 ///         hidden: 8                      # hidden, layers, lr, epochs, patience, batch_size,
 ///                                        # clip, plateau (as the teacher's)
+///     select:                            # optional: chosen on validation with beta, per
+///       lr: [0.1, 0.01]                  # method and dataset (any student option but
+///                                        # method, beta and MemKD's; lists only)
 ///     seeds: 5                           # n (0..<n) or a list of unique ints; default 5
 ///
 /// Why validation is this strict (unknown keys, floats for integers, duplicate keys are all
@@ -29,7 +32,7 @@ import Yams
 /// (`trems: short`) would only show up as a wrong table at the end.
 extension PipelineSpec {
   static let topLevelKeys = [
-    "name", "output", "data", "preprocessing", "teacher", "students", "seeds",
+    "name", "output", "data", "preprocessing", "teacher", "students", "select", "seeds",
   ]
 
   /// Reads and validates the pipeline file at `path`.
@@ -93,6 +96,7 @@ extension PipelineSpec {
     var output: String?
     var teacherOptions: [WrittenOption<TeacherVariant>] = []
     var students: [(variant: StudentVariant, entry: Int)] = []
+    var selectEntry: YAMLReader.Entry?
     for entry in entries {
       switch entry.key {
       case "name": spec.name = try name(entry, reader: reader)
@@ -105,6 +109,7 @@ extension PipelineSpec {
           options: entry.key == "teacher" ? self.teacherOptions : preprocessingOptions,
           what: "a mapping of \(entry.key) options", reader: reader)
       case "students": students = try self.students(entry, reader: reader)
+      case "select": selectEntry = entry
       case "seeds": spec.seeds = try seeds(entry, reader: reader)
       default: break
       }
@@ -119,6 +124,10 @@ extension PipelineSpec {
       var teacher = $0.variant
       teacher.axes = $0.axes
       return teacher
+    }
+    if let selectEntry, let studentsEntry = entries.first(where: { $0.key == "students" }) {
+      students = try selectionGrid(
+        selectEntry, over: students, studentsEntry: studentsEntry, reader: reader)
     }
     spec.students = students.map(\.variant)
     if let entry = entries.first(where: { $0.key == "students" }) {

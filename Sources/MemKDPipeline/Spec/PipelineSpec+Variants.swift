@@ -139,3 +139,61 @@ extension PipelineSpec {
     return grid
   }
 }
+
+extension PipelineSpec {
+  /// The keys `select:` takes: the student's architecture and optimisation options
+  /// (`StudentDistillation`'s fields), the same for every method.
+  static var selectableOptions: [VariantOption<StudentVariant>] {
+    StudentDistillation.optionFields.map { VariantOption(field: $0.lifted(\.recipe)) }
+  }
+
+  /// `select: {lr: [0.1, 0.01]}`: student options chosen on validation AUC-PRC together with
+  /// beta, per method and dataset. Every student variant becomes one variant per point of the
+  /// grid (its `selection`); the report shows each under its own label, at the best (point,
+  /// beta) of each dataset. A key that a student entry also sets is an error (the entry's value
+  /// would silently lose), and so is a single value (nothing to select).
+  static func selectionGrid(
+    _ entry: YAMLReader.Entry, over students: [(variant: StudentVariant, entry: Int)],
+    studentsEntry: YAMLReader.Entry, reader: YAMLReader
+  ) throws -> [(variant: StudentVariant, entry: Int)] {
+    let written = try writtenOptions(
+      entry.value, path: entry.path, options: selectableOptions,
+      what: "a mapping of student options to the lists they are selected from", reader: reader)
+    let entries = try reader.entries(
+      of: entry.value, path: entry.path, allowed: selectableOptions.map(\.key),
+      what: "a mapping of student options to the lists they are selected from")
+    for (option, source) in zip(written, entries) where !option.isAxis {
+      throw reader.error(
+        source.value, source.path,
+        "select takes a list of values to choose from (e.g. [0.1, 0.01]); for one value set it "
+          + "on the students")
+    }
+    let (_, elements) = try reader.items(
+      studentsEntry.value, path: studentsEntry.path, what: "a list of student entries",
+      single: false)
+    for (node, path) in elements {
+      let keys = try reader.entries(
+        of: node, path: path, allowed: studentKeys, what: "a student entry")
+      if let clash = keys.first(where: { key in written.contains { $0.key == key.key } }) {
+        throw reader.error(
+          clash.keyNode, clash.path,
+          "\(clash.key) is selected over by `select:`; a student entry cannot also set it")
+      }
+    }
+    let points = variantCount(written) ?? Int.max
+    guard
+      points.multipliedReportingOverflow(by: max(students.count, 1)).partialValue
+        <= PipelineSpec.maximumVariants
+    else {
+      throw reader.error(entry.value, entry.path, PipelineSpec.tooManyVariants(nil))
+    }
+    let grid = written.map { WrittenOption(key: $0.key, isAxis: true, settings: $0.settings) }
+    return students.flatMap { student in
+      crossProduct(grid, from: student.variant).map { point in
+        var variant = point.variant
+        variant.selection = point.axes
+        return (variant, student.entry)
+      }
+    }
+  }
+}

@@ -113,6 +113,9 @@ public struct StudentVariant: Sendable, Equatable, Codable {
   public var training: TrainingConfig
   /// The list-valued options that produced this variant, YAML key -> value as written.
   public var axes: [String: String]
+  /// This point of the file's `select:` grid (YAML key -> value as written), nil without one:
+  /// options chosen on validation like beta, so reported under the variant's label.
+  public var selection: [String: String]?
 
   /// The paper's student (`StudentDistillation.paper`) unless given.
   public init(
@@ -143,7 +146,7 @@ public struct StudentVariant: Sendable, Equatable, Codable {
     }
   }
 
-  /// "memkd", or "memkd terms=short" (axes sorted by key).
+  /// "memkd", or "memkd terms=short" (axes sorted by key; never the selection).
   public var label: String { variantLabel(method.rawValue, axes) }
 
   /// The loss this variant trains with (nil for Base).
