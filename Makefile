@@ -158,6 +158,14 @@ cells: build venv
 	$(RELEASE_BIN)/memkd-script report results/cells
 	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT)
 
+# Issue 20's fair comparison (examples/paper-fair.yaml): the protocol with the student rate
+# selected from {0.1, 0.01}; shares the protocol's teachers and lr-0.1 students, trains the
+# 1,400 lr-0.01 students (hours; resumes), snapshots and reports under results/paper-fair.
+.PHONY: paper-fair
+paper-fair: build
+	$(call paper_run,paper-fair,paper-fair,share)
+	$(RELEASE_BIN)/memkd-script report results/paper-fair --paper examples/paper-table2.csv
+
 # Issue 20's evidence (examples/wearables.yaml): the protocol on aeon's multivariate sets
 # (BasicMotions, JapaneseVowels; .ts files from the aeon wheel in the venv), its report and the
 # MemKD students' profiles under results/wearables. About half an hour; resumes.
