@@ -30,15 +30,7 @@ public struct TSFile: Sendable {
   public let declaredLabels: [String]
 
   public static func read(path: String) throws -> TSFile {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw DataError(.missingFile, file: path, "file not found")
-    }
-    guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(
-        .missingFile, file: path, isDirectory.boolValue ? "is a directory" : "cannot be read")
-    }
-    return try parse(String(decoding: data, as: UTF8.self), path: path)
+    try parse(String(decoding: try dataFileContents(path), as: UTF8.self), path: path)
   }
 
   static func parse(_ text: String, path: String) throws -> TSFile {

@@ -28,15 +28,7 @@ public struct UCRFile: Sendable {
 
   /// Reads and validates one UCR `.tsv` file.
   public static func read(path: String) throws -> UCRFile {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw DataError(.missingFile, file: path, "file not found")
-    }
-    guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(
-        .missingFile, file: path, isDirectory.boolValue ? "is a directory" : "cannot be read")
-    }
-    return try parse([UInt8](data), path: path)
+    try parse([UInt8](try dataFileContents(path)), path: path)
   }
 
   /// Parses file contents already in memory; `path` is only used in errors and `self.path`.
@@ -171,4 +163,18 @@ private struct Parser {
     series.append(Array(row[...last]))
     labels.append(label)
   }
+}
+
+/// The bytes of a data file; a missing path, a folder or an unreadable file is a `missingFile`
+/// error naming it (shared by the `.tsv` and `.ts` readers).
+func dataFileContents(_ path: String) throws -> Data {
+  var isDirectory: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    throw DataError(.missingFile, file: path, "file not found")
+  }
+  guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+    throw DataError(
+      .missingFile, file: path, isDirectory.boolValue ? "is a directory" : "cannot be read")
+  }
+  return data
 }
