@@ -20,10 +20,8 @@ struct RecoveryOptions: ParsableArguments {
 
   func validate() throws {
     if retries < 0 { throw ValidationError("--retries must be 0 or more (got \(retries))") }
-    if !(lockLease >= LockPolicy.minimumLease) {
-      throw ValidationError(
-        "--lock-lease must be at least \(Int(LockPolicy.minimumLease)) seconds, three heartbeats (got \(lockLease))"
-      )
+    if let problem = LockPolicy.leaseProblem(lockLease) {
+      throw ValidationError("--lock-lease \(problem) (got \(lockLease))")
     }
   }
 }

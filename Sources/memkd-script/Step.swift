@@ -54,6 +54,7 @@ struct Step: ParsableCommand {
         FileHandle.standardOutput.write(line + Data("\n".utf8))
       }
     }
+    guard folder.holdsLock(step.id) else { throw ExitCode(WorkerProtocol.busy) }
     try folder.commit(step.id)
   }
 

@@ -22,15 +22,18 @@ struct ExamplePipelineTests {
     for name in [
       "quickstart.yaml", "paper.yaml", "paper-ablation.yaml", "paper-student-recipe.yaml",
       "paper-small-data.yaml", "paper-adiac-teacher-lr.yaml", "paper-dkd-grid.yaml",
+      "paper-fair.yaml", "wearables.yaml", "cells.yaml",
     ] {
       #expect(names.contains(name), "\(name) missing from examples/")
     }
   }
 
-  @Test("every example parses, and its student variants have distinct labels", arguments: files)
+  @Test(
+    "every example parses, and its student variants have distinct labels (per select: point)",
+    arguments: files)
   func parses(path: String) throws {
     let spec = try PipelineSpec.load(path: path)
-    let labels = spec.students.map(\.label)
+    let labels = spec.students.map { $0.label + " " + selectionText($0.selection) }
     #expect(Set(labels).count == labels.count, "\(labels)")
     #expect(!spec.datasets.isEmpty)
   }

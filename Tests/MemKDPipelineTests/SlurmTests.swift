@@ -49,7 +49,11 @@ struct SlurmTests {
       accounting.arrayTaskStates(job: "11") == [0: .ended("COMPLETED"), 1: .ended("CANCELLED")])
     #expect(SlurmQueue(runner: { _ in nil }).arrayTaskStates(job: "11").isEmpty)
     #expect(SlurmQueue(runner: { _ in nil }).state(ofJob: "11") == .unknown)
-    #expect(SlurmQueue(runner: { _ in (0, "", "") }).state(ofJob: "11") == .ended("GONE"))
+    // Nothing printed: hidden (PrivateData=jobs) or another cluster's job, not an ended one.
+    #expect(SlurmQueue(runner: { _ in (0, "", "") }).state(ofJob: "11") == .unknown)
+    #expect(
+      SlurmQueue(runner: { _ in (1, "", "slurm_load_jobs error: Invalid job id specified\n") })
+        .state(ofJob: "11") == .ended("GONE"))
     #expect(
       SlurmQueue(runner: { _ in (0, "COMPLETING\n", "") }).state(ofJob: "11")
         == .active("COMPLETING"))
@@ -117,6 +121,13 @@ struct SlurmTests {
     #expect(try folder.slurmSubmissions().map(\.job) == ["7", "9"])
     try FileManager.default.createDirectory(
       atPath: folder.slurmPath, withIntermediateDirectories: true)
+    try #"[{"job": "3", "tasks": 0, "submitted": 1}]"#.write(
+      toFile: folder.slurmJobsPath, atomically: true, encoding: .utf8)
+    #expect {
+      try folder.slurmSubmissions()
+    } throws: { error in
+      "\(error)".contains("has 0 tasks")
+    }
     try "[{".write(toFile: folder.slurmJobsPath, atomically: true, encoding: .utf8)
     #expect {
       try folder.slurmSubmissions()

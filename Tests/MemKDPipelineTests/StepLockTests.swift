@@ -31,11 +31,14 @@ struct StepLockTests {
     }
   }
 
-  @Test("this host: stale exactly when the holder's process has exited")
+  @Test("this host: stale when the holder's process has exited, or its lease ran out")
   func thisHost() {
     let owner = LockOwner(host: "here", pid: 9, lease: 300, slurmJob: "5")
-    #expect(!Self.policy(alive: true).isStale(owner: owner, age: 1e6))
+    #expect(!Self.policy(alive: true).isStale(owner: owner, age: 10))
     #expect(Self.policy(alive: false).isStale(owner: owner, age: 0))
+    // A live process with a lock unrenewed past its lease: the dead holder's pid reused.
+    #expect(Self.policy(alive: true).isStale(owner: owner, age: 301))
+    #expect(!Self.policy(alive: true).isStale(owner: LockOwner(host: "here", pid: 9), age: 1e6))
   }
 
   @Test("another host: stale when its Slurm job ended, or when its lease ran out")

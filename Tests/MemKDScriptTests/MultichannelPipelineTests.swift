@@ -1,4 +1,5 @@
 import Foundation
+import MemKDCore
 import MemKDTestSupport
 import Testing
 
@@ -44,7 +45,8 @@ struct MultichannelPipelineTests {
     return (root.path, name)
   }
 
-  @Test("every method trains on D channels; the C export takes D values", arguments: [3, 6])
+  @Test(
+    "every method trains on D channels; the C export and profile take D inputs", arguments: [3, 6])
   func everyMethod(channels: Int) throws {
     let (root, name) = try Self.archive(channels: channels)
     let directory = try TestFiles.temporaryDirectory("memkd-multichannel")
@@ -92,5 +94,26 @@ struct MultichannelPipelineTests {
     #expect(export.status == 0, "\(export.stderr)")
     let text = try String(contentsOfFile: header, encoding: .utf8)
     #expect(text.contains("_INPUT_SIZE \(channels)"))
+    // The timing itself (D values per step) is `MultichannelTimingTests`: a debug build's
+    // timing loop would take a minute here.
+    let profile = try ProcessOutput.run(
+      Self.binary, ["profile", "--checkpoint", checkpoint, "--json", "--no-timing"])
+    #expect(profile.status == 0, "\(profile.stderr)")
+    #expect(profile.stdout.contains("\(channels) inputs"), "\(profile.stdout)")
+  }
+}
+
+/// `profile`'s step timing feeds every channel: it once fed one value to a D-input stream and
+/// trapped (the Swift stream) or read past the input (the C program).
+@Suite("multichannel step timing")
+struct MultichannelTimingTests {
+  @Test("the Swift and C step timings run a 6-input student")
+  func sixInputs() throws {
+    let model = RecurrentClassifier<Float>(
+      config: ModelConfig(inputSize: 6, hiddenSize: 8, layers: 1, classes: 4), seed: 3)
+    #expect(StepTiming.swift(model: model, steps: 1_000, rounds: 1).isFinite)
+    if let compiler = StepTiming.which("cc") {
+      #expect(try StepTiming.c(model: model, compiler: compiler, steps: 1_000) > 0)
+    }
   }
 }

@@ -101,13 +101,44 @@ struct PipelineRecoveryTests {
       try Commands.contents(output, "results.csv") == Commands.contents(reference, "results.csv"))
   }
 
+  @Test("a shard alone takes over the inputs nobody holds, and a previous submission's failures")
+  func idleShardAndOldFailures() throws {
+    let (file, output) = try Commands.pipeline()
+    // Shard 0 (teacher, trace) never runs: shard 1 ends up running them itself.
+    let alone = try Commands.run(["run", file, "--shard", "1/2", "--json"])
+    #expect(alone.status == 0, "\(alone.stderr)")
+    let trace = try Self.stepID(file, output, kind: "trace")
+    #expect(FileManager.default.fileExists(atPath: Self.path(output, trace + "/result.json")))
+
+    // A failure past its retries, recorded before this run started (a previous submission):
+    // tried once more rather than blocking the dependents at once.
+    try FileManager.default.removeItem(atPath: Self.path(output, trace))
+    for student in try Commands.stepFolders(output, kind: "student") {
+      try FileManager.default.removeItem(atPath: Self.path(output, student))
+    }
+    let failed = Self.path(output, trace + ".failed")
+    try #"{"attempts": 5, "error": "node lost"}"#.write(
+      toFile: failed, atomically: true, encoding: .utf8)
+    let old = Date().timeIntervalSince1970 - 3600
+    var times = [timeval](repeating: timeval(tv_sec: Int(old), tv_usec: 0), count: 2)
+    #expect(utimes(failed, &times) == 0)
+    let again = try Commands.run(["run", file, "--shard", "1/2"])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: failed))
+  }
+
   @Test("--retries and --lock-lease are checked")
   func invalidOptions() throws {
     let (file, _) = try Commands.pipeline()
     let retries = try Commands.run(["run", file, "--retries=-1"])
     #expect(retries.status != 0 && retries.stderr.contains("--retries must be 0 or more"))
-    let lease = try Commands.run(["run", file, "--lock-lease", "10"])
-    #expect(lease.status != 0 && lease.stderr.contains("--lock-lease must be at least 90"))
+    for bad in ["10", "90.5", "inf", "1e300"] {
+      let lease = try Commands.run(["run", file, "--lock-lease", bad])
+      #expect(
+        lease.status != 0
+          && lease.stderr.contains("--lock-lease must be a whole number of seconds"),
+        "\(bad): \(lease.stderr)")
+    }
     let tasks = try Commands.run(["submit", file, "--tasks", "500", "--dry-run"])
     #expect(tasks.status != 0 && tasks.stderr.contains("has only"), "\(tasks.stderr)")
     let script = try Commands.run(["submit", file, "--tasks", "2", "--dry-run"])

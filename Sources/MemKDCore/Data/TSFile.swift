@@ -7,7 +7,8 @@ import Foundation
 /// tags, one per line, case-insensitive: `@problemName`, `@timeStamps false`, `@missing`,
 /// `@univariate`, `@dimension(s) D`, `@equalLength`, `@seriesLength L`, `@classLabel true
 /// <labels...>`, then `@data` and one series per line: the D channels separated by `:`, each a
-/// comma-separated list of values (`?` = missing), and the class label last. Blank lines are
+/// comma-separated list of values (`?`, or `NaN` as aeon writes it, = missing), and the class
+/// label last. Blank lines are
 /// skipped; a UTF-8 byte-order mark and CRLF line ends are tolerated.
 ///
 /// Every problem is a `DataError` naming the file and the 1-based line: an unknown or repeated
@@ -217,7 +218,8 @@ private struct TSReader {
     result.reserveCapacity(tokens.count)
     for (position, raw) in tokens.enumerated() {
       let token = raw.trimmingCharacters(in: .whitespaces)
-      if token == "?" {
+      // aeon writes missing values as NaN (`write_to_ts_file`); both mean missing.
+      if token == "?" || token.lowercased() == "nan" {
         guard missingAllowed else {
           throw error(
             .nonNumericToken, line,

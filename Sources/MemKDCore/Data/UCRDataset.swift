@@ -71,7 +71,8 @@ public struct UCRDataset: Sendable {
         "\(testFile.channels) channel(s) per series, but the training split \(trainPath) has "
           + "\(trainFile.channels)")
     }
-    let series = trainFile.labelTokens.count + testFile.labelTokens.count
+    // Every channel of every series is `length` values.
+    let series = (trainFile.labelTokens.count + testFile.labelTokens.count) * trainFile.channels
     if let problem = Self.budgetProblem(length: preprocessing.length, series: series) {
       throw DataError(.invalidArgument, file: directory, problem)
     }

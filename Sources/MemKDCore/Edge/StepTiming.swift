@@ -4,12 +4,15 @@ import Foundation
 /// nanoseconds: the Swift `StreamingClassifier` and the exported C header compiled by the
 /// system's C compiler. Used by `memkd-script profile` and the benchmark.
 public enum StepTiming {
-  /// Times `StreamingClassifier.step` + `probabilities(into:)` on a sine-like input.
+  /// Times `StreamingClassifier.step` + `probabilities(into:)` on a sine-like input (every
+  /// channel of a multichannel model fed, a shifted copy each).
   public static func swift(model: RecurrentClassifier<Float>, steps: Int = 200_000, rounds: Int = 5)
     -> Double
   {
     let stream = StreamingClassifier(model: model)
+    let channels = model.config.inputSize
     var probabilities = [Float](repeating: 0, count: model.config.classes)
+    var input = [Float](repeating: 0, count: channels)
     var sink: Float = 0
     let clock = ContinuousClock()
     var best = Double.infinity
@@ -17,7 +20,14 @@ public enum StepTiming {
       stream.reset()
       let start = clock.now
       for t in 0..<steps {
-        stream.step(Float(t % 97) / 48.5 - 1)
+        let value = Float(t % 97) / 48.5 - 1
+        if channels == 1 {
+          stream.step(value)
+        } else {
+          // Every channel of a step (a wrist IMU's six), each a shifted copy of the signal.
+          for channel in 0..<channels { input[channel] = value + Float(channel) * 0.1 }
+          stream.step(input)
+        }
         stream.probabilities(into: &probabilities)
         sink += probabilities[0]
       }
@@ -58,8 +68,10 @@ public enum StepTiming {
           bench_student_init(&state);
           clock_gettime(CLOCK_MONOTONIC, &start);
           for (long t = 0; t < \(steps)L; t++) {
-            float x = (float)(t % 97) / 48.5f - 1.0f;
-            bench_student_step(&state, &x);
+            float value = (float)(t % 97) / 48.5f - 1.0f;
+            float x[BENCH_STUDENT_INPUT_SIZE];
+            for (int d = 0; d < BENCH_STUDENT_INPUT_SIZE; d++) x[d] = value + 0.1f * (float)d;
+            bench_student_step(&state, x);
             bench_student_probabilities(&state, probabilities);
             sink += probabilities[0];
           }

@@ -65,11 +65,12 @@ public struct PipelineExecution: Sendable {
         schedule.outcome.interrupted = true
         break
       }
-      for worker in running where !worker.isRunning {
-        schedule.finished(worker, display: display)
-      }
-      running.removeAll { !$0.isRunning }
-      schedule.pollOtherShards()
+      // One look at who has ended: a worker that exits between two looks would otherwise be
+      // removed without being booked, and its dependents would wait forever.
+      let ended = running.filter { !$0.isRunning }
+      for worker in ended { schedule.finished(worker, display: display) }
+      running.removeAll { worker in ended.contains { $0 === worker } }
+      schedule.pollOtherShards(idle: running.isEmpty && schedule.nextReady(skipping: []) == nil)
       schedule.blockUnavailable()
       var skipped = Set<String>()  // ready, but another process holds the step's lock
       while running.count < jobs, let index = schedule.nextReady(skipping: skipped) {

@@ -21,6 +21,8 @@ struct PipelineSchedule {
   /// External steps this process took over (a failure to retry, or an abandoned lock).
   private var adopted = Set<String>()
   private var lastPoll = ContinuousClock.now - .seconds(10)
+  /// When this process began: a failure recorded before it is a previous submission's.
+  private let started = ContinuousClock.now
   private let stepsByID: [String: PipelineStep]
 
   private var folder: RunFolder { execution.folder }
@@ -70,23 +72,29 @@ struct PipelineSchedule {
     }
   }
 
-  /// Looks again at the inputs other shards own: done, failed for good (their dependents
-  /// block), failed with retries left or abandoned by a dead holder (taken over here).
-  mutating func pollOtherShards() {
+  /// Looks again at the inputs other shards own: done; failed for good (their dependents
+  /// block); failed with retries left, failed before this process started (a resubmission
+  /// tries every failed step once more), or abandoned by a dead holder: taken over here. When
+  /// `idle` (nothing of this shard's own can run), an input nobody holds is taken over too: its
+  /// owner may never start (a task still queued, or one that hit its time limit), and the lock
+  /// keeps two takers apart.
+  mutating func pollOtherShards(idle: Bool = false) {
     guard ContinuousClock.now - lastPoll >= .seconds(1) else { return }
     lastPoll = ContinuousClock.now
+    let policy = execution.policy
     for id in external where !done.contains(id) && !adopted.contains(id) {
       if folder.isDone(id) {
         done.insert(id)
-      } else if let failure = folder.failureRecord(id),
-        !folder.isLocked(id, policy: execution.policy)
-      {
-        if failure.attempts <= execution.retries {
+      } else if let failure = folder.failureRecord(id), !folder.isLocked(id, policy: policy) {
+        let earlier = (folder.failureAge(id) ?? 0) > started.duration(to: .now).seconds
+        if failure.attempts <= execution.retries || earlier {
           adopt(id)
         } else {
           externalFailures.insert(id)
         }
-      } else if folder.hasAbandonedLock(id, policy: execution.policy) {
+      } else if folder.hasAbandonedLock(id, policy: policy) {
+        adopt(id)
+      } else if idle && !folder.isLocked(id, policy: policy) {
         adopt(id)
       } else {
         externalFailures.remove(id)

@@ -25,6 +25,9 @@ extension RunFolder {
     return StepFailure(attempts: 1, error: String(decoding: data, as: UTF8.self))
   }
 
+  /// Seconds since the step's last failure was recorded; nil when it has none.
+  public func failureAge(_ id: String) -> Double? { Self.age(ofFile: failurePath(id)) }
+
   /// The error of the step's last attempt, if it failed.
   public func failure(_ id: String) -> String? { failureRecord(id)?.error }
 

@@ -13,26 +13,35 @@ extension RunFolder {
     try createSteps()
     let path = lockPath(id)
     let owner = LockOwner.current(lease: lease)
-    for _ in 0..<2 {
-      if try Self.createExclusively(path, text: owner.text) {
-        return LockHeartbeat(
-          path: path, owner: owner, interval: LockPolicy.heartbeatInterval, lost: lost)
-      }
-      guard isStale(lockAt: path, policy: policy) else { return nil }
-      // Two processes may both find the lock abandoned. Each removes it only under a second
-      // lock and after looking again, so that neither removes the lock the other has just
-      // taken; a breaker left by a killed process is cleared after a minute.
-      let breaker = path + ".break"
-      guard try Self.createExclusively(breaker, text: owner.text) else {
-        if let age = Self.age(ofFile: breaker), age > 60 {
-          try? FileManager.default.removeItem(atPath: breaker)
-        }
-        return nil
-      }
-      if isStale(lockAt: path, policy: policy) { try? FileManager.default.removeItem(atPath: path) }
-      try? FileManager.default.removeItem(atPath: breaker)
+    func held() -> LockHeartbeat {
+      LockHeartbeat(path: path, owner: owner, interval: LockPolicy.heartbeatInterval, lost: lost)
     }
-    return nil
+    if try Self.createExclusively(path, text: owner.text) { return held() }
+    guard isStale(lockAt: path, policy: policy) else { return nil }
+    // Two processes may both find the lock abandoned. Each replaces it only while holding a
+    // second lock, after looking again, and takes the step's lock before letting go of the
+    // second one: neither can remove the lock the other has just taken. A breaker left by a
+    // killed process is cleared after a minute.
+    let breaker = path + ".break"
+    guard try Self.createExclusively(breaker, text: owner.text) else {
+      if let age = Self.age(ofFile: breaker), age > 60 {
+        try? FileManager.default.removeItem(atPath: breaker)
+      }
+      return nil
+    }
+    defer { try? FileManager.default.removeItem(atPath: breaker) }
+    if FileManager.default.fileExists(atPath: path) {
+      guard isStale(lockAt: path, policy: policy) else { return nil }
+      try? FileManager.default.removeItem(atPath: path)
+    }
+    return try Self.createExclusively(path, text: owner.text) ? held() : nil
+  }
+
+  /// Whether this process still holds the step's lock (checked before committing its result:
+  /// a holder judged abandoned must not put its step in place beside the new holder's).
+  public func holdsLock(_ id: String) -> Bool {
+    guard let owner = lockOwner(id) else { return false }
+    return owner.host == Self.host && owner.pid == getpid()
   }
 
   /// Releases the step's lock if this process still holds it (never another holder's).

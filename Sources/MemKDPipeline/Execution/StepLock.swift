@@ -102,15 +102,30 @@ public struct LockPolicy: Sendable {
 
   /// Whether the lock of `owner` (nil: unreadable), last renewed `age` seconds ago, is
   /// abandoned:
-  /// - on this host, exactly when its process has exited (a SIGKILL, a crash);
+  /// - on this host, when its process has exited (a SIGKILL, a crash);
   /// - under Slurm, when the holder's job has ended (cancelled, failed, its node lost);
-  /// - anywhere, when the holder missed its lease (a host that died or lost the file system).
+  /// - anywhere, when the holder missed its lease (a host that died or lost the file system, a
+  ///   process suspended for longer than the lease, a dead holder's pid reused on this host).
   public func isStale(owner: LockOwner?, age: Double) -> Bool {
     guard let owner else { return age > Self.writingGrace }
-    if owner.host == thisHost { return !isAlive(owner.pid) }
+    let leaseMissed = owner.lease.map { age > $0 } ?? false
+    if owner.host == thisHost { return !isAlive(owner.pid) || leaseMissed }
     if let job = owner.slurmJob, case .ended = answers.state(ofJob: job, slurm) { return true }
-    guard let lease = owner.lease else { return false }
-    return age > lease
+    return leaseMissed
+  }
+
+  /// The longest lease `run` accepts, in seconds (a week).
+  public static let maximumLease: Double = 7 * 24 * 3600
+
+  /// Why `lease` cannot be a lock's lease, or nil: it is written into the lock as a whole number
+  /// of seconds, and must outlast three heartbeats.
+  public static func leaseProblem(_ lease: Double) -> String? {
+    guard lease.isFinite, lease == lease.rounded(), lease >= minimumLease, lease <= maximumLease
+    else {
+      return "must be a whole number of seconds from \(Int(minimumLease)) (three heartbeats) to "
+        + "\(Int(maximumLease)) (a week)"
+    }
+    return nil
   }
 
   public static let processIsAlive: @Sendable (Int32) -> Bool = { pid in
@@ -130,8 +145,14 @@ public final class LockHeartbeat: Sendable {
   init(path: String, owner: LockOwner, interval: Double, lost: @escaping @Sendable () -> Void) {
     let thread = Thread { [signal] in
       while !signal.wait(seconds: interval) {
-        let text = try? String(contentsOfFile: path, encoding: .utf8)
-        guard text.flatMap(LockOwner.init(text:)) == owner else { return lost() }
+        // Lost only when the lock is gone or names another holder: a read that fails for
+        // another reason (a network file system's hiccup) skips one renewal.
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+          if access(path, F_OK) != 0 && errno == ENOENT { return lost() }
+          continue
+        }
+        let holder = LockOwner(text: text)
+        guard holder?.host == owner.host && holder?.pid == owner.pid else { return lost() }
         utimes(path, nil)
       }
     }

@@ -156,11 +156,18 @@ extension RunFolder {
   /// The run's submissions, oldest first; empty when it was never submitted.
   public func slurmSubmissions() throws -> [SlurmSubmission] {
     guard let data = FileManager.default.contents(atPath: slurmJobsPath) else { return [] }
+    let submissions: [SlurmSubmission]
     do {
-      return try Self.decoder.decode([SlurmSubmission].self, from: data)
+      submissions = try Self.decoder.decode([SlurmSubmission].self, from: data)
     } catch {
       throw PipelineRunError("\(slurmJobsPath): not a list of submissions (\(error))")
     }
+    if let bad = submissions.first(where: { $0.tasks < 1 || $0.job.isEmpty }) {
+      throw PipelineRunError(
+        "\(slurmJobsPath): submission '\(bad.job)' has \(bad.tasks) tasks; expected a job id and 1 or more tasks"
+      )
+    }
+    return submissions
   }
 
   public func recordSlurmSubmission(_ submission: SlurmSubmission) throws {

@@ -36,12 +36,16 @@ public struct SlurmQueue: Sendable {
   }
 
   /// The state of one job (an array task is a job of its own: `SLURM_JOB_ID`).
+  /// `squeue -t all` also lists jobs that ended within `MinJobAge`; a job the controller has
+  /// forgotten is "Invalid job id". Nothing printed (a job hidden by `PrivateData=jobs`, or of
+  /// another cluster) is unknown, so that only the lease can free its steps.
   public func state(ofJob job: String) -> SlurmJobState {
-    guard let answer = runner(["squeue", "-h", "-j", job, "-o", "%T"]) else { return .unknown }
+    guard let answer = runner(["squeue", "-h", "-t", "all", "-j", job, "-o", "%T"]) else {
+      return .unknown
+    }
     if answer.status == 0 {
       let name = answer.output.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-      // Exit 0 and nothing printed: the controller has forgotten the job.
-      return name.isEmpty ? .ended("GONE") : SlurmJobState(name: name)
+      return name.isEmpty ? .unknown : SlurmJobState(name: name)
     }
     if answer.error.contains("Invalid job id") { return .ended("GONE") }
     return .unknown
