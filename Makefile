@@ -158,6 +158,16 @@ cells: build venv
 	$(RELEASE_BIN)/memkd-script report results/cells
 	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT)
 
+# Issue 21's short-vs-long ablation (examples/paper-terms.yaml) on the protocol's teachers,
+# with steps shared from the protocol (and from the interpretation ablation when its run folder
+# is here); report with the significance section under results/paper-terms. Resumes.
+.PHONY: paper-terms
+paper-terms: build
+	if [ -f out/paper-ablation/pipeline.json ]; then \
+	  scripts/share_steps.sh out/paper-ablation examples/paper-terms.yaml $(RELEASE_BIN)/memkd-script; fi
+	$(call paper_run,paper-terms,paper-terms,share)
+	$(RELEASE_BIN)/memkd-script report results/paper-terms --paper examples/paper-table2.csv
+
 # Issue 20's fair comparison (examples/paper-fair.yaml): the protocol with the student rate
 # selected from {0.1, 0.01}; shares the protocol's teachers and lr-0.1 students, trains the
 # 1,400 lr-0.01 students (hours; resumes), snapshots and reports under results/paper-fair.
