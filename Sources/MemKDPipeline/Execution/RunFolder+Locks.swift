@@ -47,7 +47,7 @@ extension RunFolder {
   /// Releases the step's lock if this process still holds it (never another holder's).
   public func unlock(_ id: String, heartbeat: LockHeartbeat?) {
     heartbeat?.stop()
-    guard let owner = lockOwner(id), owner.host == Self.host, owner.pid == getpid() else { return }
+    guard holdsLock(id) else { return }
     try? FileManager.default.removeItem(atPath: lockPath(id))
   }
 
