@@ -94,7 +94,8 @@ struct Run: ParsableCommand {
       try printJSON(
         RunSummary(
           runDir: spec.output, steps: plan.steps.count, selected: selected.count, ran: outcome.ran,
-          cached: outcome.cached, failed: outcome.failed.map { "\($0.label): \($0.message)" },
+          cached: outcome.cached, adopted: outcome.adopted,
+          failed: outcome.failed.map { "\($0.label): \($0.message)" },
           blocked: outcome.blocked, interrupted: outcome.interrupted, report: reportPath))
     }
     let log = { (text: String) in FileHandle.standardError.write(Data((text + "\n").utf8)) }
@@ -132,13 +133,16 @@ struct Run: ParsableCommand {
     var selected: Int
     var ran: Int
     var cached: Int
+    /// Other shards' steps taken over (counted in `ran` when run here).
+    var adopted: Int
     var failed: [String]
     var blocked: [String]
     var interrupted: Bool
     var report: String?
 
     enum CodingKeys: String, CodingKey {
-      case runDir = "run_dir", steps, selected, ran, cached, failed, blocked, interrupted, report
+      case runDir = "run_dir", steps, selected, ran, cached, adopted, failed, blocked, interrupted
+      case report
     }
   }
 }

@@ -107,6 +107,8 @@ struct PipelineRecoveryTests {
     // Shard 0 (teacher, trace) never runs: shard 1 ends up running them itself.
     let alone = try Commands.run(["run", file, "--shard", "1/2", "--json"])
     #expect(alone.status == 0, "\(alone.stderr)")
+    #expect(try Commands.summary(alone)["adopted"] as? Int == 2, "teacher and trace")
+    #expect(alone.stderr.contains("take over teacher Tiny"), "\(alone.stderr)")
     let trace = try Self.stepID(file, output, kind: "trace")
     #expect(FileManager.default.fileExists(atPath: Self.path(output, trace + "/result.json")))
 

@@ -48,6 +48,8 @@ public struct PipelineExecution: Sendable {
     public var failed: [(label: String, message: String)] = []
     /// Steps not run because an input failed.
     public var blocked: [String] = []
+    /// Other shards' steps this process took over (they count in `ran` too when it ran them).
+    public var adopted = 0
     public var interrupted = false
   }
 
@@ -70,7 +72,8 @@ public struct PipelineExecution: Sendable {
       let ended = running.filter { !$0.isRunning }
       for worker in ended { schedule.finished(worker, display: display) }
       running.removeAll { worker in ended.contains { $0 === worker } }
-      schedule.pollOtherShards(idle: running.isEmpty && schedule.nextReady(skipping: []) == nil)
+      let idle = running.isEmpty && schedule.nextReady(skipping: []) == nil
+      for step in schedule.pollOtherShards(idle: idle) { display.tookOver(step) }
       schedule.blockUnavailable()
       var skipped = Set<String>()  // ready, but another process holds the step's lock
       while running.count < jobs, let index = schedule.nextReady(skipping: skipped) {

@@ -78,10 +78,13 @@ struct PipelineSchedule {
   /// `idle` (nothing of this shard's own can run), an input nobody holds is taken over too: its
   /// owner may never start (a task still queued, or one that hit its time limit), and the lock
   /// keeps two takers apart.
-  mutating func pollOtherShards(idle: Bool = false) {
-    guard ContinuousClock.now - lastPoll >= .seconds(1) else { return }
+  /// Returns the steps taken over by this call.
+  @discardableResult
+  mutating func pollOtherShards(idle: Bool = false) -> [PipelineStep] {
+    guard ContinuousClock.now - lastPoll >= .seconds(1) else { return [] }
     lastPoll = ContinuousClock.now
     let policy = execution.policy
+    let before = adopted
     for id in external where !done.contains(id) && !adopted.contains(id) {
       if folder.isDone(id) {
         done.insert(id)
@@ -100,6 +103,9 @@ struct PipelineSchedule {
         externalFailures.remove(id)
       }
     }
+    let taken = pending.filter { adopted.contains($0.id) && !before.contains($0.id) }
+    outcome.adopted += taken.count
+    return taken
   }
 
   /// Takes over another shard's step: runs it here (its lock keeps two takers apart).

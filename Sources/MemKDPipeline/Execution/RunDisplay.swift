@@ -6,6 +6,8 @@ public protocol RunDisplay: AnyObject {
   func started(_ step: PipelineStep)
   func finished(_ step: PipelineStep, seconds: Double)
   func failed(_ step: PipelineStep, message: String)
+  /// Another shard's step that this process takes over (it joins the steps to do).
+  func tookOver(_ step: PipelineStep)
   /// The running steps with their latest progress and seconds so far (called ~10 times a second).
   func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)])
   func end()
@@ -77,6 +79,11 @@ public final class PlainRunDisplay: RunCounter, RunDisplay {
     write("[\(done)/\(total)] FAILED \(step.label): \(message)")
   }
 
+  public func tookOver(_ step: PipelineStep) {
+    total += 1
+    write("[\(done)/\(total)] take over \(step.label) (another shard's step)")
+  }
+
   public func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)])
   {}
 
@@ -113,6 +120,11 @@ public final class TerminalRunDisplay: RunCounter, RunDisplay {
 
   public func failed(_ step: PipelineStep, message: String) {
     scroll("FAILED \(step.label): \(message)")
+  }
+
+  public func tookOver(_ step: PipelineStep) {
+    total += 1
+    scroll("take over \(step.label) (another shard's step)")
   }
 
   public func update(running: [(step: PipelineStep, progress: StepWork.Progress?, seconds: Double)])
