@@ -56,23 +56,9 @@ struct CellCheckpointTests {
       RecurrentCell.gru, .rnn,
     ])
   func tracesRecordTheCell(cell: RecurrentCell) throws {
-    let directory = try TestFiles.temporaryDirectory()
-    let teacherPath = directory.appendingPathComponent("teacher.h5").path
-    let config = ModelConfig(cell: cell, inputSize: 1, hiddenSize: 3, layers: 2, classes: 2)
+    let (teacherPath, teacher, traces, tracesPath) = try SmallTeacher.seededTeacherFiles(
+      cell: cell, hidden: 3, seed: 2)
     let dataset = SmallTeacher.dataset
-    try ModelCheckpoint(
-      kind: "teacher", parameters: .initialized(for: config, seed: 2),
-      data: .init(
-        dataset: dataset.name, classLabels: dataset.classLabels,
-        preprocessing: dataset.preprocessing, validationFraction: 0.2),
-      training: .init(config: SmallTeacher.protocolConfig().training, initialisations: 1)
-    ).write(to: teacherPath)
-    let teacher = try ModelCheckpoint.read(from: teacherPath)
-    let traces = try TeacherTraces.compute(
-      teacher: teacher.model, on: dataset.train, dataset: dataset, split: "train",
-      teacherPath: teacherPath, teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath))
-    let tracesPath = directory.appendingPathComponent("traces.h5").path
-    try traces.write(to: tracesPath)
     let read = try TeacherTraces.read(from: tracesPath)
     #expect(read == traces && read.config.cell == cell)
     let summary = try FileSummary.read(tracesPath)

@@ -10,25 +10,10 @@ struct CellDistillationTests {
   /// A 2 x 5 teacher of `cell` (seeded initialisation: what is distilled does not matter here)
   /// and its traces of the training split, as files.
   static func teacherData(_ cell: RecurrentCell) throws -> DistillationData {
-    let directory = try TestFiles.temporaryDirectory()
-    let teacherPath = directory.appendingPathComponent("teacher.h5").path
-    let dataset = SmallTeacher.dataset
-    let config = ModelConfig(cell: cell, inputSize: 1, hiddenSize: 5, layers: 2, classes: 2)
-    try ModelCheckpoint(
-      kind: "teacher", parameters: .initialized(for: config, seed: 9),
-      data: .init(
-        dataset: dataset.name, classLabels: dataset.classLabels,
-        preprocessing: dataset.preprocessing, validationFraction: 0.2),
-      training: .init(config: SmallTeacher.protocolConfig().training, initialisations: 1)
-    ).write(to: teacherPath)
-    let teacher = try ModelCheckpoint.read(from: teacherPath)
-    let tracesPath = directory.appendingPathComponent("traces.h5").path
-    try TeacherTraces.compute(
-      teacher: teacher.model, on: dataset.train, dataset: dataset, split: "train",
-      teacherPath: teacherPath, teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath)
-    ).write(to: tracesPath)
+    let (teacherPath, teacher, _, tracesPath) = try SmallTeacher.seededTeacherFiles(
+      cell: cell, hidden: 5, seed: 9)
     return try DistillationData(
-      dataset: dataset, teacher: teacher, teacherPath: teacherPath,
+      dataset: SmallTeacher.dataset, teacher: teacher, teacherPath: teacherPath,
       traces: try TeacherTraces.read(from: tracesPath), tracesPath: tracesPath)
   }
 

@@ -15,6 +15,32 @@ struct SmallTeacher {
       training: TrainingConfig(learningRate: 0.01, maxEpochs: epochs, batchSize: 16, seed: 3),
       initialisations: initialisations, hiddenSize: 6, layers: 2)
   }
+
+  /// A 2-layer teacher of `cell` with seeded weights (untrained: what it computes does not
+  /// matter to the tests that use it), written as a checkpoint, and its traces of the training
+  /// split computed and written beside it, in a fresh folder.
+  static func seededTeacherFiles(cell: RecurrentCell, hidden: Int, seed: UInt64) throws -> (
+    teacherPath: String, teacher: ModelCheckpoint, traces: TeacherTraces, tracesPath: String
+  ) {
+    let directory = try TestFiles.temporaryDirectory()
+    let teacherPath = directory.appendingPathComponent("teacher.h5").path
+    let config = ModelConfig(
+      cell: cell, inputSize: 1, hiddenSize: hidden, layers: 2, classes: 2)
+    try ModelCheckpoint(
+      kind: "teacher", parameters: .initialized(for: config, seed: seed),
+      data: .init(
+        dataset: dataset.name, classLabels: dataset.classLabels,
+        preprocessing: dataset.preprocessing, validationFraction: 0.2),
+      training: .init(config: protocolConfig().training, initialisations: 1)
+    ).write(to: teacherPath)
+    let teacher = try ModelCheckpoint.read(from: teacherPath)
+    let traces = try TeacherTraces.compute(
+      teacher: teacher.model, on: dataset.train, dataset: dataset, split: "train",
+      teacherPath: teacherPath, teacherSHA256: try SHA256.hexDigest(ofFile: teacherPath))
+    let tracesPath = directory.appendingPathComponent("traces.h5").path
+    try traces.write(to: tracesPath)
+    return (teacherPath, teacher, traces, tracesPath)
+  }
 }
 
 @Suite("Checkpoints")
