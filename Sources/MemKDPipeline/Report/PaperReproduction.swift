@@ -74,7 +74,7 @@ public struct PaperReproduction: Sendable {
     lines += ranks(section, datasets: complete)
     lines += winTieLossMatrix(section, datasets: complete)
     lines += section.significanceMarkdown(
-      heading: "##",
+      report.significances[0], heading: "##",
       figures: figuresFolder.map { folder in
         let names = report.criticalDifferenceFiles(section: 0)
         return (folder + "/" + names.students, folder + "/" + names.teacher)

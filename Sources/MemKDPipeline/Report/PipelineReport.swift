@@ -29,6 +29,9 @@ public struct PipelineReport: Sendable {
   let variantOrder: [String]
   /// One section per teacher label, sorted by label.
   let sections: [TeacherSection]
+  /// Each section's significance tests, computed once for report.md, the diagrams and
+  /// significance.json.
+  let significances: [SectionSignificance]
 
   public init(title: String, teachers: [TeacherRecord], students: [StudentRecord]) {
     self.title = title
@@ -49,6 +52,7 @@ public struct PipelineReport: Sendable {
         students: studentsByLabel[label] ?? [],
         variantOrder: variantOrder)
     }
+    significances = sections.map(SectionSignificance.init)
   }
 
   /// The records with a duplicate key removed, keeping the last occurrence of each key.
@@ -70,7 +74,7 @@ public struct PipelineReport: Sendable {
     }
     for (index, section) in sections.enumerated() {
       let names = criticalDifferenceFiles(section: index)
-      let charts = section.criticalDifferenceCharts()
+      let charts = section.criticalDifferenceCharts(significances[index])
       if let students = charts.students { files[names.students] = students }
       if let teacher = charts.teacher { files[names.teacher] = teacher }
     }
@@ -91,7 +95,7 @@ public struct PipelineReport: Sendable {
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let data = try encoder.encode(sections.map(SectionSignificance.init))
+    let data = try encoder.encode(significances)
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 

@@ -151,11 +151,11 @@ extension TeacherSection {
   }
 
   /// The significance section of report.md (and of the reproduction document).
-  func significanceMarkdown(heading: String, figures: (students: String, teacher: String)?)
-    -> [String]
-  {
+  func significanceMarkdown(
+    _ significance: SectionSignificance, heading: String,
+    figures: (students: String, teacher: String)?
+  ) -> [String] {
     guard variants.count >= 2 else { return [] }
-    let significance = SectionSignificance(self)
     let alpha = ReportFormat.short(SectionSignificance.alpha)
     var lines = ["\(heading) Significance", ""]
     lines.append(
@@ -237,8 +237,9 @@ extension TeacherSection {
   }
 
   /// The diagrams of this section: students only, and with the teacher (nil below 3 entries).
-  func criticalDifferenceCharts() -> (students: String?, teacher: String?) {
-    let significance = SectionSignificance(self)
+  func criticalDifferenceCharts(_ significance: SectionSignificance) -> (
+    students: String?, teacher: String?
+  ) {
     func chart(_ family: SectionSignificance.Comparison, _ what: String) -> String? {
       guard let result = family.criticalDifference else { return nil }
       return CriticalDifferenceChart(

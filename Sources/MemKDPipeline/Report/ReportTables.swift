@@ -14,11 +14,14 @@ extension PipelineReport {
     if sections.isEmpty {
       lines += ["No records.", ""]
     } else if sections.count == 1, let only = sections.first {
-      lines += only.markdown(level: 2, figures: criticalDifferenceFiles(section: 0))
+      lines += only.markdown(
+        level: 2, significance: significances[0], figures: criticalDifferenceFiles(section: 0))
     } else {
       for (index, section) in sections.enumerated() {
         lines += ["## Teacher: \(section.label)", ""]
-        lines += section.markdown(level: 3, figures: criticalDifferenceFiles(section: index))
+        lines += section.markdown(
+          level: 3, significance: significances[index],
+          figures: criticalDifferenceFiles(section: index))
       }
     }
     return lines.joined(separator: "\n")
@@ -47,9 +50,12 @@ extension TeacherSection {
     "\(ReportFormat.percent(mean)) +- \(ReportFormat.percent(std))"
   }
 
-  /// Every table of this teacher label; section headings at `level` (2 = `##`); `figures`: the
-  /// file names of its critical-difference diagrams.
-  func markdown(level: Int, figures: (students: String, teacher: String)? = nil) -> [String] {
+  /// Every table of this teacher label; section headings at `level` (2 = `##`); `significance`:
+  /// this section's tests; `figures`: the file names of its critical-difference diagrams.
+  func markdown(
+    level: Int, significance: SectionSignificance,
+    figures: (students: String, teacher: String)? = nil
+  ) -> [String] {
     let heading = String(repeating: "#", count: level)
     let subheading = heading + "#"
     var lines: [String] = []
@@ -81,7 +87,7 @@ extension TeacherSection {
     lines += averagesTable(heading: heading)
     lines += winTieLossTable(heading: heading)
     lines += rankTable(heading: heading)
-    lines += significanceMarkdown(heading: heading, figures: figures)
+    lines += significanceMarkdown(significance, heading: heading, figures: figures)
     lines += ablationTables(heading: heading)
 
     lines += ["\(heading) Runs", ""]
