@@ -1,4 +1,5 @@
 import Foundation
+import MemKDCore
 
 /// What Slurm says about a job or an array task, asked through its client commands (`squeue`,
 /// `scontrol`, `sacct`), so that any cluster's Slurm answers with no library to link.
@@ -143,15 +144,11 @@ public struct SlurmQueue: Sendable {
     )
   }
 
-  /// The full path of `name` on `PATH`, or nil.
+  /// The full path of `name` on `PATH` (`StepTiming.which`), or `name` itself when it is a path
+  /// to an executable; nil otherwise.
   public static func findExecutable(_ name: String) -> String? {
     if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for folder in path.split(separator: ":") {
-      let candidate = (String(folder) as NSString).appendingPathComponent(name)
-      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
+    return StepTiming.which(name)
   }
 }
 
