@@ -28,23 +28,33 @@ RELEASE_BIN := .build/release
 SCRIPT := $(RELEASE_BIN)/memkd-script
 BENCH_ARGS ?=
 
-.PHONY: lint paper-report deps apt venv build test test-slurm slurm-if-possible swift-test python-test python-ext demo bench bench-protocol paper clean fuzz
+.PHONY: lint paper-report deps apt apt-mcu venv build test test-slurm test-mcu slurm-if-possible swift-test python-test python-ext demo bench bench-protocol paper clean fuzz
 
 deps: apt venv
 
 # Install the Debian packages that are missing; retry once after `apt-get install -f`, because
 # a concurrent apt run (or the image's docker-clean hook) can make the first attempt fail.
-apt:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# $(1): the packages; $(2): extra apt-get install flags.
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  ( $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing ) || \
+	  ( $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $(2) $$missing ) || \
 	  ( sleep 5; $$SUDO apt-get install -y -f -q; $$SUDO apt-get update -q && \
-	    $$SUDO apt-get install -y -q $$missing ); \
+	    $$SUDO apt-get install -y -q $(2) $$missing ); \
 	fi
+endef
+
+apt:
+	$(call apt_install,$(APT_PACKAGES),)
+
+# The Cortex-M toolchain, newlib and QEMU for make test-mcu (about a minute; no recommends).
+MCU_PACKAGES = gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+apt-mcu:
+	$(call apt_install,$(MCU_PACKAGES),--no-install-recommends)
 
 venv: $(VENV)/.memkd-deps
 
@@ -76,6 +86,13 @@ test: deps swift-test python-test slurm-if-possible
 test-slurm: apt venv
 	swift build -c release --product memkd-script
 	MEMKD_REQUIRE_SLURM=1 $(PY) -m pytest -q Tests/slurm
+
+# Students on microcontrollers: 1 x 8 LSTM, GRU and RNN students (float32 and int8) built for a
+# Cortex-M4F and a Cortex-M3 and run under QEMU on 100 test series each, against Swift
+# (Tests/mcu/test_mcu.py; installs the toolchain and QEMU when missing).
+test-mcu: apt apt-mcu venv python-ext
+	swift build -c release --product memkd-script
+	MEMKD_REQUIRE_MCU=1 $(PY) -m pytest -q Tests/mcu
 
 slurm-if-possible:
 	@if [ -n "$(MEMKD_SKIP_SLURM)" ]; then echo "MEMKD_SKIP_SLURM is set: Slurm tests skipped"; \

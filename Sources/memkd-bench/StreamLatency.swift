@@ -22,7 +22,7 @@ struct StreamLatency: Codable {
   /// Swift and (when `cc` exists) the exported C header.
   static func measure(model: RecurrentClassifier<Float>) throws -> StreamLatency {
     let swift = StepTiming.swift(model: model)
-    guard let compiler = StepTiming.which("cc") else {
+    guard let compiler = ExternalTool.which("cc") else {
       return StreamLatency(swiftNanoseconds: swift, cNanoseconds: nil, cCompiler: nil)
     }
     return StreamLatency(

@@ -12,13 +12,29 @@ struct ExportC: ParsableCommand {
       init/step/logits/probabilities/predict functions (no malloc; only expf and tanhf from \
       libm). With --int8 the weight matrices are stored as int8 with per-row scales and the \
       test accuracy of the float and int8 models on the checkpoint's dataset is reported.
+
+      With --firmware DIR, also writes a firmware folder for --target (cortex-m4: Cortex-M4F \
+      with its FPU under QEMU mps2-an386; cortex-m3: software float, mps2-an385; host: this \
+      machine's cc): the header, startup code and linker script, a main.c that classifies the \
+      first --vectors test series of the checkpoint's dataset (embedded in vectors.h) and \
+      prints each prediction beside Swift's, Swift's probabilities (expected.tsv) and a \
+      Makefile: `make -C DIR run` builds and runs it.
       """)
 
   @Option(help: "A MemKD checkpoint (.h5).")
   var checkpoint: String
 
-  @Option(help: "The header to write (replaced safely if it exists).")
-  var out: String
+  @Option(help: "The header to write (replaced safely if it exists); optional with --firmware.")
+  var out: String?
+
+  @Option(help: "Also write a firmware folder for --target here (created if missing).")
+  var firmware: String?
+
+  @Option(help: "The firmware's target: cortex-m4, cortex-m3 or host (with --firmware).")
+  var target: FirmwareTarget?
+
+  @Option(help: "Test series embedded in the firmware (the test split's first; at least 1).")
+  var vectors = 100
 
   @Flag(help: "Store weight matrices as int8 with per-row float scales (biases stay float).")
   var int8 = false
@@ -35,6 +51,13 @@ struct ExportC: ParsableCommand {
     guard CHeaderExport.isValidName(name) else {
       throw ValidationError("--name: \(CExportError.invalidName(name))")
     }
+    guard out != nil || firmware != nil else {
+      throw ValidationError("--out: give the header to write, or --firmware DIR, or both")
+    }
+    guard target == nil || firmware != nil else {
+      throw ValidationError("--target: needs --firmware DIR (the folder to write)")
+    }
+    guard vectors >= 1 else { throw ValidationError("--vectors: \(vectors) is not at least 1") }
   }
 
   struct Accuracy: Encodable {
@@ -55,7 +78,7 @@ struct ExportC: ParsableCommand {
 
   struct Result: Encodable {
     var checkpoint: String
-    var out: String
+    var out: String?
     var name: String
     var int8: Bool
     /// The recurrent cell (`RecurrentCell` raw value).
@@ -72,9 +95,10 @@ struct ExportC: ParsableCommand {
     var testAccuracy: Accuracy?
     /// Why the accuracy was not measured (int8 only).
     var accuracyUnavailable: String?
+    var firmware: Firmware?
 
     enum CodingKeys: String, CodingKey {
-      case checkpoint, out, name, int8, cell, hidden, layers, classes, params
+      case checkpoint, out, name, int8, cell, hidden, layers, classes, params, firmware
       case inputSize = "input_size"
       case weightBytes = "weight_bytes"
       case floatWeightBytes = "float_weight_bytes"
@@ -85,9 +109,18 @@ struct ExportC: ParsableCommand {
     }
   }
 
+  /// The firmware folder written (`--firmware`).
+  struct Firmware: Encodable {
+    var directory: String
+    var target: FirmwareTarget
+    var series: Int
+    var length: Int
+    var files: [String]
+  }
+
   func run() throws {
-    let lock = try OutputLock(for: out)
-    defer { withExtendedLifetime(lock) {} }
+    let locks = try [out, firmware].compactMap { $0 }.map { try OutputLock(for: $0) }
+    defer { withExtendedLifetime(locks) {} }
     let file = try ModelCheckpoint.read(from: checkpoint)
     let model = file.model
     var accuracy: Accuracy?
@@ -99,6 +132,31 @@ struct ExportC: ParsableCommand {
         unavailable = "\(error)"
       }
     }
+    let export = try CHeaderExport(
+      model: model, name: name, int8: int8,
+      source:
+        "\((checkpoint as NSString).lastPathComponent) (\(file.kind), dataset \(file.data.dataset))",
+      notes: notes(file, accuracy: accuracy))
+    let written = try firmware.map { try writeFirmware(export, model: model, file: file, to: $0) }
+    if let out { try TextFile.write(export.header, to: out) }
+
+    let result = Result(
+      checkpoint: checkpoint, out: out, name: name, int8: int8, cell: export.config.cell.rawValue,
+      inputSize: export.config.inputSize, hidden: export.config.hiddenSize,
+      layers: export.config.layers, classes: export.config.classes,
+      params: export.parameterCount, weightBytes: export.weightBytes,
+      floatWeightBytes: CHeaderExport.weightBytes(for: export.config, int8: false),
+      stateBytes: export.stateBytes, flopsPerStep: export.flopsPerStep,
+      testAccuracy: accuracy, accuracyUnavailable: unavailable, firmware: written)
+    if json {
+      try printJSON(result)
+    } else {
+      print(text(result, config: export.config))
+    }
+  }
+
+  /// The header comment's lines on preprocessing, classes and measured accuracy.
+  private func notes(_ file: ModelCheckpoint, accuracy: Accuracy?) -> [String] {
     let preprocessing = file.data.preprocessing
     var notes = [
       "Inputs: \(file.data.dataset) series resampled to \(preprocessing.length) steps"
@@ -112,26 +170,24 @@ struct ExportC: ParsableCommand {
         "Test accuracy on \(accuracy.dataset) (\(accuracy.count) series): float "
           + "\(percent(accuracy.float)) %, int8 \(percent(accuracy.int8)) %.")
     }
-    let export = try CHeaderExport(
-      model: model, name: name, int8: int8,
-      source:
-        "\((checkpoint as NSString).lastPathComponent) (\(file.kind), dataset \(file.data.dataset))",
-      notes: notes)
-    try HeaderFile.write(export.header, to: out)
+    return notes
+  }
 
-    let result = Result(
-      checkpoint: checkpoint, out: out, name: name, int8: int8, cell: export.config.cell.rawValue,
-      inputSize: export.config.inputSize, hidden: export.config.hiddenSize,
-      layers: export.config.layers, classes: export.config.classes,
-      params: export.parameterCount, weightBytes: export.weightBytes,
-      floatWeightBytes: CHeaderExport.weightBytes(for: export.config, int8: false),
-      stateBytes: export.stateBytes, flopsPerStep: export.flopsPerStep,
-      testAccuracy: accuracy, accuracyUnavailable: unavailable)
-    if json {
-      try printJSON(result)
-    } else {
-      print(text(result, config: export.config))
-    }
+  /// The firmware folder on the first `--vectors` test series of the checkpoint's dataset.
+  private func writeFirmware(
+    _ export: CHeaderExport, model: RecurrentClassifier<Float>, file: ModelCheckpoint,
+    to directory: String
+  ) throws -> Firmware {
+    let dataset = try loadDataset(for: file, path: checkpoint, options: data)
+    let count = min(vectors, dataset.test.count)
+    let folder = try FirmwareFolder(
+      export: export, of: model, target: target ?? .cortexM4,
+      series: dataset.test.subset(Array(0..<count)),
+      source: "\(dataset.name) test split, series 0 to \(count - 1)")
+    try folder.write(to: directory)
+    return Firmware(
+      directory: directory, target: folder.target, series: count,
+      length: dataset.test.length, files: folder.files.keys.sorted())
   }
 
   /// Float and int8 test accuracy on the checkpoint's dataset.
@@ -164,7 +220,8 @@ struct ExportC: ParsableCommand {
   private func text(_ result: Result, config: ModelConfig) -> String {
     let model = config.summary
     var lines = [
-      "wrote \(result.out): \(model), \(int8 ? "int8" : "float32") weights, prefix \(name)",
+      (result.out.map { "wrote \($0): " } ?? "") + "\(model), \(int8 ? "int8" : "float32") "
+        + "weights, prefix \(name)",
       "  parameters     \(result.params)",
       "  weight bytes   \(result.weightBytes)"
         + (int8 ? " (int8 + per-row scales; float32: \(result.floatWeightBytes))" : ""),
@@ -181,42 +238,14 @@ struct ExportC: ParsableCommand {
     } else if let unavailable = result.accuracyUnavailable {
       lines.append("  test accuracy  not measured: \(unavailable)")
     }
+    if let firmware = result.firmware {
+      lines.append(
+        "  firmware       \(firmware.directory) for \(firmware.target.summary), "
+          + "\(firmware.series) test series of \(firmware.length) steps; "
+          + "build and run: make -C \(firmware.directory) run")
+    }
     return lines.joined(separator: "\n")
   }
 }
 
-/// Writes a text file safely: a temporary file in the same directory, then renamed over `path`.
-enum HeaderFile {
-  struct WriteError: Error, CustomStringConvertible {
-    var path: String
-    var reason: String
-    var description: String { "cannot write \(path): \(reason)" }
-  }
-
-  static func write(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    let temporary = (directory as NSString).appendingPathComponent(
-      ".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
-    do {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-    } catch {
-      throw WriteError(path: path, reason: reason(error))
-    }
-    guard rename(temporary, path) == 0 else {
-      let message = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw WriteError(path: path, reason: message)
-    }
-  }
-
-  private static func reason(_ error: Error) -> String {
-    if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError {
-      return String(cString: strerror(underlying.code.rawValue))
-    }
-    if let cocoa = error as? CocoaError, cocoa.code == .fileNoSuchFile {
-      return "no such directory"
-    }
-    return (error as NSError).localizedDescription
-  }
-}
+extension FirmwareTarget: ExpressibleByArgument {}

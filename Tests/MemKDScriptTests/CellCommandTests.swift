@@ -149,7 +149,7 @@ struct CellCommandTests {
     let model = RecurrentClassifier<Float>(config: config, seed: 1)
     let swift = StepTiming.swift(model: model, steps: 2_000, rounds: 1)
     #expect(swift.isFinite && swift > 0)
-    let compiler = try #require(StepTiming.which("cc"))
+    let compiler = try #require(ExternalTool.which("cc"))
     for int8 in [false, true] {
       let c = try StepTiming.c(model: model, int8: int8, compiler: compiler, steps: 10_000)
       #expect(c.isFinite && c > 0, "\(cell) int8 \(int8)")

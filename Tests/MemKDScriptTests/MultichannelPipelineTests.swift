@@ -112,7 +112,7 @@ struct MultichannelTimingTests {
     let model = RecurrentClassifier<Float>(
       config: ModelConfig(inputSize: 6, hiddenSize: 8, layers: 1, classes: 4), seed: 3)
     #expect(StepTiming.swift(model: model, steps: 1_000, rounds: 1).isFinite)
-    if let compiler = StepTiming.which("cc") {
+    if let compiler = ExternalTool.which("cc") {
       #expect(try StepTiming.c(model: model, compiler: compiler, steps: 1_000) > 0)
     }
   }

@@ -86,44 +86,12 @@ public enum StepTiming {
     try program.write(
       to: directory.appendingPathComponent("timing.c"), atomically: true, encoding: .utf8)
     let binary = directory.appendingPathComponent("timing").path
-    _ = try run(
+    _ = try ExternalTool.run(
       compiler, cFlags + ["-o", binary, directory.appendingPathComponent("timing.c").path, "-lm"])
-    let output = try run(binary, [])
+    let output = try ExternalTool.run(binary, [])
     guard let first = output.split(separator: " ").first, let value = Double(first) else {
-      throw StepTimingError("the C timing program printed '\(output)'")
+      throw ExternalToolError("the C timing program printed '\(output)'")
     }
     return value
   }
-
-  public static func which(_ name: String) -> String? {
-    (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-      .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-  }
-
-  /// Runs a program and returns its standard output; a failure throws with its error output.
-  static func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let errorText = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw StepTimingError(
-        "\(executable) \(arguments.joined(separator: " ")) failed: \(errorText)")
-    }
-    return text.trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-}
-
-/// A failed C compile or timing run, with the tool's error output.
-public struct StepTimingError: Error, CustomStringConvertible {
-  public var description: String
-  init(_ description: String) { self.description = description }
 }

@@ -40,9 +40,7 @@ public struct PaperReproduction: Sendable {
 
   /// Writes `markdown()` to `path` through a temporary file in the same folder and a rename.
   public func write(toFile path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    try PipelineReport.writeAtomically(
-      markdown(), to: url.deletingLastPathComponent().path, name: url.lastPathComponent)
+    try TextFile.write(markdown(), to: path)
   }
 
   public func markdown() -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import MemKDCore
 
 #if canImport(Glibc)
   import Glibc
@@ -112,35 +113,10 @@ public struct PipelineReport: Sendable {
     ]
     files.merge(plots()) { first, _ in first }
     for name in files.keys.sorted() {
-      try Self.writeAtomically(files[name] ?? "", to: directory, name: name)
+      try TextFile.write(
+        files[name] ?? "", to: (directory as NSString).appendingPathComponent(name))
     }
   }
-
-  /// `text` to `directory/name` through `directory/.name.<uuid>.tmp` and rename(2).
-  static func writeAtomically(_ text: String, to directory: String, name: String) throws {
-    let folder = URL(fileURLWithPath: directory, isDirectory: true)
-    let target = folder.appendingPathComponent(name).path
-    let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString).tmp").path
-    do {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-    } catch {
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw error
-    }
-    guard rename(temporary, target) == 0 else {
-      let code = errno
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw ReportWriteError(path: target, message: String(cString: strerror(code)))
-    }
-  }
-}
-
-/// A report file could not be put in place; `message` is the system's reason.
-public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
-  public var path: String
-  public var message: String
-
-  public var description: String { "cannot write report file \(path): \(message)" }
 }
 
 /// (dataset, teacher, variant, selection, beta, seed): identifies a student run; ordered in

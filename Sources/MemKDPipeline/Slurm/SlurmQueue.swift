@@ -144,11 +144,11 @@ public struct SlurmQueue: Sendable {
     )
   }
 
-  /// The full path of `name` on `PATH` (`StepTiming.which`), or `name` itself when it is a path
+  /// The full path of `name` on `PATH` (`ExternalTool.which`), or `name` itself when it is a path
   /// to an executable; nil otherwise.
   public static func findExecutable(_ name: String) -> String? {
     if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-    return StepTiming.which(name)
+    return ExternalTool.which(name)
   }
 }
 
