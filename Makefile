@@ -170,10 +170,10 @@ paper-refresh: build
 # teachers (shared from out/paper-protocol with its LSTM students of seeds 0-2), their report
 # and the profile figures per cell under results/cells. Hours; resumes.
 .PHONY: cells
-cells: build venv
+cells: build venv apt-mcu
 	$(call paper_run,cells,cells,share)
 	$(RELEASE_BIN)/memkd-script report results/cells
-	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT)
+	$(PY) scripts/cell_profiles.py out/cells results/cells/profile.md --script $(SCRIPT) --target cortex-m4
 
 # Issue 21's short-vs-long ablation (examples/paper-terms.yaml) on the protocol's teachers,
 # with steps shared from the protocol (and from the interpretation ablation when its run folder

@@ -3,8 +3,12 @@
 `memkd-script profile --json` of one finished student (METHOD, seed 0, the first beta found),
 written as a Markdown table to OUT. Standard library only.
 
+With --target (cortex-m4, cortex-m3; repeatable), the firmware figures of `profile --target`
+are added: flash bytes, RAM bytes and instructions per step, float32 and int8 (needs the Arm
+toolchain and QEMU: `make apt-mcu`).
+
 Usage: scripts/cell_profiles.py RUN_DIR OUT.md [--script MEMKD_SCRIPT] [--dataset D ...]
-    [--method M]
+    [--method M] [--target T ...]
 """
 
 import argparse
@@ -39,6 +43,8 @@ def main(argv=None) -> int:
     p.add_argument("--dataset", action="append",
                    help="dataset(s) to profile, repeatable (default: FaceAll)")
     p.add_argument("--method", default="memkd")
+    p.add_argument("--target", action="append", default=[],
+                   help="also profile firmware for this target (repeatable)")
     args = p.parse_args(argv)
     datasets = args.dataset or ["FaceAll"]
     rows = []
@@ -50,12 +56,22 @@ def main(argv=None) -> int:
             return 1
         for cell in sorted(students, key=["lstm", "gru", "rnn"].index):
             checkpoint = os.path.join(students[cell], "student.h5")
-            out = subprocess.run([args.script, "profile", "--checkpoint", checkpoint, "--json"],
-                                 capture_output=True, text=True, check=True).stdout
-            rows.append((dataset, cell, json.loads(out)))
+            targets = [word for target in args.target for word in ("--target", target)]
+            out = subprocess.run([args.script, "profile", "--checkpoint", checkpoint, "--json",
+                                  *targets], capture_output=True, text=True, check=True).stdout
+            record = json.loads(out)
+            for entry in record.pop("microcontroller", None) or []:
+                name = f"{entry['target']} {'int8' if entry['int8'] else 'float32'}"
+                for key in ("flash_bytes", "ram_bytes", "instructions_per_step"):
+                    record[f"{name} {key}"] = entry[key]
+            rows.append((dataset, cell, record))
     keys = sorted({k for _, _, r in rows for k, v in r.items() if isinstance(v, (int, float))})
+    command = " ".join(["scripts/cell_profiles.py", args.run_dir, args.out]
+                       + [f"--dataset {d}" for d in args.dataset or []]
+                       + [f"--target {t}" for t in args.target])
     lines = [f"Profile of the students ({args.method}, seed 0): "
-             f"`memkd-script profile --checkpoint STUDENT --json`", "",
+             f"`memkd-script profile --checkpoint STUDENT --json"
+             + "".join(f" --target {t}" for t in args.target) + f"`, made by `{command}`.", "",
              "| dataset | cell | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
     for dataset, cell, record in rows:
         values = [f"{record[k]:.4g}" if isinstance(record.get(k), float) else str(record.get(k, "-"))
