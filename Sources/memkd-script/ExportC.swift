@@ -27,7 +27,9 @@ struct ExportC: ParsableCommand {
   @Option(help: "The header to write (replaced safely if it exists); optional with --firmware.")
   var out: String?
 
-  @Option(help: "Also write a firmware folder for --target here (created if missing).")
+  @Option(
+    help:
+      "Also write a firmware folder for --target here (created if missing; its parent must exist).")
   var firmware: String?
 
   @Option(help: "The firmware's target: cortex-m4, cortex-m3 or host (with --firmware).")
@@ -50,6 +52,9 @@ struct ExportC: ParsableCommand {
   func validate() throws {
     guard CHeaderExport.isValidName(name) else {
       throw ValidationError("--name: \(CExportError.invalidName(name))")
+    }
+    if firmware != nil, let clash = FirmwareFolder.nameClash(name) {
+      throw ValidationError("--name: \(clash)")
     }
     guard out != nil || firmware != nil else {
       throw ValidationError("--out: give the header to write, or --firmware DIR, or both")
@@ -198,23 +203,15 @@ struct ExportC: ParsableCommand {
     let exact = model.evaluate(on: dataset.test)
     let quantized = CHeaderExport.quantized(model).evaluate(on: dataset.test)
     let classes = model.config.classes
-    let changed = (0..<dataset.test.count).filter {
-      argmax(exact.probabilities, row: $0, classes: classes)
-        != argmax(quantized.probabilities, row: $0, classes: classes)
-    }.count
+    let changed = zip(
+      Metrics.predictedClasses(probabilities: exact.probabilities, classCount: classes),
+      Metrics.predictedClasses(probabilities: quantized.probabilities, classCount: classes)
+    ).filter { $0 != $1 }.count
     return Accuracy(
       dataset: dataset.name, count: dataset.test.count, float: exact.metrics.accuracy,
       int8: quantized.metrics.accuracy,
       difference: quantized.metrics.accuracy - exact.metrics.accuracy,
       changedPredictions: changed)
-  }
-
-  private func argmax(_ values: [Double], row: Int, classes: Int) -> Int {
-    var best = 0
-    for k in 1..<classes where values[row * classes + k] > values[row * classes + best] {
-      best = k
-    }
-    return best
   }
 
   private func text(_ result: Result, config: ModelConfig) -> String {

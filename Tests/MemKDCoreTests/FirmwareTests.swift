@@ -16,40 +16,45 @@ struct FirmwareTests {
     predictions equal to Swift's: 2/2
     calibration 2000000 instructions 50000 ticks
     overhead 1000 ticks 250
-    steps 20 ticks 2000.5
-    readouts 2 ticks 100.5
-    about 3990 instructions per step, 1990 per readout
+    steps 20 ticks 2000
+    readouts 32 ticks 1600
+    about 3990.0 instructions per step, 1990.5 per readout
     """
 
-  @Test("the printed lines parse: exact probabilities, instructions less the clock's overhead")
+  @Test("the printed lines parse: exact probabilities, the firmware's instruction counts")
   func parsesOutput() throws {
     let output = try FirmwareOutput(parsing: Self.sample)
     #expect(output.classes == [1, 0])
     #expect(output.probabilities == [0.25, 0.75, 0.5, 0.5])
-    #expect(output.equalToSwift == 2)
+    #expect(output.equalToSwift == 2 && output.compared == 2)
     #expect(output.instructionsPerTick == 40)
-    // (2000.5 - 2 series x 0.25 ticks of overhead) x 40 / 20 steps.
-    #expect(output.instructionsPerStep == 4000)
-    #expect(output.instructionsPerReadout == 2000)
+    #expect(output.instructionsPerStep == 3990)
+    #expect(output.instructionsPerReadout == 1990.5)
+    try output.check(series: 2, classes: 2)
+    #expect(throws: FirmwareError.self) { try output.check(series: 3, classes: 2) }
+    #expect(throws: FirmwareError.self) { try output.check(series: 2, classes: 3) }
     let host = try FirmwareOutput(
       parsing: Self.sample.split(separator: "\n").prefix(4).joined(separator: "\n"))
     #expect(host.instructionsPerStep == nil && host.instructionsPerTick == nil)
   }
 
   @Test(
-    "malformed output is an error quoting the line",
+    "malformed output is an error naming what is wrong",
     arguments: [
-      ("series 0 class x swift 1 p 0.5 bits 3f000000", "series 0 class x"),
+      ("series 0 class x swift 1 p 0.5 bits 3f000000", "not 'series N class K swift K p"),
       ("series 1 class 0 swift 0 p 1 bits 3f800000", "expected series 0"),
       ("series 0 class 0 swift 0 p 1 bits zz", "not hexadecimal"),
       (
         "series 0 class 0 swift 0 p 1 bits 3f800000\nseries 1 class 0 swift 0 p 1 1 bits 0 0",
         "2 probabilities, earlier lines had 1"
       ),
-      ("series 0 class 0 swift 0 p 1 bits 3f800000\npredictions equal to Swift's: 1", "M/N"),
-      ("calibration x instructions 1 ticks", "calibration"),
-      ("steps 0 ticks 5", "steps"),
-      ("firmware stopped: hard fault", "printed no predictions"),
+      (
+        "series 0 class 0 swift 0 p 1 bits 3f800000\npredictions equal to Swift's: 1",
+        "not 'predictions equal to Swift's: M/N'"
+      ),
+      ("calibration x instructions 1 ticks", "not 'calibration I instructions T ticks'"),
+      ("about -5.0 instructions per step, 3.0 per readout", "(S, R > 0)"),
+      ("memkd firmware: x, 1 series of 1 steps", "printed no predictions and no summary"),
     ])
   func malformedOutput(text: String, message: String) {
     #expect {
@@ -78,6 +83,16 @@ struct FirmwareTests {
       (good, 5, "5 expected probabilities for 2 series of 3 classes"),
       (FirmwareFolder.syntheticSeries(count: 0, length: 5, channels: 2), 0, "at least one"),
     ]
+    for clash in ["model", "vectors", "model_x", "Vector_data"] {
+      #expect(FirmwareFolder.nameClash(clash) != nil, "\(clash)")
+      let named = try CHeaderExport(model: model, name: clash, source: "test")
+      #expect(throws: FirmwareError.self) {
+        try FirmwareFolder(
+          export: named, target: .host, series: good, expected: [Double](repeating: 0.5, count: 6),
+          source: "test")
+      }
+    }
+    #expect(FirmwareFolder.nameClash("memkd_student") == nil)
     for (series, count, message) in cases {
       #expect {
         try FirmwareFolder(

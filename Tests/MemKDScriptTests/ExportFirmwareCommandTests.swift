@@ -6,13 +6,13 @@ import Testing
 /// `memkd-script export-c --firmware` and `profile --target`: the firmware folder for the host
 /// (built with cc and run natively, so it runs wherever the tests do), and the errors. The
 /// Cortex-M builds under QEMU are `make test-mcu`'s (Tests/mcu/test_mcu.py) and
-/// `MicrocontrollerTests`'.
+/// `FirmwareTests`'.
 @Suite("memkd-script export-c --firmware")
 struct ExportFirmwareCommandTests {
   let cli = EndToEndTests()
 
   static var toolsAvailable: Bool {
-    ["cc", "make", "size"].allSatisfy { ExternalTool.which($0) != nil }
+    FirmwareTarget.host.requiredTools.allSatisfy { ExternalTool.which($0.program) != nil }
   }
 
   @Test(
@@ -47,6 +47,7 @@ struct ExportFirmwareCommandTests {
     #expect(
       maxAbsoluteDifference(output.probabilities.map(Double.init), swift.probabilities) < 1e-5)
     #expect(output.equalToSwift == 30)
+    try output.check(series: 30, classes: 2)
     #expect(output.instructionsPerStep == nil, "no SysTick on the host")
   }
 
@@ -60,6 +61,7 @@ struct ExportFirmwareCommandTests {
       ([], "--out: give the header to write, or --firmware DIR, or both"),
       (["--firmware", directory.appendingPathComponent("fw").path, "--vectors", "0"], "--vectors"),
       (["--firmware", directory.appendingPathComponent("fw").path, "--target", "avr"], "avr"),
+      (["--firmware", directory.appendingPathComponent("fw").path, "--name", "model"], "--name"),
     ]
     for (arguments, message) in cases {
       let result = try cli.run(["export-c", "--checkpoint", fixture.checkpoint] + arguments)

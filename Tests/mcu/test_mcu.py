@@ -127,8 +127,12 @@ def test_firmware_matches_swift(students, tmp_path, cell, int8, target):
     assert np.array_equal(classes[decided], swift_classes[decided])
     summary = next(line for line in output.splitlines() if line.startswith("predictions"))
     assert int(summary.split()[-1].split("/")[0]) >= decided.sum(), summary
-    # SysTick under -icount gave an instruction count for the step.
-    assert "instructions per step" in output
+    # SysTick under -icount gave an instruction count for the step: more than half the step's
+    # FLOPs (an FPU instruction does at most one multiply-add), far less than a soft-float
+    # step of the largest of these models (about 100,000).
+    about = next(line for line in output.splitlines() if line.startswith("about"))
+    instructions = float(about.split()[1])
+    assert exported["flops_per_step"] / 2 < instructions < 200_000, about
 
     if not int8:
         import memkd
@@ -154,12 +158,3 @@ def test_profile_reports_flash_ram_and_instructions(students):
         assert profile["flops_per_step"] / 2 < entry["instructions_per_step"] < 100_000
         assert entry["predictions_equal"] == entry["series"] == 10
         assert entry["max_probability_difference"] < TOLERANCE
-
-
-def test_export_without_firmware_folder_is_refused(students, tmp_path):
-    result = subprocess.run(
-        [script_path(), "export-c", "--checkpoint", str(students["lstm"]), "--out",
-         str(tmp_path / "x.h"), "--target", "cortex-m4"], capture_output=True, text=True)
-    assert result.returncode != 0
-    assert "--target: needs --firmware DIR" in result.stderr
-    assert not (tmp_path / "x.h").exists()

@@ -21,9 +21,9 @@ public enum ExternalTool {
     timeout: Double = 600
   ) throws -> String {
     let result = try execute(executable, arguments, in: directory, timeout: timeout)
-    guard result.status == 0 else {
+    guard result.status == 0, !result.signaled else {
       throw ExternalToolError(
-        "\(result.command) failed (exit status \(result.status)): "
+        "\(result.command) failed (\(result.signaled ? "signal" : "exit status") \(result.status)): "
           + (result.errors.isEmpty
             ? String(result.output.suffix(2000)) : String(result.errors.suffix(4000))))
     }
@@ -33,7 +33,10 @@ public enum ExternalTool {
   /// What a finished program left: its command line, exit status and both outputs.
   public struct Execution: Sendable {
     public var command: String
+    /// The exit status, or the signal's number when `signaled`.
     public var status: Int32
+    /// Whether a signal ended the program (then it did not exit by itself).
+    public var signaled: Bool
     public var output: String
     public var errors: String
   }
@@ -53,6 +56,8 @@ public enum ExternalTool {
     let errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
+    // Never the terminal: QEMU -nographic would put it in raw mode and take Ctrl-C.
+    process.standardInput = FileHandle.nullDevice
     let exited = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in exited.signal() }
     do {
@@ -90,7 +95,8 @@ public enum ExternalTool {
     readers.wait()
     let (text, errorText) = collected.text
     return Execution(
-      command: command, status: process.terminationStatus, output: text, errors: errorText)
+      command: command, status: process.terminationStatus,
+      signaled: process.terminationReason == .uncaughtSignal, output: text, errors: errorText)
   }
 }
 

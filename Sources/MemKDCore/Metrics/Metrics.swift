@@ -39,16 +39,25 @@ public enum Metrics {
   /// probabilities: [count, classCount] row-major; labels: [count].
   public static func accuracy(probabilities: [Double], labels: [Int], classCount: Int) -> Double {
     validate(probabilities: probabilities, labels: labels, classCount: classCount)
-    var correct = 0
-    for (sample, label) in labels.enumerated() {
+    let predicted = predictedClasses(probabilities: probabilities, classCount: classCount)
+    let correct = zip(predicted, labels).filter { $0 == $1 }.count
+    return Double(correct) / Double(labels.count)
+  }
+
+  /// The predicted class of each row: the argmax, the lowest index winning ties (NumPy's
+  /// `argmax`; the exported C code's `predict` and the firmware's `main.c` decide the same way).
+  ///
+  /// probabilities: [count, classCount] row-major, `classCount > 0`.
+  public static func predictedClasses(probabilities: [Double], classCount: Int) -> [Int] {
+    precondition(classCount > 0 && probabilities.count % classCount == 0, "not [count, classes]")
+    return (0..<(probabilities.count / classCount)).map { sample in
       let row = sample * classCount
       var best = 0
       for c in 1..<classCount where probabilities[row + c] > probabilities[row + best] {
         best = c  // strict `>`: an equal later score never displaces an earlier class
       }
-      if best == label { correct += 1 }
+      return best
     }
-    return Double(correct) / Double(labels.count)
   }
 
   /// Checks the shared shape contract; a violation is a programming error, hence a precondition.

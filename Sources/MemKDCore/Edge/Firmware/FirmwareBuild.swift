@@ -18,8 +18,10 @@ public struct FirmwareBuild: Sendable {
   }
 
   /// Runs the firmware (QEMU for Cortex-M) and parses what it printed. A firmware whose
-  /// predictions differ from Swift's exits with status 1 and still returns its output; any
-  /// other failure, or no exit within `timeout` seconds, throws.
+  /// predictions differ from Swift's exits with status 1 and still returns its output; a fault
+  /// (startup.c's handlers print `firmware stopped: ...` through semihosting, to QEMU's error
+  /// output), a signal, another status, output that does not cover every series, or no exit
+  /// within `timeout` seconds throws.
   public func run(timeout: Double = 300) throws -> FirmwareOutput {
     let executable = (directory as NSString).appendingPathComponent(folder.executableName)
     var program = executable
@@ -29,12 +31,16 @@ public struct FirmwareBuild: Sendable {
       arguments = Array(emulator.dropFirst()) + ["-kernel", executable]
     }
     let result = try ExternalTool.execute(program, arguments, in: directory, timeout: timeout)
-    guard result.status == 0 || result.status == 1 else {
-      throw ExternalToolError(
-        "\(result.command) failed (exit status \(result.status)): \(result.errors)"
-          + result.output.suffix(2000))
+    let fault = result.errors.split(separator: "\n").first { $0.hasPrefix("firmware stopped") }
+    guard fault == nil, !result.signaled, result.status == 0 || result.status == 1 else {
+      throw FirmwareError(
+        "\(result.command) failed (\(result.signaled ? "signal" : "exit status") "
+          + "\(result.status)): \(fault.map(String.init) ?? String(result.errors.suffix(2000)))"
+          + "\n" + result.output.suffix(2000))
     }
-    return try FirmwareOutput(parsing: result.output)
+    let output = try FirmwareOutput(parsing: result.output)
+    try output.check(series: folder.series.count, classes: folder.export.config.classes)
+    return output
   }
 
   /// Flash bytes of the model: text plus data of `model.o` (code and weights), as the target's

@@ -23,6 +23,7 @@ public struct FirmwareFolder: Sendable {
     source: String
   ) throws {
     let config = export.config
+    if let clash = Self.nameClash(export.name) { throw FirmwareError(clash) }
     guard series.count >= 1, series.length >= 1 else {
       throw FirmwareError("the firmware needs at least one series of at least one step")
     }
@@ -47,14 +48,22 @@ public struct FirmwareFolder: Sendable {
 
   /// Swift's predicted class of each series (the first largest probability, as `main.c`).
   public var expectedClasses: [Int] {
-    let classes = export.config.classes
-    return (0..<series.count).map { row in
-      var best = 0
-      for k in 1..<classes where expected[row * classes + k] > expected[row * classes + best] {
-        best = k
-      }
-      return best
+    Metrics.predictedClasses(probabilities: expected, classCount: export.config.classes)
+  }
+
+  /// Why `name` cannot prefix a firmware's header, or nil: the folder's own files and C names
+  /// (`model.h`, `vectors.h`, `model_init`, `vector_series`, ...) must not collide with the
+  /// header's (`<name>.h`, `<name>_init`, its include guard `<NAME>_H`).
+  public static func nameClash(_ name: String) -> String? {
+    let lower = name.lowercased()
+    let files = ["model", "vectors", "main", "startup", "expected"]
+    if files.contains(lower) || lower.hasPrefix("model_") || lower.hasPrefix("vector_")
+      || lower.hasPrefix("memkd_firmware") || lower.hasPrefix("systick")
+    {
+      return "'\(name)' collides with the firmware's own files or C names (model.h, vectors.h, "
+        + "model_*, vector_*, systick_*); choose another prefix"
     }
+    return nil
   }
 
   /// File name to contents.

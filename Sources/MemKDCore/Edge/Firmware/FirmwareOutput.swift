@@ -1,13 +1,14 @@
 /// What `main.c` of a firmware folder printed (`FirmwareSources.mainProgram` gives the format),
 /// parsed: each series' class and probabilities (exact, from the printed float bits), and on
-/// Cortex-M the SysTick counts turned into instructions.
+/// Cortex-M the instruction counts the firmware computed from SysTick.
 public struct FirmwareOutput: Sendable, Equatable {
   /// The predicted class of each series.
   public var classes: [Int]
   /// `[count, classes]`, the firmware's floats exactly.
   public var probabilities: [Float]
-  /// How many predictions equalled Swift's, as the firmware counted them.
+  /// How many predictions equalled Swift's, as the firmware counted them, and of how many.
   public var equalToSwift: Int
+  public var compared: Int
   /// Instructions per SysTick tick, from the calibration loop (Cortex-M only).
   public var instructionsPerTick: Double?
   /// Mean instructions of one `step` call, including the time loop (Cortex-M only).
@@ -22,11 +23,8 @@ public struct FirmwareOutput: Sendable, Equatable {
     classes = []
     probabilities = []
     equalToSwift = -1
+    compared = -1
     var classCount: Int?
-    var calibration: (instructions: Double, ticks: Double)?
-    var steps: (count: Double, ticks: Double)?
-    var readouts: (count: Double, ticks: Double)?
-    var overhead: (count: Double, ticks: Double)?
     for line in text.split(separator: "\n") {
       let words = line.split(separator: " ").map(String.init)
       func fail(_ why: String) -> FirmwareError {
@@ -52,37 +50,37 @@ public struct FirmwareOutput: Sendable, Equatable {
       case "predictions":
         let counts = words.last?.split(separator: "/").compactMap { Int($0) } ?? []
         guard counts.count == 2 else { throw fail("not 'predictions equal to Swift's: M/N'") }
-        equalToSwift = counts[0]
+        (equalToSwift, compared) = (counts[0], counts[1])
       case "calibration":
-        guard words.count == 5, let instructions = Double(words[1]), let ticks = Double(words[3])
+        guard words.count == 5, let instructions = Double(words[1]), let ticks = Double(words[3]),
+          ticks > 0
         else { throw fail("not 'calibration I instructions T ticks'") }
-        calibration = (instructions, ticks)
-      case "steps", "readouts", "overhead":
-        guard words.count == 4, let count = Double(words[1]), let ticks = Double(words[3]),
-          count > 0
-        else { throw fail("not '\(words[0]) N ticks T'") }
-        switch words[0] {
-        case "steps": steps = (count, ticks)
-        case "readouts": readouts = (count, ticks)
-        default: overhead = (count, ticks)
-        }
+        instructionsPerTick = instructions / ticks
+      case "about":
+        guard words.count == 8, let step = Double(words[1]), let readout = Double(words[5]),
+          step > 0, readout > 0
+        else { throw fail("not 'about S instructions per step, R per readout' (S, R > 0)") }
+        (instructionsPerStep, instructionsPerReadout) = (step, readout)
       default:
-        continue  // the banner, the human summary, newlib's messages
+        continue  // the banner, the tick counts behind the `about` line, newlib's messages
       }
     }
     guard !classes.isEmpty, equalToSwift >= 0 else {
       throw FirmwareError(
         "the firmware printed no predictions and no summary; its output:\n\(text.suffix(2000))")
     }
-    if let calibration, calibration.ticks > 0 {
-      let ratio = calibration.instructions / calibration.ticks
-      instructionsPerTick = ratio
-      // One clock-reading overhead per series for the steps and for the readout.
-      let empty = (overhead.map { $0.ticks / $0.count } ?? 0) * Double(classes.count)
-      if let steps { instructionsPerStep = (steps.ticks - empty) * ratio / steps.count }
-      if let readouts {
-        instructionsPerReadout = (readouts.ticks - empty) * ratio / readouts.count
-      }
+  }
+
+  /// Throws unless the output covers exactly the `series` series of `classes` classes that the
+  /// firmware was built with, and its summary counted all of them.
+  public func check(series: Int, classes classCount: Int) throws {
+    guard classes.count == series, probabilities.count == series * classCount,
+      compared == series
+    else {
+      throw FirmwareError(
+        "the firmware printed \(classes.count) series of \(probabilities.count / max(classes.count, 1)) "
+          + "probabilities and compared \(compared); it was built for \(series) series of "
+          + "\(classCount) classes")
     }
   }
 }

@@ -46,6 +46,8 @@ enum FirmwareSources {
     };
 
     void Reset_Handler(void) {
+      /* SHCSR: report memory, bus and usage faults as themselves, not as a hard fault. */
+      *(volatile uint32_t *)0xE000ED24u |= (1u << 16) | (1u << 17) | (1u << 18);
     #if defined(__ARM_FP)
       *(volatile uint32_t *)0xE000ED88u |= (0xFu << 20); /* CPACR: CP10, CP11 full access */
       __asm volatile("dsb\\n\\tisb");
