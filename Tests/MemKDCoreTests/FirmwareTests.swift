@@ -155,6 +155,37 @@ struct FirmwareTests {
     }
   }
 
+  @Test(
+    "a faulting Cortex-M3 firmware is an error naming the fault, not a hang or a parse error",
+    .enabled(if: armToolsAvailable, "the Arm toolchain or QEMU is not installed"))
+  func faultIsReported() throws {
+    let model = Self.model()
+    let directory = try TestFiles.temporaryDirectory("firmware-fault").path
+    let folder = try FirmwareFolder(
+      export: try CHeaderExport(model: model, source: "test"), of: model, target: .cortexM3,
+      series: FirmwareFolder.syntheticSeries(count: 2, length: 3, channels: 1), source: "test")
+    let build = try FirmwareBuild(folder, in: directory)
+    // An undefined instruction after the first line: a usage fault.
+    try TextFile.write(
+      """
+      #include <stdio.h>
+      extern void initialise_monitor_handles(void);
+      int main(void) {
+        initialise_monitor_handles();
+        printf("series 0 class 0 swift 0 p 1 bits 3f800000\\n");
+        __asm volatile("udf #0");
+        return 0;
+      }
+
+      """, to: directory + "/main.c")
+    _ = try ExternalTool.run(try #require(ExternalTool.which("make")), ["-s"], in: directory)
+    #expect {
+      try build.run(timeout: 60)
+    } throws: { error in
+      "\(error)".contains("firmware stopped: usage fault")
+    }
+  }
+
   static var armToolsAvailable: Bool {
     FirmwareTarget.cortexM4.requiredTools.allSatisfy { ExternalTool.which($0.program) != nil }
   }

@@ -38,6 +38,8 @@ enum FirmwareSources {
     static void BusFault_Handler(void) { stop_with("firmware stopped: bus fault\\n"); }
     static void UsageFault_Handler(void) { stop_with("firmware stopped: usage fault\\n"); }
     static void Unexpected_Handler(void) { stop_with("firmware stopped: unexpected interrupt\\n"); }
+    /* main.c's handler counts SysTick wraps; a program of your own without one stops here. */
+    void SysTick_Handler(void) __attribute__((weak, alias("Unexpected_Handler")));
 
     __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
         (void (*)(void))&__stack_top__, Reset_Handler, NMI_Handler, HardFault_Handler,
