@@ -212,10 +212,11 @@ paper-report: build
 	$(RELEASE_BIN)/memkd-script report results/paper-small-data
 	$(RELEASE_BIN)/memkd-script report results/paper-adiac-teacher-lr --paper examples/paper-table2.csv
 	$(RELEASE_BIN)/memkd-script report results/paper-dkd-grid --paper examples/paper-table2.csv
+	$(RELEASE_BIN)/memkd-script report results/paper-terms --paper examples/paper-table2.csv
 	$(RELEASE_BIN)/memkd-script report results/paper-protocol --paper examples/paper-table2.csv \
 	  --reproduction results/paper-reproduction.md --notes results/paper-reproduction-notes.md \
 	  --ablation results/paper-ablation --ablation results/paper-student-recipe \
-	  --ablation results/paper-small-data
+	  --ablation results/paper-small-data --ablation results/paper-terms
 
 bench: build venv
 	$(RELEASE_BIN)/memkd-bench --pytorch $(PY) $(BENCH_ARGS)
