@@ -187,11 +187,14 @@ paper-terms: build
 
 # Issue 20's fair comparison (examples/paper-fair.yaml): the protocol with the student rate
 # selected from {0.1, 0.01}; shares the protocol's teachers and lr-0.1 students, trains the
-# 1,400 lr-0.01 students (hours; resumes), snapshots and reports under results/paper-fair.
+# 1,400 lr-0.01 students (hours; resumes), snapshots and reports under results/paper-fair, and
+# what the selected rates change against the protocol (results/paper-fair/against-protocol.md).
 .PHONY: paper-fair
 paper-fair: build
 	$(call paper_run,paper-fair,paper-fair,share)
 	$(RELEASE_BIN)/memkd-script report results/paper-fair --paper examples/paper-table2.csv
+	python3 scripts/compare_runs.py results/paper-protocol results/paper-fair \
+	  --out results/paper-fair/against-protocol.md
 
 # Issue 20's evidence (examples/wearables.yaml): the protocol on aeon's multivariate sets
 # (BasicMotions, JapaneseVowels; .ts files from the aeon wheel in the venv), its report and the
