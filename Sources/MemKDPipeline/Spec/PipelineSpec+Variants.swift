@@ -156,17 +156,21 @@ extension PipelineSpec {
     _ entry: YAMLReader.Entry, over students: [(variant: StudentVariant, entry: Int)],
     studentsEntry: YAMLReader.Entry, reader: YAMLReader
   ) throws -> [(variant: StudentVariant, entry: Int)] {
-    let written = try writtenOptions(
-      entry.value, path: entry.path, options: selectableOptions,
-      what: "a mapping of student options to the lists they are selected from", reader: reader)
-    let entries = try reader.entries(
-      of: entry.value, path: entry.path, allowed: selectableOptions.map(\.key),
+    let options = selectableOptions
+    var written: [WrittenOption<StudentVariant>] = []
+    for source in try reader.entries(
+      of: entry.value, path: entry.path, allowed: options.map(\.key),
       what: "a mapping of student options to the lists they are selected from")
-    for (option, source) in zip(written, entries) where !option.isAxis {
-      throw reader.error(
-        source.value, source.path,
-        "select takes a list of values to choose from (e.g. [0.1, 0.01]); for one value set it "
-          + "on the students")
+    {
+      guard let option = options.first(where: { $0.key == source.key }) else { continue }
+      let value = try reader.written(source, as: option)
+      guard value.isAxis else {
+        throw reader.error(
+          source.value, source.path,
+          "select takes a list of values to choose from (e.g. [0.1, 0.01]); for one value set "
+            + "it on the students")
+      }
+      written.append(value)
     }
     let (_, elements) = try reader.items(
       studentsEntry.value, path: studentsEntry.path, what: "a list of student entries",
