@@ -12,7 +12,7 @@ public enum ExternalTool {
       .map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
   }
 
-  /// Runs `executable` with `arguments` (in `directory` when given) and returns its standard
+  /// Runs `executable` (a path, or a name looked up on `PATH`) with `arguments` (in `directory` when given) and returns its standard
   /// output, trimmed. Throws `ExternalToolError` naming the command when it cannot start,
   /// exits with a non-zero status (with its error output) or runs longer than `timeout` seconds
   /// (it is then terminated).
@@ -49,7 +49,9 @@ public enum ExternalTool {
   ) throws -> Execution {
     let command = ([executable] + arguments).joined(separator: " ")
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
+    // A bare name ("make") is looked up on PATH here, so callers need not each call `which`.
+    let path = executable.contains("/") ? executable : (which(executable) ?? executable)
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let output = Pipe()

@@ -27,7 +27,7 @@ public struct FirmwareBuild: Sendable {
     var program = executable
     var arguments: [String] = []
     if let emulator = folder.target.emulatorCommand {
-      program = ExternalTool.which(emulator[0]) ?? emulator[0]
+      program = emulator[0]
       arguments = Array(emulator.dropFirst()) + ["-kernel", executable]
     }
     let result = try ExternalTool.execute(program, arguments, in: directory, timeout: timeout)
@@ -46,7 +46,7 @@ public struct FirmwareBuild: Sendable {
   /// Flash bytes of the model: text plus data of `model.o` (code and weights), as the target's
   /// `size` prints them.
   public func modelFlashBytes() throws -> Int {
-    let tool = ExternalTool.which(folder.target.sizeTool) ?? folder.target.sizeTool
+    let tool = folder.target.sizeTool
     let output = try ExternalTool.run(tool, ["model.o"], in: directory)
     // Berkeley format: "text data bss dec hex filename", then one row.
     let rows = output.split(separator: "\n")
@@ -73,7 +73,6 @@ public struct FirmwareBuild: Sendable {
   }
 
   private func make() throws {
-    let make = ExternalTool.which("make") ?? "make"
-    _ = try ExternalTool.run(make, ["-s", "all"], in: directory)
+    _ = try ExternalTool.run("make", ["-s", "all"], in: directory)
   }
 }
